@@ -1,0 +1,54 @@
+"""Exact small-lattice computations: lattices and regions, target functions, Schmidt spectra, entropies.
+
+Conventions (shared with the whole toolkit): pixel p = y * width + x; a function of images is a flat
+array of length levels**N with pixel 0 the most significant digit; entropies are in nats.
+"""
+
+from numeric.entanglement import (
+    DEFAULT_RANK_RTOL,
+    entanglement_entropy,
+    entropy_of_probabilities,
+    max_entropy,
+    page_entropy,
+    schmidt_matrix,
+    schmidt_probabilities,
+    schmidt_rank,
+    schmidt_values,
+)
+from numeric.errors import InvalidInputError, TooLargeError
+from numeric.lattice import (
+    Lattice,
+    boundary_length,
+    boundary_pixels,
+    column_cut,
+    complement,
+    default_regions,
+    rectangle,
+    rectangles,
+    row_cut,
+    straight_cuts,
+)
+
+__all__ = [
+    "DEFAULT_RANK_RTOL",
+    "InvalidInputError",
+    "Lattice",
+    "TooLargeError",
+    "boundary_length",
+    "boundary_pixels",
+    "column_cut",
+    "complement",
+    "default_regions",
+    "entanglement_entropy",
+    "entropy_of_probabilities",
+    "max_entropy",
+    "page_entropy",
+    "rectangle",
+    "rectangles",
+    "row_cut",
+    "schmidt_matrix",
+    "schmidt_probabilities",
+    "schmidt_rank",
+    "schmidt_values",
+    "straight_cuts",
+]

@@ -1,0 +1,96 @@
+"""Target functions by name, for the command line: ``NAME[:key=value,...]``.
+
+Examples: ``pattern-present``, ``pattern-present:size=3``, ``pattern-present:pattern=1001`` (a 2x2
+pattern, digits row-major), ``count-threshold:size=2,threshold=3``, ``far-apart:i=0,j=15``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from numeric import targets
+from numeric.errors import InvalidInputError
+from numeric.lattice import Lattice
+
+
+def _pattern(lattice: Lattice, size: int, pattern: str | None) -> np.ndarray:
+    """The square pattern: the digits of ``pattern`` row-major, or all pixels at level 1."""
+    if pattern is None:
+        return np.ones((size, size), dtype=np.int64)
+    side = math.isqrt(len(pattern))
+    if side * side != len(pattern) or not pattern.isdigit():
+        raise InvalidInputError(f"pattern={pattern!r} must be k*k digits (a square pattern, row-major), e.g. 1001")
+    return np.array([int(c) for c in pattern], dtype=np.int64).reshape(side, side)
+
+
+@dataclass(frozen=True)
+class TargetSpec:
+    """A named target function: ``build(lattice, seed, **params)`` returns its values on every image."""
+
+    name: str
+    summary: str
+    build: Callable[..., np.ndarray]
+    defaults: dict[str, int | str | None] = field(default_factory=dict)
+
+
+CATALOG: dict[str, TargetSpec] = {
+    spec.name: spec
+    for spec in (
+        TargetSpec(
+            "pattern-present", "1 if some size x size window shows the pattern (OR of local detectors)",
+            lambda lat, seed, size, pattern: targets.pattern_present(lat, _pattern(lat, size, pattern)),
+            {"size": 2, "pattern": None},
+        ),
+        TargetSpec(
+            "pattern-absent", "1 if no window shows the pattern",
+            lambda lat, seed, size, pattern: targets.pattern_absent(lat, _pattern(lat, size, pattern)),
+            {"size": 2, "pattern": None},
+        ),
+        TargetSpec(
+            "count-threshold", "1 if at least `threshold` windows show the pattern",
+            lambda lat, seed, size, threshold, pattern: targets.count_threshold(lat, threshold, _pattern(lat, size, pattern)),
+            {"size": 2, "threshold": 2, "pattern": None},
+        ),
+        TargetSpec("majority", "1 if the pixel sum exceeds half its maximum", lambda lat, seed: targets.majority(lat)),
+        TargetSpec("parity", "pixel sum mod 2", lambda lat, seed: targets.parity(lat)),
+        TargetSpec("product", "product of random per-pixel factors (no entanglement)", targets.product_function),
+        TargetSpec("random-gaussian", "i.i.d. normal values (volume-law control)", targets.random_gaussian),
+        TargetSpec("random-boolean", "i.i.d. 0/1 labels (volume-law control)", targets.random_boolean),
+        TargetSpec(
+            "far-apart", "1 if pixels i and j are equal (default: first and last pixel)",
+            lambda lat, seed, i, j: targets.far_apart_equal(lat, i, j), {"i": 0, "j": None},
+        ),
+    )
+}
+
+
+def parse_function_spec(text: str) -> tuple[TargetSpec, dict[str, int | str | None]]:
+    """Split ``NAME[:key=value,...]`` into its catalog entry and its parameters (defaults filled in)."""
+    name, _, arguments = text.partition(":")
+    if name not in CATALOG:
+        raise InvalidInputError(f"unknown function {name!r}; choose one of: {', '.join(CATALOG)}")
+    spec = CATALOG[name]
+    params = dict(spec.defaults)
+    for item in filter(None, arguments.split(",")):
+        key, equals, value = item.partition("=")
+        if not equals or key not in spec.defaults:
+            known = ", ".join(spec.defaults) or "none"
+            raise InvalidInputError(f"{name} takes key=value parameters from: {known}; got {item!r}")
+        if key == "pattern":
+            params[key] = value
+        else:
+            try:
+                params[key] = int(value)
+            except ValueError:
+                raise InvalidInputError(f"{name}: {key} must be an integer, got {value!r}") from None
+    return spec, params
+
+
+def build_target(text: str, lattice: Lattice, seed: int = 0) -> np.ndarray:
+    """Evaluate the function named by ``text`` on every image of ``lattice``."""
+    spec, params = parse_function_spec(text)
+    return spec.build(lattice, seed, **params)

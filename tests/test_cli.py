@@ -1,0 +1,61 @@
+"""The cnn-bounds command line: output formats, bounds, and one-line errors with exit status 2."""
+
+import json
+import math
+
+import pytest
+from click.testing import CliRunner
+
+from cnn_bounds.cli import main
+
+
+def run(*args):
+    return CliRunner().invoke(main, list(args))
+
+
+def test_entropy_json_lists_every_default_region_within_the_bounds():
+    result = run("entropy", "--shape", "4x4", "--function", "pattern-present", "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    regions = report["regions"]
+    assert {r["region"] for r in regions} >= {"cols<1", "cols<2", "cols<3", "rows<1", "rows<2", "rows<3"}
+    assert all(r["size"] <= 8 for r in regions if r["region"].startswith("rect"))
+    for r in regions:
+        assert 0 <= r["entropy"] <= r["volume_law"] + 1e-12
+        assert r["entropy"] <= math.log(r["schmidt_rank"]) + 1e-12
+        assert r["within_volume_bound"]
+
+
+def test_entropy_table_for_named_regions():
+    result = run("entropy", "--shape", "3x2", "--levels", "3", "--function", "far-apart", "--region", "cols:1", "--region", "pixels:0,5")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert "far-apart on the 3x2 lattice, 3 levels" in lines[0]
+    assert lines[3].split()[:5] == ["cols<1", "2", "2", f"{math.log(3):.4f}", "3"]
+    assert lines[4].split()[:5] == ["pixels{0,5}", "2", "4", "0.0000", "1"]
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--shape", "4by4"], "is not WIDTHxHEIGHT"),
+        (["--levels", "1"], "levels must be at least 2"),
+        (["--function", "cats"], "unknown function 'cats'"),
+        (["--region", "cols:7"], "does not fit in the 4x4 lattice"),
+        (["--region", "pixels:1,1"], "repeats pixels"),
+        (["--region", "diagonal"], "is not one of cols:K"),
+        (["--shape", "8x5"], "needs about 9.0 TiB, more than the memory limit"),
+        (["--alpha", "-2"], "alpha must be >= 0"),
+    ],
+)
+def test_bad_arguments_give_one_line_and_exit_2(args, message):
+    result = run("entropy", *args)
+    assert result.exit_code == 2
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_every_subcommand_has_help():
+    for command in main.commands:
+        result = run(command, "--help")
+        assert result.exit_code == 0 and "Usage:" in result.output

@@ -1,0 +1,237 @@
+"""Properties of Schmidt spectra and entanglement entropies that hold for every function and region."""
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from conftest import lattice_and_region, lattices, random_values, seeds, value_kinds
+from numeric import (
+    InvalidInputError,
+    Lattice,
+    TooLargeError,
+    complement,
+    entanglement_entropy,
+    page_entropy,
+    schmidt_probabilities,
+    schmidt_rank,
+    schmidt_values,
+)
+from numeric.precise import exact_schmidt_rank, reference_entropy
+from numeric.targets import far_apart_equal, parity, product_function
+
+
+def explicit_matrix(values: np.ndarray, lattice: Lattice, region) -> np.ndarray:
+    """M[s_A, s_B] built image by image from the digits of each image index (independent of the package)."""
+    digits = np.array(np.unravel_index(np.arange(lattice.n_images), lattice.tensor_shape)).T
+    rest = [p for p in range(lattice.n_pixels) if p not in set(region)]
+    weights = lambda pixels: lattice.levels ** np.arange(len(pixels) - 1, -1, -1)  # noqa: E731
+    rows = digits[:, sorted(region)] @ weights(region) if region else np.zeros(lattice.n_images, int)
+    cols = digits[:, rest] @ weights(rest) if rest else np.zeros(lattice.n_images, int)
+    matrix = np.zeros((lattice.levels ** len(region), lattice.levels ** len(rest)), dtype=values.dtype)
+    matrix[rows, cols] = values
+    return matrix
+
+
+@given(lattice_and_region(), seeds, value_kinds)
+def test_schmidt_values_match_numpy_svd_of_the_explicit_matrix(case, seed, kind):
+    lattice, region = case
+    values = random_values(lattice, seed, kind)
+    expected = np.linalg.svd(explicit_matrix(values, lattice, region), compute_uv=False)
+    for method in ("gram", "svd"):
+        found = schmidt_values(values, region, levels=lattice.levels, method=method)
+        np.testing.assert_allclose(found, expected, rtol=0, atol=1e-10 * expected[0])
+
+
+@given(lattice_and_region(), seeds, value_kinds)
+def test_gram_probabilities_and_entropy_match_the_svd(case, seed, kind):
+    lattice, region = case
+    values = random_values(lattice, seed, kind)
+    sigma = schmidt_values(values, region, levels=lattice.levels, method="svd")
+    p_svd = sigma**2 / np.sum(sigma**2)
+    p_gram = schmidt_probabilities(values, region, levels=lattice.levels)
+    np.testing.assert_allclose(p_gram, p_svd, rtol=0, atol=1e-10)
+    p = p_svd[p_svd > 0]
+    assert entanglement_entropy(values, region, levels=lattice.levels) == pytest.approx(-np.sum(p * np.log(p)), abs=1e-10)
+
+
+@given(lattice_and_region(), seeds, value_kinds)
+def test_entropy_of_a_region_equals_that_of_its_complement(case, seed, kind):
+    lattice, region = case
+    values = random_values(lattice, seed, kind)
+    rest = complement(lattice, region)
+    for alpha in (0.5, 1.0, 2.0, math.inf):
+        s_a = entanglement_entropy(values, region, levels=lattice.levels, alpha=alpha)
+        s_b = entanglement_entropy(values, rest, levels=lattice.levels, alpha=alpha)
+        assert s_a == pytest.approx(s_b, abs=1e-9)
+
+
+@given(lattice_and_region(), seeds, value_kinds)
+def test_entropy_lies_between_zero_and_the_volume_law(case, seed, kind):
+    lattice, region = case
+    values = random_values(lattice, seed, kind)
+    entropy = entanglement_entropy(values, region, levels=lattice.levels)
+    smaller = min(len(region), lattice.n_pixels - len(region))
+    assert 0.0 <= entropy <= smaller * math.log(lattice.levels) + 1e-12
+
+
+@given(lattice_and_region(), seeds, value_kinds, st.complex_numbers(min_magnitude=1e-3, max_magnitude=1e3))
+def test_entropy_is_invariant_under_rescaling(case, seed, kind, scale):
+    lattice, region = case
+    values = random_values(lattice, seed, kind)
+    scaled = values * (scale if kind == "complex" else abs(scale))
+    assert entanglement_entropy(scaled, region, levels=lattice.levels) == pytest.approx(
+        entanglement_entropy(values, region, levels=lattice.levels), abs=1e-9
+    )
+
+
+@given(lattice_and_region(proper=True), seeds, value_kinds, st.randoms(use_true_random=False))
+def test_entropy_is_invariant_under_relabelling_pixels_inside_the_region(case, seed, kind, rnd):
+    lattice, region = case
+    values = random_values(lattice, seed, kind)
+    shuffled_region = list(region)
+    rnd.shuffle(shuffled_region)
+    permutation = list(range(lattice.n_pixels))  # move the contents of region's pixels among themselves
+    for old, new in zip(sorted(region), shuffled_region):
+        permutation[old] = new
+    relabelled = values.reshape(lattice.tensor_shape).transpose(permutation).reshape(-1)
+    original = entanglement_entropy(values, region, levels=lattice.levels)
+    assert entanglement_entropy(relabelled, region, levels=lattice.levels) == pytest.approx(original, abs=1e-9)
+    assert entanglement_entropy(values, shuffled_region, levels=lattice.levels) == pytest.approx(original, abs=1e-12)
+
+
+@given(lattice_and_region(), seeds)
+def test_a_product_function_has_rank_one_and_zero_entropy(case, seed):
+    lattice, region = case
+    values = product_function(lattice, seed)
+    assert schmidt_rank(values, region, levels=lattice.levels) == 1
+    assert entanglement_entropy(values, region, levels=lattice.levels) == pytest.approx(0.0, abs=1e-12)
+
+
+@given(lattices(max_images=1024, min_pixels=2), seeds, st.data())
+def test_entropy_of_a_tensor_product_is_additive(lattice, seed, data):
+    pixels = data.draw(st.permutations(range(lattice.n_pixels)))
+    split = data.draw(st.integers(1, lattice.n_pixels - 1))
+    first, second = sorted(pixels[:split]), sorted(pixels[split:])
+    region = data.draw(st.permutations(range(lattice.n_pixels)))[: data.draw(st.integers(0, lattice.n_pixels))]
+    rng = np.random.default_rng(seed)
+    g = rng.standard_normal(lattice.levels ** len(first))
+    h = rng.standard_normal(lattice.levels ** len(second))
+    # f(s) = g(s_first) h(s_second): the outer product indexed (first..., second...), moved to pixel order.
+    joint = np.outer(g, h).reshape(lattice.tensor_shape)
+    values = joint.transpose(np.argsort(first + second)).reshape(-1)
+    d = lattice.levels
+    part = lambda sub, cut: [sub.index(p) for p in cut if p in sub]  # noqa: E731
+    expected = entanglement_entropy(g, part(first, region), levels=d) + entanglement_entropy(h, part(second, region), levels=d)
+    assert entanglement_entropy(values, region, levels=d) == pytest.approx(expected, abs=1e-9)
+
+
+@given(lattice_and_region(), seeds, value_kinds)
+def test_renyi_entropies_do_not_increase_with_alpha(case, seed, kind):
+    lattice, region = case
+    values = random_values(lattice, seed, kind)
+    entropies = [entanglement_entropy(values, region, levels=lattice.levels, alpha=a) for a in (0, 0.5, 1, 2, 5, math.inf)]
+    assert all(a >= b - 1e-9 for a, b in zip(entropies, entropies[1:]))
+
+
+@given(lattice_and_region(max_images=1024, proper=True), seeds)
+def test_float_rank_of_boolean_functions_equals_the_exact_rank(case, seed):
+    lattice, region = case
+    values = random_values(lattice, seed, "boolean")
+    if min(len(region), lattice.n_pixels - len(region)) * math.log(lattice.levels) > math.log(64):
+        region = region[:1]
+    assert schmidt_rank(values, region, levels=lattice.levels) == exact_schmidt_rank(values, region, levels=lattice.levels)
+
+
+@given(lattice_and_region(max_images=1024, proper=True), seeds)
+def test_float_entropy_matches_a_50_digit_reference(case, seed):
+    lattice, region = case
+    region = region[: max(1, int(math.log(64) / math.log(lattice.levels)))]
+    values = random_values(lattice, seed, "gaussian")
+    reference = float(reference_entropy(values, region, levels=lattice.levels))
+    assert entanglement_entropy(values, region, levels=lattice.levels) == pytest.approx(reference, abs=1e-10)
+
+
+@pytest.mark.parametrize("m, n", [(2, 2), (2, 4), (3, 3), (4, 4), (2, 16), (4, 8)])
+def test_page_formula_matches_the_mean_entropy_of_random_complex_functions(m, n):
+    rng = np.random.default_rng(1000 * m + n)
+    samples = 4000
+    matrices = rng.standard_normal((samples, m, n)) + 1j * rng.standard_normal((samples, m, n))
+    p = np.linalg.svd(matrices, compute_uv=False) ** 2
+    p /= p.sum(axis=1, keepdims=True)
+    entropies = -np.sum(np.where(p > 0, p * np.log(np.where(p > 0, p, 1)), 0), axis=1)
+    standard_error = entropies.std(ddof=1) / np.sqrt(samples)
+    assert abs(entropies.mean() - page_entropy(m, n)) < 4 * standard_error
+
+
+def test_page_formula_equals_its_harmonic_sum_and_is_symmetric():
+    for m, n in [(1, 1), (2, 3), (5, 7), (16, 16)]:
+        exact = sum(1 / k for k in range(n + 1, m * n + 1)) - (m - 1) / (2 * n)
+        assert page_entropy(m, n) == pytest.approx(exact, abs=1e-12)
+        assert page_entropy(n, m) == page_entropy(m, n)
+    assert page_entropy(1, 1000) == pytest.approx(0.0, abs=1e-15)
+
+
+@pytest.mark.parametrize("levels", [2, 3, 4])
+def test_equality_of_two_separated_pixels_carries_exactly_ln_d(levels):
+    lattice = Lattice(3, 2, levels)
+    values = far_apart_equal(lattice, 0, 5)
+    assert entanglement_entropy(values, [0, 1], levels=levels) == pytest.approx(math.log(levels), abs=1e-12)
+    assert schmidt_rank(values, [0, 3], levels=levels) == levels
+    assert entanglement_entropy(values, [0, 4, 5], levels=levels) == pytest.approx(0.0, abs=1e-12)
+
+
+@given(lattice_and_region(proper=True))
+def test_parity_carries_ln_2_on_every_nontrivial_cut(case):
+    lattice, region = case
+    lattice = Lattice(lattice.width, lattice.height, 2)
+    assert entanglement_entropy(parity(lattice), region) == pytest.approx(math.log(2), abs=1e-12)
+
+
+def test_empty_and_full_regions_have_zero_entropy_and_rank_one():
+    values = np.random.default_rng(0).standard_normal(2**6)
+    for region in ([], list(range(6))):
+        assert entanglement_entropy(values, region) == 0.0
+        assert schmidt_rank(values, region) == 1
+        np.testing.assert_allclose(schmidt_values(values, region), [np.linalg.norm(values)])
+
+
+@pytest.mark.parametrize(
+    "values, region, levels, message",
+    [
+        (np.ones(10), [0], 2, "not levels\\*\\*N"),
+        (np.ones(16), [4], 2, "outside 0..3"),
+        (np.ones(16), [1, 1], 2, "repeats pixels \\[1\\]"),
+        (np.zeros(16), [0], 2, "zero on every image"),
+        (np.array([1.0, np.nan, 0, 0]), [0], 2, "NaN or infinite"),
+        (np.array([1.0, np.inf, 0, 0]), [0], 2, "NaN or infinite"),
+        (np.ones(16), [0], 1, "levels must be an integer >= 2"),
+        (np.array(["a"] * 4), [0], 2, "must be numbers"),
+        (np.ones(16), [0.5], 2, "integer pixel indices"),
+    ],
+)
+def test_bad_input_raises_a_clear_error(values, region, levels, message):
+    with pytest.raises(InvalidInputError, match=message):
+        entanglement_entropy(values, region, levels=levels)
+
+
+def test_bad_alpha_and_tolerance_are_refused():
+    values = np.arange(1.0, 17.0)
+    with pytest.raises(InvalidInputError, match="alpha must be >= 0"):
+        entanglement_entropy(values, [0], alpha=-1)
+    with pytest.raises(InvalidInputError, match="tol must be a non-negative"):
+        schmidt_rank(values, [0], tol=float("nan"))
+    with pytest.raises(InvalidInputError, match="positive integer dimension"):
+        page_entropy(0, 3)
+
+
+def test_a_request_too_large_for_memory_is_refused_before_allocating(monkeypatch):
+    monkeypatch.setenv("CNN_BOUNDS_MEMORY_LIMIT", "256K")
+    values = np.random.default_rng(0).standard_normal(2**16)  # 512 KiB: reordering it needs another copy
+    with pytest.raises(TooLargeError, match=r"needs about .* more than the memory limit of 256.0 KiB"):
+        entanglement_entropy(values, [3, 9, 12, 15], levels=2)
+    monkeypatch.setenv("CNN_BOUNDS_MEMORY_LIMIT", "lots")
+    with pytest.raises(InvalidInputError, match="is not a size"):
+        entanglement_entropy(values, [0], levels=2)
