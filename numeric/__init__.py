@@ -6,7 +6,9 @@ array of length levels**N with pixel 0 the most significant digit; entropies are
 
 from numeric.entanglement import (
     DEFAULT_RANK_RTOL,
+    EntanglementProfile,
     entanglement_entropy,
+    entanglement_profile,
     entropy_of_probabilities,
     max_entropy,
     page_entropy,
@@ -31,6 +33,7 @@ from numeric.lattice import (
 
 __all__ = [
     "DEFAULT_RANK_RTOL",
+    "EntanglementProfile",
     "InvalidInputError",
     "Lattice",
     "TooLargeError",
@@ -40,6 +43,7 @@ __all__ = [
     "complement",
     "default_regions",
     "entanglement_entropy",
+    "entanglement_profile",
     "entropy_of_probabilities",
     "max_entropy",
     "page_entropy",

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
@@ -152,11 +153,10 @@ def schmidt_rank(values: np.ndarray, region: Iterable[int], *, levels: int = 2, 
     Schmidt value of functions with O(1) entries on the lattices this toolkit enumerates; where a rank
     must be certified, use :func:`numeric.precise.exact_schmidt_rank`.
     """
-    sigma = schmidt_values(values, region, levels=levels)
-    threshold = DEFAULT_RANK_RTOL * sigma[0] if tol is None else tol
-    if not threshold >= 0:
+    if tol is not None and not tol >= 0:
         raise InvalidInputError(f"tol must be a non-negative number, got {tol!r}")
-    return int(np.count_nonzero(sigma > threshold))
+    sigma = schmidt_values(values, region, levels=levels)
+    return int(np.count_nonzero(sigma > (DEFAULT_RANK_RTOL * sigma[0] if tol is None else tol)))
 
 
 def _validated_alpha(alpha: float) -> float:
@@ -196,6 +196,26 @@ def entanglement_entropy(values: np.ndarray, region: Iterable[int], *, levels: i
     if alpha == 0.0:
         return math.log(schmidt_rank(values, region, levels=levels))
     return entropy_of_probabilities(schmidt_probabilities(values, region, levels=levels), alpha)
+
+
+@dataclass(frozen=True)
+class EntanglementProfile:
+    """One cut's Schmidt values (descending, of the unnormalised f), von Neumann entropy (nats) and rank."""
+
+    schmidt_values: np.ndarray
+    entropy: float
+    rank: int
+
+
+def entanglement_profile(values: np.ndarray, region: Iterable[int], *, levels: int = 2) -> EntanglementProfile:
+    """Schmidt values, S_A = -sum p_k ln p_k and the rank (default tolerance) from one diagonalisation."""
+    sigma = schmidt_values(values, region, levels=levels)
+    squares = sigma**2
+    return EntanglementProfile(
+        schmidt_values=sigma,
+        entropy=entropy_of_probabilities(squares / squares.sum()),
+        rank=int(np.count_nonzero(sigma > DEFAULT_RANK_RTOL * sigma[0])),
+    )
 
 
 def max_entropy(region_size: int, n_pixels: int, levels: int) -> float:

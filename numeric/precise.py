@@ -4,6 +4,8 @@
   arithmetic (sympy's fraction-free elimination), for real functions. It is the rank of the array *as
   stored*: a function computed in float64 (a product of random factors, say) may be exactly rank 1 in
   real arithmetic but full rank after rounding, and this function reports the latter.
+- :func:`has_flat_spectrum`: whether S_A = ln(rank) holds exactly, the certified comparison where an
+  entropy bound ln r is attained.
 - :func:`reference_probabilities` / :func:`reference_entropy`: the Schmidt spectrum and entropy at
   ``dps`` decimal digits with mpmath, from the exactly computed Gram matrix.
 
@@ -59,6 +61,17 @@ def exact_schmidt_rank(values: np.ndarray, region: Iterable[int], *, levels: int
     """The Schmidt rank of a real function across A|B, exactly (rank M = rank M M^T over the rationals)."""
     gram = _exact_gram(values, region, levels)
     return int(DomainMatrix([[ZZ(v) for v in row] for row in gram], (len(gram),) * 2, ZZ).rank())
+
+
+def has_flat_spectrum(values: np.ndarray, region: Iterable[int], *, levels: int = 2) -> bool:
+    """True iff all nonzero Schmidt probabilities are equal, i.e. S_A = ln(rank) exactly.
+
+    Decided in integer arithmetic: the Gram matrix G is positive semi-definite, so its nonzero
+    eigenvalues all equal lambda iff G^2 = lambda G, with lambda = tr(G) / rank(G).
+    """
+    gram = np.array(_exact_gram(values, region, levels), dtype=object)
+    rank = int(DomainMatrix([[ZZ(v) for v in row] for row in gram.tolist()], gram.shape, ZZ).rank())
+    return bool(np.all(rank * (gram @ gram) == np.trace(gram) * gram))
 
 
 def reference_probabilities(

@@ -14,6 +14,7 @@ from numeric import (
     TooLargeError,
     complement,
     entanglement_entropy,
+    entanglement_profile,
     page_entropy,
     schmidt_probabilities,
     schmidt_rank,
@@ -235,3 +236,12 @@ def test_a_request_too_large_for_memory_is_refused_before_allocating(monkeypatch
     monkeypatch.setenv("CNN_BOUNDS_MEMORY_LIMIT", "lots")
     with pytest.raises(InvalidInputError, match="is not a size"):
         entanglement_entropy(values, [0], levels=2)
+
+
+@given(lattice_and_region(), seeds, value_kinds)
+def test_the_one_pass_profile_agrees_with_the_separate_functions(case, seed, kind):
+    lattice, region = case
+    values = random_values(lattice, seed, kind)
+    profile = entanglement_profile(values, region, levels=lattice.levels)
+    assert profile.entropy == pytest.approx(entanglement_entropy(values, region, levels=lattice.levels), abs=1e-10)
+    assert profile.rank == schmidt_rank(values, region, levels=lattice.levels)

@@ -1,0 +1,123 @@
+"""Every result verifies symbolically and numerically; every deliberately wrong variant fails its checks;
+and the sub-volume bounds hold on random local-feature functions (hypothesis)."""
+
+import json
+import math
+
+import numpy as np
+import pytest
+import sympy
+from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cnn_bounds.cli import main
+from numeric import Lattice, entanglement_profile
+from numeric import targets
+from numeric.precise import exact_schmidt_rank
+from proofs import all_results, channel_scaling_result, distinct_rows_result, subvolume_result, volume_law_result
+from proofs import channel_scaling, distinct_rows, subvolume, volume_law
+from proofs.subvolume import LocalFeatureModel, cut_geometry, local_rank_bound
+
+RESULTS = {result.key: result for result in all_results()}
+
+
+def test_all_results_lists_the_four_results_in_order():
+    assert list(RESULTS) == ["volume-law", "distinct-rows", "sub-volume", "channel-scaling"]
+
+
+@pytest.mark.parametrize("key", list(RESULTS))
+def test_each_result_verifies_symbolically_and_numerically(key):
+    result = RESULTS[key]
+    symbolic = result.verify_symbolic()
+    assert symbolic.passed, symbolic.outcomes
+    numeric = result.check_numeric()
+    assert numeric.passed, numeric.summary
+    assert len(numeric.rows) == len(numeric.row_passed) > 0
+
+
+m, n = volume_law.m, volume_law.n
+WRONG_VARIANTS = {
+    "Page mean with (m-1)/n": lambda: volume_law_result(claimed_mean=sympy.harmonic(m * n) - sympy.harmonic(n) - (m - 1) / n),
+    "maximum entropy ln m + 1": lambda: volume_law_result(claimed_maximum=sympy.log(m) + 1),
+    "asymptotic form without -m/(2n) at the half cut": lambda: volume_law_result(claimed_asymptotic=sympy.log(m)),
+    "rank bound r - 1": lambda: distinct_rows_result(distinct_rows.r - 1),
+    "|U_A| = 4 xi l": lambda: subvolume_result(claimed_boundary=4 * subvolume.xi * subvolume.l),
+    "|U_A| = (xi - 1) l^2 (a volume law)": lambda: subvolume_result(claimed_boundary=(subvolume.xi - 1) * subvolume.l**2),
+    "pattern OR rank 2^K": lambda: subvolume_result(claimed_pattern_rank=2**subvolume.K),
+    "channels D0 / n_c": lambda: channel_scaling_result(claimed_channels=channel_scaling.D0 / channel_scaling.n_c),
+    "best depth ln D0": lambda: channel_scaling_result(claimed_best_depth=sympy.log(channel_scaling.D0)),
+}
+
+
+@pytest.mark.parametrize("name", list(WRONG_VARIANTS))
+def test_a_wrong_variant_fails_its_symbolic_check(name):
+    assert not WRONG_VARIANTS[name]().verify_symbolic().passed
+
+
+@pytest.mark.parametrize("name", ["Page mean with (m-1)/n", "rank bound r - 1", "channels D0 / n_c"])
+def test_a_wrong_variant_fails_its_numeric_check_too(name):
+    assert not WRONG_VARIANTS[name]().check_numeric().passed
+
+
+def test_a_bound_too_tight_for_pattern_ors_is_caught_by_exact_numbers():
+    check = subvolume.check_subvolume_numerically(pattern_or_rank=2**subvolume.K - 1)
+    assert not check.passed and check.figures["violations"] > 0
+
+
+@st.composite
+def local_feature_cases(draw):
+    levels = draw(st.integers(2, 3))
+    width = draw(st.integers(2, 4))
+    height = draw(st.integers(1, (7 if levels == 2 else 5) // width + 1))
+    lattice = Lattice(width, height, levels)
+    if lattice.n_images > 4096:
+        lattice = Lattice(width, 1, levels)
+    window = (draw(st.integers(1, min(2, lattice.height))), draw(st.integers(1, min(3, lattice.width))))
+    cells = window[0] * window[1]
+    aggregator = draw(st.sampled_from(["or", "nor", "count", "reader"]))
+    exact = draw(st.booleans())
+    if exact:
+        pattern = np.array(draw(st.lists(st.integers(0, levels - 1), min_size=cells, max_size=cells))).reshape(window)
+        detector = lambda patches: np.all(patches == pattern, axis=(1, 2))  # noqa: E731
+    else:
+        table = np.array(draw(st.lists(st.booleans(), min_size=levels**cells, max_size=levels**cells)))
+        weights = levels ** np.arange(cells - 1, -1, -1)
+        detector = lambda patches: table[patches.reshape(len(patches), -1) @ weights]  # noqa: E731
+    threshold = draw(st.integers(1, 4))
+    features = targets.local_features(lattice, window=window, detector=detector)
+    count = sum(np.broadcast_to(f, lattice.tensor_shape).astype(int) for f in features)
+    values = {"or": count > 0, "nor": count == 0, "count": count >= threshold, "reader": count % 2}[aggregator]
+    model = LocalFeatureModel("drawn", lattice, tuple(targets.windows(lattice, *window)), aggregator,
+                              exact_match=exact, threshold=threshold, reader_states=2)
+    region = draw(st.permutations(range(lattice.n_pixels)))[: draw(st.integers(1, lattice.n_pixels - 1))]
+    return model, np.asarray(values, dtype=float).reshape(-1), sorted(region)
+
+
+@settings(max_examples=150)
+@given(local_feature_cases())
+def test_exact_entropy_and_rank_of_random_local_feature_functions_obey_the_derived_bound(case):
+    model, values, region = case
+    if not np.any(values):
+        return  # f = 0 has no entropy; nothing to bound
+    local, pattern = local_rank_bound(model, cut_geometry(model, region))
+    bound = min(local, pattern) if pattern is not None else local
+    profile = entanglement_profile(values, region, levels=model.lattice.levels)
+    assert profile.rank <= bound
+    assert profile.entropy <= math.log(bound) + 1e-12
+    if model.lattice.levels ** min(len(region), model.lattice.n_pixels - len(region)) <= 64:
+        assert exact_schmidt_rank(values, region, levels=model.lattice.levels) <= bound
+
+
+def test_derive_reports_every_result_verified_and_writes_latex(tmp_path):
+    fragment = tmp_path / "derivations.tex"
+    result = CliRunner().invoke(main, ["derive", "--json", "--latex", str(fragment)])
+    assert result.exit_code == 0, result.output
+    records = json.loads(result.output)
+    assert [r["key"] for r in records] == list(RESULTS)
+    assert all(r["symbolic"]["passed"] and r["numeric"]["passed"] for r in records)
+    text = fragment.read_text()
+    D, D0, n_c = channel_scaling.D, channel_scaling.D0, channel_scaling.n_c
+    assert sympy.latex(sympy.Eq(D, D0 ** (1 / n_c))) in text
+    assert text.count(r"\subsection{") == 4 and "Numeric check: passed" in text
+    assert not list(tmp_path.glob("*.part"))
