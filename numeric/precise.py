@@ -6,6 +6,10 @@
   real arithmetic but full rank after rounding, and this function reports the latter.
 - :func:`has_flat_spectrum`: whether S_A = ln(rank) holds exactly, the certified comparison where an
   entropy bound ln r is attained.
+- :func:`schmidt_rank_mod_p`: the rank of an integer function's Schmidt matrix over the field GF(p), for
+  functions computed modulo a prime (a network with random integer weights). It never exceeds the rank
+  over the rationals of the same integers, and for random weights it equals the network's generic rank
+  except with probability at most (polynomial degree) / p (Schwartz-Zippel).
 - :func:`reference_probabilities` / :func:`reference_entropy`: the Schmidt spectrum and entropy at
   ``dps`` decimal digits with mpmath, from the exactly computed Gram matrix.
 
@@ -93,3 +97,40 @@ def reference_entropy(values: np.ndarray, region: Iterable[int], *, levels: int 
     probabilities = reference_probabilities(values, region, levels=levels, dps=dps)
     with mpmath.workdps(dps):
         return -mpmath.fsum(p * mpmath.log(p) for p in probabilities if p > 0)
+
+
+LARGE_PRIME = 268_435_399
+"""The largest prime below 2^28: products of two residues stay below 2^56, sums of 127 below 2^63."""
+
+
+def rank_mod_p(matrix: np.ndarray, prime: int = LARGE_PRIME) -> int:
+    """Rank of an integer matrix over GF(prime), by Gaussian elimination in int64 (prime < 2^28)."""
+    if not 2 <= prime < 2**28:
+        raise InvalidInputError(f"prime must be in [2, 2^28) so that int64 products cannot overflow, got {prime}")
+    rows = np.array(matrix, dtype=np.int64) % prime
+    if rows.shape[0] > rows.shape[1]:
+        rows = np.ascontiguousarray(rows.T)
+    rank = 0
+    for column in range(rows.shape[1]):
+        if rank == rows.shape[0]:
+            break
+        candidates = np.nonzero(rows[rank:, column])[0]
+        if candidates.size == 0:
+            continue
+        pivot = rank + int(candidates[0])
+        rows[[rank, pivot]] = rows[[pivot, rank]]
+        rows[rank] = rows[rank] * pow(int(rows[rank, column]), prime - 2, prime) % prime
+        factors = rows[:, column].copy()
+        factors[rank] = 0
+        rows = (rows - factors[:, None] * rows[rank][None, :]) % prime
+        rank += 1
+    return rank
+
+
+def schmidt_rank_mod_p(values: np.ndarray, region: Iterable[int], *, levels: int = 2, prime: int = LARGE_PRIME) -> int:
+    """Rank over GF(prime) of the Schmidt matrix of an integer-valued function (residues mod prime)."""
+    residues = np.asarray(values)
+    if residues.dtype.kind not in "iu":
+        raise InvalidInputError(f"values must be integers (residues mod {prime}), got dtype {residues.dtype}")
+    matrix = schmidt_matrix((residues % prime).astype(np.float64), region, levels=levels)  # exact below 2^53
+    return rank_mod_p(matrix.astype(np.int64), prime)

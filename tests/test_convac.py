@@ -1,0 +1,112 @@
+"""ConvACs: the torch network against a plain per-image evaluation, and measured ranks against the
+min-cut bound of their tensor network (hypothesis over architectures, regions and weights)."""
+
+import math
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cnn_bounds.convac import ConvAC, ConvACSpec, all_images, evaluate_on_all_images
+from cnn_bounds.mincut import min_cut
+from numeric import InvalidInputError, Lattice, entanglement_profile
+from numeric.precise import LARGE_PRIME, rank_mod_p, schmidt_rank_mod_p
+
+
+def reference_value(network: ConvAC, image: np.ndarray) -> float:
+    """f(s) from the module docstring's formulas, one image at a time, with plain numpy loops."""
+    spec = network.spec
+    rep = network.representation.detach().numpy()
+    x = {(y, x_): (rep[image[y, x_]] if spec.shared else rep[y, x_, image[y, x_]])
+         for y in range(image.shape[0]) for x_ in range(image.shape[1])}
+    (kh, kw), (sh, sw) = spec.window, spec.stride
+    for weights, (h, w) in zip(network.blocks, spec.layer_shapes[1:]):
+        weights = weights.detach().numpy()
+        x = {(y, x_): np.prod([x[(sh * y + i, sw * x_ + j)] @ (weights[i, j] if spec.shared else weights[y, x_, i, j])
+                               for i in range(kh) for j in range(kw)], axis=0)
+             for y in range(h) for x_ in range(w)}
+    return float(np.prod(list(x.values()), axis=0) @ network.readout.detach().numpy())
+
+
+@st.composite
+def specs(draw, max_images: int = 4096):
+    levels = draw(st.integers(2, 3))
+    if draw(st.booleans()):
+        lattice = Lattice(draw(st.integers(2, 8 if levels == 2 else 6)), 1, levels)
+    else:
+        lattice = Lattice(draw(st.integers(2, 3)), draw(st.integers(2, 3)), levels)
+    kernel = draw(st.integers(1, 3))
+    overlapping = draw(st.booleans())
+    depth = draw(st.integers(0, 3))
+    try:
+        spec = ConvACSpec(lattice, draw(st.integers(1, 3)), depth, kernel, overlapping, draw(st.booleans()))
+    except InvalidInputError:
+        spec = ConvACSpec(lattice, draw(st.integers(1, 3)), 0, kernel, overlapping)
+    region = draw(st.permutations(range(lattice.n_pixels)))[: draw(st.integers(1, lattice.n_pixels - 1))]
+    return spec, sorted(region)
+
+
+@settings(max_examples=40)
+@given(specs(), st.integers(0, 2**31))
+def test_the_network_computes_its_defining_formula(case, seed):
+    spec, _ = case
+    network = ConvAC(spec, seed)
+    values = evaluate_on_all_images(network, spec.lattice)
+    images = all_images(spec.lattice, 0, spec.lattice.n_images).numpy()
+    for index in np.random.default_rng(seed).choice(len(images), size=min(8, len(images)), replace=False):
+        assert values[index] == pytest.approx(reference_value(network, images[index]), rel=1e-9, abs=1e-12)
+
+
+@settings(max_examples=60)
+@given(specs(), st.integers(0, 2**31))
+def test_measured_ranks_never_exceed_the_min_cut_and_generic_ranks_reach_it(case, seed):
+    spec, region = case
+    cut = min_cut(spec, region)
+    smaller = min(len(region), spec.lattice.n_pixels - len(region))
+    assert cut.rank_bound <= spec.lattice.levels**smaller
+    assert cut.nats == pytest.approx(math.log(cut.rank_bound), abs=1e-9)
+    values = evaluate_on_all_images(ConvAC(spec, seed), spec.lattice)
+    if np.any(values):
+        assert entanglement_profile(values, region, levels=spec.lattice.levels).rank <= cut.rank_bound
+    exact = evaluate_on_all_images(ConvAC(spec, seed, modulus=LARGE_PRIME), spec.lattice)
+    generic = schmidt_rank_mod_p(exact, region, levels=spec.lattice.levels)
+    # Over GF(p) with random weights the rank equals the generic rank except with probability <= deg / p.
+    assert generic == cut.rank_bound, f"{spec.describe()} on {region}: generic rank {generic} < bound {cut.rank_bound}"
+
+
+def test_min_cut_of_the_shallow_network_is_its_width():
+    lattice = Lattice(6, 1)
+    for channels in (1, 2, 5, 8, 9):
+        assert min_cut(ConvACSpec(lattice, channels, 0), [0, 1, 2]).rank_bound == min(channels, 8)
+
+
+def test_rank_mod_p_against_sympy_on_small_integer_matrices():
+    import sympy
+
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        rank = rng.integers(1, 5)
+        matrix = rng.integers(-3, 4, (6, rank)) @ rng.integers(-3, 4, (rank, 7))
+        assert rank_mod_p(matrix) == sympy.Matrix(matrix.tolist()).rank()
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"channels": 0, "depth": 1}, "channels D must be an integer >= 1"),
+        ({"channels": 2, "depth": -1}, "depth n_c must be an integer >= 0"),
+        ({"channels": 2, "depth": 4}, "does not fit"),
+        ({"channels": 2, "depth": 2, "overlapping": False, "kernel": 3}, "does not tile"),
+    ],
+)
+def test_bad_architectures_are_refused(kwargs, message):
+    with pytest.raises(InvalidInputError, match=message):
+        ConvACSpec(Lattice(4, 1), **kwargs)
+
+
+def test_modular_networks_refuse_sizes_that_could_overflow():
+    with pytest.raises(InvalidInputError, match="at most 127 channels"):
+        ConvAC(ConvACSpec(Lattice(4, 1), 200, 1), modulus=LARGE_PRIME)
+    assert torch.get_default_dtype() == torch.float32  # the module never changes global torch state
