@@ -14,11 +14,17 @@ from collections.abc import Callable, Sequence
 import click
 from tqdm import tqdm
 
-from cnn_bounds.files import dumps, write_atomically
+from cnn_bounds.cache import PointCache
+from cnn_bounds.channel_sweep import channel_sweep
+from cnn_bounds.convac import ConvAC, ConvACSpec, evaluate_on_all_images
+from cnn_bounds.files import dumps, write_atomically, write_tables
+from cnn_bounds.mincut import min_cut, tensor_network
+from cnn_bounds.training import train_sweep as run_train_sweep
 from numeric import InvalidInputError, Lattice
 from numeric.catalog import CATALOG, build_target
 from numeric.entanglement import entanglement_profile, entropy_of_probabilities, max_entropy, page_entropy
-from numeric.lattice import boundary_length, default_regions, parse_region, parse_shape
+from numeric.lattice import boundary_length, default_regions, parse_region, parse_shape, straight_cuts
+from numeric.precise import prime_for_sums, schmidt_rank_mod_p
 from proofs import all_results
 from sympy import latex as sympy_latex
 
@@ -49,6 +55,17 @@ def format_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> st
     lines = ["  ".join(h.rjust(w) for h, w in zip(headers, widths)), "  ".join("-" * w for w in widths)]
     lines += ["  ".join(c.rjust(w) for c, w in zip(row, widths)) for row in cells]
     return "\n".join(lines)
+
+
+def positive(name: str, minimum: int = 1):
+    """A click callback refusing integers below ``minimum`` with one clear line (exit 2)."""
+
+    def check(context, parameter, value):
+        if value is not None and value < minimum:
+            raise BadRequest(f"{name} must be at least {minimum}, got {value}")
+        return value
+
+    return check
 
 
 def lattice_option(command: Callable) -> Callable:
@@ -175,3 +192,122 @@ def derivation_record(result, symbolic, numeric) -> dict:
             "rows": [list(r) for r in numeric.rows], "row_passed": list(numeric.row_passed), "figures": numeric.figures,
         },
     }
+
+
+@main.command()
+@lattice_option
+@click.option("--depth", "-n", default=2, show_default=True, type=int, callback=positive("--depth (n_c)", 0),
+              help="Number of conv + product-pooling layers n_c (0: the shallow network).")
+@click.option("--channels", "-D", default=2, show_default=True, type=int, callback=positive("--channels (D)"),
+              help="Channels D per layer.")
+@click.option("--kernel", "-k", default=2, show_default=True, type=int, callback=positive("--kernel (k)"), help="Window size k.")
+@click.option("--tree", is_flag=True, help="Non-overlapping windows (stride k) instead of stride 1.")
+@click.option("--unshared", is_flag=True, help="Locally connected: every position has its own weights.")
+@click.option("--region", "region_specs", multiple=True, metavar="SPEC", help="As for `entropy`; default: every straight cut.")
+@click.option("--measure/--no-measure", default=True, show_default=True,
+              help="Also evaluate a random network on every image: exact generic rank (mod p) and entropy.")
+@click.option("--seed", default=0, show_default=True, type=int, help="Seed for the random weights.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@refuse_bad_input
+def mincut(shape, levels, depth, channels, kernel, tree, unshared, region_specs, measure, seed, as_json) -> None:
+    """Min-cut bound on the entanglement of a ConvAC (its tensor network's minimal cut, networkx), beside
+    the exact generic rank and the entropy of a random instance."""
+    lattice = Lattice(*parse_shape(shape), levels=levels)
+    spec = ConvACSpec(lattice, channels, depth, kernel, overlapping=not tree, shared=not unshared)
+    regions = dict(parse_region(lattice, s) for s in region_specs) if region_specs else straight_cuts(lattice)
+    network = tensor_network(spec)
+    if measure:
+        prime = prime_for_sums(channels)
+        exact = evaluate_on_all_images(ConvAC(spec, seed, modulus=prime), lattice)
+        floating = evaluate_on_all_images(ConvAC(spec, seed), lattice)
+    records = []
+    for label, region in tqdm(regions.items(), desc="regions", leave=False, disable=None):
+        cut = min_cut(spec, region, network)
+        record = {"region": label, "size": len(region), "min_cut_nats": cut.nats, "rank_bound": cut.rank_bound,
+                  "cut": [f"{what} (dim {dim})" for what, dim in cut.cut]}
+        if measure:
+            record["generic_rank"] = schmidt_rank_mod_p(exact, region, levels=levels, prime=prime)
+            record["entropy"] = entanglement_profile(floating, region, levels=levels).entropy
+        records.append(record)
+    if as_json:
+        click.echo(dumps({"network": spec.describe(), "parameters": spec.parameter_count, "lattice": str(lattice),
+                          "seed": seed, "regions": records}))
+        return
+    click.echo(f"{spec.describe()} on the {lattice}: {spec.parameter_count} parameters; entropies in nats")
+    headers = ["region", "|A|", "min cut", "rank bound"] + (["generic rank", "S_A"] if measure else [])
+    click.echo(format_table(headers, [[r["region"], r["size"], r["min_cut_nats"], r["rank_bound"]]
+                                      + ([r["generic_rank"], r["entropy"]] if measure else []) for r in records]))
+
+
+def sweep_options(command: Callable) -> Callable:
+    """--full, --seed, --json, --out shared by the sweeps."""
+    for option in reversed([
+        click.option("--full", is_flag=True, help="The larger sweep (minutes; cached, so an interrupted run resumes)."),
+        click.option("--seed", default=0, show_default=True, type=int, help="Seed for every random choice."),
+        click.option("--json", "as_json", is_flag=True, help="Print the results as JSON."),
+        click.option("--out", "out_dir", type=click.Path(file_okay=False), help="Write CSV and JSON of every point here."),
+    ]):
+        command = option(command)
+    return command
+
+
+@main.command("convac-sweep")
+@sweep_options
+@refuse_bad_input
+def convac_sweep(full: bool, seed: int, as_json: bool, out_dir: str | None) -> None:
+    """Channels a deep ConvAC needs to match a shallow one of D0 channels, per depth n_c: exact generic
+    ranks, the min-cut bound, and the fitted exponent of D against D0 beside the paper's 1/n_c."""
+    cache = PointCache(Path(out_dir) / "points.jsonl" if out_dir else None)
+    result = channel_sweep(full=full, seed=seed, cache=cache, progress=_progress("networks"))
+    if out_dir:
+        write_tables(out_dir, {k: result[k] for k in ("points", "matches", "fits", "excluded")}, result)
+    if as_json:
+        click.echo(dumps({"fits": result["fits"], "generic_rank_equals_min_cut": result["generic_rank_equals_min_cut"],
+                          "excluded": result["excluded"], "seed": seed, "full": full}))
+        return
+    equal = result["generic_rank_equals_min_cut"]
+    click.echo(f"exact generic rank = min-cut bound at {equal['equal']} of {equal['points']} networks")
+    click.echo(format_table(
+        ["case", "n_c", "fitted exponent", "s.e.", "paper 1/n_c", "points", "consistent"],
+        [[f["case"], f["depth"], f["exponent"] if f["exponent"] is not None else "-",
+          f["stderr"] if f["stderr"] is not None else "-", f["paper_exponent"], f["points"],
+          "yes" if f["consistent_with_paper"] else "no"] for f in result["fits"]],
+    ))
+    if out_dir:
+        click.echo(f"points, matches, fits and exclusions written to {out_dir}")
+
+
+@main.command("train-sweep")
+@sweep_options
+@refuse_bad_input
+def train_sweep(full: bool, seed: int, as_json: bool, out_dir: str | None) -> None:
+    """Train ReLU CNNs on every image of 4x4 (and 5x4 with --full) for local-feature targets and a random
+    control: balanced accuracy, parameters, and the learnt function's entanglement beside the target's."""
+    cache = PointCache(Path(out_dir) / "points.jsonl" if out_dir else None)
+    result = run_train_sweep(full=full, seed=seed, cache=cache, progress=_progress("trainings"))
+    regions = [{"lattice": p["lattice"], "target": p["target"], "depth": p["depth"], "channels": p["channels"], **r}
+               for p in result["points"] for r in p["regions"]]
+    if out_dir:
+        points = [{k: v for k, v in p.items() if k != "regions"} for p in result["points"]]
+        write_tables(out_dir, {"points": points, "regions": regions, "channels_needed": result["channels_needed"],
+                               "fits": result["fits"]}, result)
+    if as_json:
+        click.echo(dumps({k: result[k] for k in ("channels_needed", "fits", "learnt_within_target_bound", "seed", "full")}
+                         | {"points": [{k: v for k, v in p.items() if k != "regions"} for p in result["points"]]}))
+        return
+    rows = [[p["lattice"], p["target"], p["depth"], p["channels"], p["parameters"], p["accuracy"],
+             max((r["learnt_entropy"] or 0.0) for r in p["regions"]), max((r["target_entropy"] or 0.0) for r in p["regions"])]
+            for p in result["points"]]
+    click.echo("balanced accuracy on all images; largest entropy (nats) over straight cuts and 2x2, 3x3 squares")
+    click.echo(format_table(["lattice", "target", "n_c", "D", "params", "accuracy", "max S learnt", "max S target"], rows))
+    click.echo("\nsmallest D reaching balanced accuracy >= 0.99 (- = no width tried reached it):")
+    depths = [key for key in result["channels_needed"][0] if key.startswith("n_c=")]
+    click.echo(format_table(["lattice", "target", *depths],
+                            [[r["lattice"], r["target"], *[r[d] or "-" for d in depths]] for r in result["channels_needed"]]))
+    click.echo("")
+    click.echo(format_table(["n_c", "exponent of D(n_c) vs D(1)", "s.e.", "paper 1/n_c", "targets"],
+                            [[f["depth"], "-" if f["exponent"] is None else f["exponent"],
+                              "-" if f["stderr"] is None else f["stderr"], f["paper_exponent"], f["targets"]]
+                             for f in result["fits"]]))
+    inside = result["learnt_within_target_bound"]
+    click.echo(f"\nlearnt functions within the target's sub-volume bound in {inside['within']} of {inside['regions']} regions")

@@ -84,16 +84,20 @@ class ConvACSpec:
 class ConvAC(torch.nn.Module):
     """A ConvAC with random weights drawn from ``seed``.
 
-    Default: i.i.d. Gaussian weights, float64 throughout. With ``modulus=p`` (a prime below 2^28): i.i.d.
-    uniform integer weights in [0, p) and exact arithmetic modulo p, for exact generic ranks.
+    Default: i.i.d. Gaussian weights, float64 throughout. With ``modulus=p`` (a prime with D p^2 < 2^63,
+    e.g. numeric.precise.prime_for_sums(D)): i.i.d. uniform integer weights in [0, p) and exact arithmetic
+    modulo p, for exact generic ranks.
     """
 
     def __init__(self, spec: ConvACSpec, seed: int = 0, modulus: int | None = None) -> None:
         super().__init__()
         self.spec = spec
         self.modulus = modulus
-        if modulus is not None and not (2 <= modulus < 2**28 and spec.channels <= 127):
-            raise InvalidInputError("modular ConvACs need a modulus below 2^28 and at most 127 channels (int64 range)")
+        if modulus is not None and not (2 <= modulus and spec.channels * modulus**2 < 2**63):
+            raise InvalidInputError(
+                f"a modulus of {modulus} with {spec.channels} channels could overflow int64 (need D p^2 < 2^63); "
+                f"use numeric.precise.prime_for_sums({spec.channels})"
+            )
         generator = torch.Generator().manual_seed(seed)
 
         def gauss(*shape, scale=1.0):

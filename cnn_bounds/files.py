@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import math
 import os
@@ -47,3 +49,20 @@ def jsonable(value):
 def dumps(value) -> str:
     """JSON text of ``value`` after :func:`jsonable`, indented."""
     return json.dumps(jsonable(value), indent=2)
+
+
+def csv_text(rows: list[dict]) -> str:
+    """CSV text of a list of flat dicts (columns: the union of their keys, in first-seen order)."""
+    columns = list(dict.fromkeys(key for row in rows for key in row))
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(jsonable(rows))
+    return buffer.getvalue()
+
+
+def write_tables(folder: str | os.PathLike, tables: dict[str, list[dict]], summary: dict) -> list[Path]:
+    """Write each table as NAME.csv and everything as results.json in ``folder``, each atomically."""
+    written = [write_atomically(Path(folder) / f"{name}.csv", csv_text(rows)) for name, rows in tables.items() if rows]
+    written.append(write_atomically(Path(folder) / "results.json", dumps(summary)))
+    return written

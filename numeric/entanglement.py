@@ -100,6 +100,9 @@ def _gram_of_smaller_side(matrix: np.ndarray) -> np.ndarray:
         2 * side * side * matrix.itemsize, f"the {side}x{side} Gram matrix of the smaller side and its eigensolver",
         "use a smaller region or lattice",
     )
+    largest = float(np.max(np.abs(matrix)))
+    if not 1e-100 < largest < 1e100:  # squares would underflow or overflow: rescale (entropies are scale-free)
+        matrix = matrix / largest
     if matrix.shape[0] <= matrix.shape[1]:
         return matrix @ matrix.conj().T
     return matrix.conj().T @ matrix
@@ -202,7 +205,7 @@ class EntanglementProfile:
 def entanglement_profile(values: np.ndarray, region: Iterable[int], *, levels: int = 2) -> EntanglementProfile:
     """Schmidt values, S_A = -sum p_k ln p_k and the rank (default tolerance) from one diagonalisation."""
     sigma = schmidt_values(values, region, levels=levels)
-    squares = sigma**2
+    squares = (sigma / sigma[0]) ** 2  # relative to the largest, so that tiny or huge values cannot underflow
     return EntanglementProfile(
         schmidt_values=sigma,
         entropy=entropy_of_probabilities(squares / squares.sum()),

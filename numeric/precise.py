@@ -21,9 +21,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import math
+
 import mpmath
 import numpy as np
-from sympy import ZZ
+from sympy import ZZ, prevprime
 from sympy.polys.matrices import DomainMatrix
 
 from numeric.entanglement import schmidt_matrix
@@ -101,6 +103,13 @@ def reference_entropy(values: np.ndarray, region: Iterable[int], *, levels: int 
 
 LARGE_PRIME = 268_435_399
 """The largest prime below 2^28: products of two residues stay below 2^56, sums of 127 below 2^63."""
+
+
+def prime_for_sums(terms: int) -> int:
+    """The largest prime p < 2^28 with terms * p^2 < 2^63: int64 sums of ``terms`` products of residues."""
+    if terms < 1:
+        raise InvalidInputError(f"terms must be at least 1, got {terms}")
+    return int(prevprime(min(2**28, math.isqrt((2**63 - 1) // terms))))
 
 
 def rank_mod_p(matrix: np.ndarray, prime: int = LARGE_PRIME) -> int:

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from cnn_bounds.convac import ConvAC, ConvACSpec, all_images, evaluate_on_all_images
 from cnn_bounds.mincut import min_cut
 from numeric import InvalidInputError, Lattice, entanglement_profile
-from numeric.precise import LARGE_PRIME, rank_mod_p, schmidt_rank_mod_p
+from numeric.precise import LARGE_PRIME, prime_for_sums, rank_mod_p, schmidt_rank_mod_p
 
 
 def reference_value(network: ConvAC, image: np.ndarray) -> float:
@@ -72,8 +72,26 @@ def test_measured_ranks_never_exceed_the_min_cut_and_generic_ranks_reach_it(case
         assert entanglement_profile(values, region, levels=spec.lattice.levels).rank <= cut.rank_bound
     exact = evaluate_on_all_images(ConvAC(spec, seed, modulus=LARGE_PRIME), spec.lattice)
     generic = schmidt_rank_mod_p(exact, region, levels=spec.lattice.levels)
-    # Over GF(p) with random weights the rank equals the generic rank except with probability <= deg / p.
-    assert generic == cut.rank_bound, f"{spec.describe()} on {region}: generic rank {generic} < bound {cut.rank_bound}"
+    assert generic <= cut.rank_bound
+    if not spec.shared:
+        # Over GF(p) with random weights the rank equals the generic rank except with probability <= deg / p,
+        # and a locally connected ConvAC's generic rank is its min cut. (Shared weights add constraints the
+        # min cut does not see; see the next test.)
+        assert generic == cut.rank_bound, f"{spec.describe()} on {region}: generic rank {generic} < {cut.rank_bound}"
+
+
+def test_weight_sharing_caps_the_shallow_rank_below_its_min_cut():
+    # A shared shallow network is a symmetric tensor: across 8 binary pixels its rank is at most
+    # dim Sym^8(C^2) = 9, although its min cut (and the unshared network's rank) is D0 = 16.
+    lattice = Lattice(4, 4)
+    region = list(range(8))
+    ranks = {}
+    for shared in (True, False):
+        spec = ConvACSpec(lattice, 16, 0, shared=shared)
+        assert min_cut(spec, region).rank_bound == 16
+        values = evaluate_on_all_images(ConvAC(spec, 0, modulus=LARGE_PRIME), lattice)
+        ranks[shared] = schmidt_rank_mod_p(values, region)
+    assert ranks == {True: 9, False: 16}
 
 
 def test_min_cut_of_the_shallow_network_is_its_width():
@@ -107,6 +125,7 @@ def test_bad_architectures_are_refused(kwargs, message):
 
 
 def test_modular_networks_refuse_sizes_that_could_overflow():
-    with pytest.raises(InvalidInputError, match="at most 127 channels"):
+    with pytest.raises(InvalidInputError, match="could overflow int64"):
         ConvAC(ConvACSpec(Lattice(4, 1), 200, 1), modulus=LARGE_PRIME)
+    assert ConvAC(ConvACSpec(Lattice(4, 1), 200, 1), modulus=prime_for_sums(200)).modulus < LARGE_PRIME
     assert torch.get_default_dtype() == torch.float32  # the module never changes global torch state

@@ -1,0 +1,139 @@
+"""Channel scaling, measured: how many channels a deep ConvAC needs to match a shallow one.
+
+For each lattice and region: the exact generic rank (random integer weights modulo a large prime; see
+numeric.precise) of deep overlapping ConvACs for every depth n_c and width D, and of the shallow network
+for every width D0, beside each network's min-cut bound; the largest von Neumann entropy over a few
+Gaussian-weight draws (float64, sampled). Networks are locally connected (unshared weights), the
+setting in which a tensor network's rank is generic: with shared weights the shallow network is a
+symmetric tensor whose rank stops at the symmetric subspace's dimension (9 for 8 binary pixels) whatever
+D0 is. For each D0 whose shallow rank equals D0 and is below the lattice's ceiling d^min(|A|,|B|)
+(other points are excluded and listed with the reason), the smallest D that matches its rank at each
+depth; then a least-squares fit of ln D against ln D0 per depth, whose slope is compared with the
+paper's 1/n_c: "consistent" when |slope - 1/n_c| <= 2 s.e. + 0.05 (the 0.05 allows for D being an
+integer), fixed before any data was seen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.stats import linregress
+
+from cnn_bounds.cache import PointCache
+from cnn_bounds.convac import ConvAC, ConvACSpec, evaluate_on_all_images
+from cnn_bounds.mincut import min_cut
+from numeric import Lattice, column_cut, entanglement_profile, rectangle
+from numeric.lattice import Region
+from numeric.precise import prime_for_sums, schmidt_rank_mod_p
+
+ENTROPY_DRAWS = 2
+TOLERANCE_FOR_INTEGER_D = 0.05
+
+
+@dataclass(frozen=True)
+class SweepCase:
+    """One lattice and region, the depths and widths to measure there."""
+
+    label: str
+    lattice: Lattice
+    region: Region
+    depths: tuple[int, ...]
+    channels: tuple[int, ...]
+    shallow_channels: tuple[int, ...]
+
+
+def default_cases(full: bool = False) -> list[SweepCase]:
+    """Quick: a 12-pixel chain (half cut) and 4x4 (half cut, central 2x2 square); full adds a 16-pixel
+    chain, a 3-level chain of 8 and 5x4."""
+    chain, square = Lattice(12, 1), Lattice(4, 4)
+    widths = (1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256)
+    cases = [
+        SweepCase("chain 12, half cut", chain, column_cut(chain, 6), (1, 2, 3, 4, 5), tuple(range(1, 9)), widths[:12]),
+        SweepCase("4x4, half cut", square, column_cut(square, 2), (1, 2, 3), tuple(range(1, 9)), widths[:12]),
+        SweepCase("4x4, central 2x2", square, rectangle(square, 1, 1, 2, 2), (1, 2, 3), tuple(range(1, 7)), widths[:8]),
+    ]
+    if full:
+        chain16, ternary, wide = Lattice(16, 1), Lattice(8, 1, 3), Lattice(5, 4)
+        cases += [
+            SweepCase("chain 16, half cut", chain16, column_cut(chain16, 8), (1, 2, 3, 4, 5, 6), tuple(range(1, 11)), widths),
+            SweepCase("3-level chain 8, half cut", ternary, column_cut(ternary, 4), (1, 2, 3, 4), tuple(range(1, 10)), widths[:11]),
+            SweepCase("5x4, two columns", wide, column_cut(wide, 2), (1, 2, 3), tuple(range(1, 9)), widths),
+        ]
+    return cases
+
+
+def measure(lattice: Lattice, region: Region, depth: int, channels: int, seed: int) -> dict:
+    """Min-cut bound, exact generic rank and largest sampled entropy of one overlapping, locally
+    connected ConvAC (k = 2)."""
+    spec = ConvACSpec(lattice, channels, depth, kernel=2, overlapping=True, shared=False)
+    prime = prime_for_sums(channels)
+    exact = evaluate_on_all_images(ConvAC(spec, seed, modulus=prime), lattice)
+    entropies = [entanglement_profile(evaluate_on_all_images(ConvAC(spec, seed + draw), lattice), region,
+                                      levels=lattice.levels).entropy for draw in range(ENTROPY_DRAWS)]
+    return {
+        "min_cut_rank": min_cut(spec, region).rank_bound,
+        "generic_rank": schmidt_rank_mod_p(exact, region, levels=lattice.levels, prime=prime),
+        "prime": prime,
+        "max_entropy": max(entropies),
+        "parameters": spec.parameter_count,
+    }
+
+
+def fit_exponent(shallow_widths: list[int], matched_widths: list[int]) -> dict:
+    """Least-squares slope of ln D against ln D0, with its standard error (None with fewer than 3 points)."""
+    if len(set(shallow_widths)) < 3:
+        return {"exponent": None, "stderr": None, "points": len(shallow_widths)}
+    fit = linregress(np.log(shallow_widths), np.log(matched_widths))
+    return {"exponent": float(fit.slope), "stderr": float(fit.stderr), "points": len(shallow_widths)}
+
+
+def _match(case: SweepCase, points: dict, depth: int, shallow_rank: int) -> int | None:
+    return next((width for width in case.channels if points[(depth, width)]["generic_rank"] >= shallow_rank), None)
+
+
+def channel_sweep(full: bool = False, seed: int = 0, cache: PointCache | None = None,
+                  progress: Callable | None = None) -> dict:
+    """Run the sweep (see the module docstring); returns points, matches, fits and exclusions."""
+    cache = cache or PointCache(None)
+    cases = default_cases(full)
+    jobs = [(case, depth, width) for case in cases for depth in (0, *case.depths)
+            for width in (case.shallow_channels if depth == 0 else case.channels)]
+    measured = {}
+    for case, depth, width in (progress(jobs) if progress else jobs):
+        parameters = {"sweep": "convac", "case": case.label, "depth": depth, "channels": width, "seed": seed}
+        measured[(case.label, depth, width)] = cache.get_or_measure(
+            parameters, lambda: measure(case.lattice, case.region, depth, width, seed))
+    matches, fits, excluded = [], [], []
+    for case in cases:
+        points = {(d, w): measured[(case.label, d, w)] for d in (0, *case.depths)
+                  for w in (case.shallow_channels if d == 0 else case.channels)}
+        ceiling = case.lattice.levels ** min(len(case.region), case.lattice.n_pixels - len(case.region))
+        for depth in case.depths:
+            pairs = []
+            for shallow_width in case.shallow_channels:
+                shallow_rank = points[(0, shallow_width)]["generic_rank"]
+                if shallow_rank >= ceiling or shallow_rank < shallow_width:
+                    reason = "saturated at the lattice ceiling" if shallow_rank >= ceiling else "shallow rank below D0"
+                    excluded.append({"case": case.label, "depth": depth, "D0": shallow_width, "reason": reason})
+                    continue
+                width = _match(case, points, depth, shallow_rank)
+                if width is None:
+                    excluded.append({"case": case.label, "depth": depth, "D0": shallow_width,
+                                     "reason": f"no D <= {max(case.channels)} matches"})
+                    continue
+                pairs.append((shallow_width, width))
+                matches.append({"case": case.label, "depth": depth, "D0": shallow_width, "shallow_rank": shallow_rank,
+                                "D": width, "deep_parameters": points[(depth, width)]["parameters"],
+                                "shallow_parameters": points[(0, shallow_width)]["parameters"]})
+            fit = fit_exponent([p[0] for p in pairs], [p[1] for p in pairs])
+            paper = 1.0 / depth
+            consistent = (fit["exponent"] is not None
+                          and abs(fit["exponent"] - paper) <= 2 * fit["stderr"] + TOLERANCE_FOR_INTEGER_D)
+            fits.append({"case": case.label, "depth": depth, **fit, "paper_exponent": paper,
+                         "consistent_with_paper": bool(consistent)})
+    rows = [{"case": label, "depth": depth, "channels": width, **point} for (label, depth, width), point in measured.items()]
+    at_bound = sum(row["generic_rank"] == row["min_cut_rank"] for row in rows)
+    return {"points": rows, "matches": matches, "fits": fits, "excluded": excluded,
+            "generic_rank_equals_min_cut": {"equal": at_bound, "points": len(rows)}, "seed": seed, "full": full}

@@ -1,0 +1,124 @@
+"""The sweeps end to end (one run each), the resumable cache, atomic writes, and training itself."""
+
+import json
+import os
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from cnn_bounds.cache import PointCache
+from cnn_bounds.cli import main
+from cnn_bounds.files import write_atomically
+from cnn_bounds.training import balanced_accuracy, learnt_function, train
+from numeric import Lattice, entanglement_profile
+from numeric import targets
+
+
+@pytest.fixture(scope="module")
+def convac_sweep(tmp_path_factory):
+    out = tmp_path_factory.mktemp("convac")
+    result = CliRunner().invoke(main, ["convac-sweep", "--json", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output), out
+
+
+@pytest.fixture(scope="module")
+def train_sweep(tmp_path_factory):
+    out = tmp_path_factory.mktemp("train")
+    result = CliRunner().invoke(main, ["train-sweep", "--json", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output), out
+
+
+def test_convac_sweep_reports_a_fitted_exponent_per_depth_beside_the_papers(convac_sweep):
+    report, out = convac_sweep
+    for fit in report["fits"]:
+        assert fit["paper_exponent"] == pytest.approx(1 / fit["depth"])
+        assert fit["exponent"] is None or fit["stderr"] is not None
+    equal = report["generic_rank_equals_min_cut"]
+    assert equal["equal"] == equal["points"] > 100
+    assert {"points.csv", "matches.csv", "fits.csv", "excluded.csv", "results.json", "points.jsonl"} <= {
+        p.name for p in out.iterdir()}
+    saved = json.loads((out / "results.json").read_text())
+    assert saved["fits"] == report["fits"]
+
+
+def test_train_sweep_learns_local_targets_but_not_the_random_control(train_sweep):
+    report, out = train_sweep
+    best = {}
+    for point in report["points"]:
+        best[point["target"]] = max(best.get(point["target"], 0), point["accuracy"])
+    assert all(best[name] >= 0.99 for name in best if name != "random-boolean")
+    assert best["random-boolean"] < 0.6
+    inside = report["learnt_within_target_bound"]
+    assert inside["within"] == inside["regions"] > 0
+    assert (out / "regions.csv").read_text().startswith("lattice,target,depth,channels,region")
+
+
+def test_a_rerun_with_the_same_out_dir_reuses_every_cached_point(train_sweep, monkeypatch):
+    report, out = train_sweep
+    import cnn_bounds.training as training
+
+    monkeypatch.setattr(training, "train", lambda *a, **k: pytest.fail("a cached point was trained again"))
+    again = CliRunner().invoke(main, ["train-sweep", "--json", "--out", str(out)])
+    assert again.exit_code == 0, again.output
+    assert json.loads(again.output)["points"] == report["points"]
+
+
+def test_the_cache_ignores_a_line_cut_short_by_an_interruption(tmp_path):
+    path = tmp_path / "points.jsonl"
+    cache = PointCache(path)
+    cache.get_or_measure({"a": 1}, lambda: {"value": 10})
+    cache.get_or_measure({"a": 2}, lambda: {"value": 20})
+    with open(path, "a") as handle:
+        handle.write('{"key": "half a li')
+    reloaded = PointCache(path)
+    assert reloaded.get_or_measure({"a": 2}, lambda: pytest.fail("measured again")) == {"a": 2, "value": 20}
+    assert reloaded.get_or_measure({"a": 3}, lambda: {"value": 30})["value"] == 30
+
+
+def test_an_interrupted_write_leaves_the_old_file_and_no_partial_file(tmp_path, monkeypatch):
+    target = tmp_path / "report.tex"
+    write_atomically(target, "complete old report")
+
+    def interrupted(*args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "replace", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        write_atomically(target, "new report")
+    assert target.read_text() == "complete old report"
+    assert [p.name for p in tmp_path.iterdir()] == ["report.tex"]
+
+
+def test_training_is_reproducible_and_learns_a_small_pattern_target():
+    lattice = Lattice(3, 3)
+    labels = targets.pattern_present(lattice, np.ones((2, 2), dtype=np.int64))
+    first = learnt_function(train(lattice, labels, channels=4, depth=2, seed=5, steps=150), lattice)
+    second = learnt_function(train(lattice, labels, channels=4, depth=2, seed=5, steps=150), lattice)
+    np.testing.assert_array_equal(first, second)
+    assert balanced_accuracy(first, labels) == 1.0
+    assert entanglement_profile(first, [0, 3, 6]).entropy == pytest.approx(entanglement_profile(labels, [0, 3, 6]).entropy)
+
+
+def test_balanced_accuracy_weighs_both_classes_equally():
+    target = np.array([1, 0, 0, 0])
+    assert balanced_accuracy(np.zeros(4), target) == 0.5
+    assert balanced_accuracy(np.array([1, 1, 0, 0]), target) == pytest.approx(0.5 * (1 + 2 / 3))
+
+
+@pytest.mark.parametrize("command", ["convac-sweep", "train-sweep", "mincut"])
+def test_bad_arguments_to_the_cnn_commands_exit_2_with_one_line(command):
+    result = CliRunner().invoke(main, [command, "--seed", "many"])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+
+
+def test_mincut_refuses_bad_architectures_with_one_line():
+    for args, message in [(["--channels", "0"], "--channels (D) must be at least 1"),
+                          (["--depth", "-1"], "--depth (n_c) must be at least 0"),
+                          (["--shape", "4x4", "--depth", "5"], "does not fit"),
+                          (["--region", "rect:3,3,2,2"], "does not fit in the 4x4 lattice"),
+                          (["--shape", "9x9"], "needs about")]:
+        result = CliRunner().invoke(main, ["mincut", *args])
+        assert result.exit_code == 2 and message in result.output, (args, result.output)
