@@ -15,20 +15,20 @@ from numeric import Lattice, entanglement_profile
 from numeric import targets
 
 
-@pytest.fixture(scope="module")
-def convac_sweep(tmp_path_factory):
-    out = tmp_path_factory.mktemp("convac")
-    result = CliRunner().invoke(main, ["convac-sweep", "--json", "--out", str(out)])
+def run_sweep(command: str, out):
+    result = CliRunner().invoke(main, [command, "--json", "--out", str(out)])
     assert result.exit_code == 0, result.output
     return json.loads(result.output), out
+
+
+@pytest.fixture(scope="module")
+def convac_sweep(tmp_path_factory):
+    return run_sweep("convac-sweep", tmp_path_factory.mktemp("convac"))
 
 
 @pytest.fixture(scope="module")
 def train_sweep(tmp_path_factory):
-    out = tmp_path_factory.mktemp("train")
-    result = CliRunner().invoke(main, ["train-sweep", "--json", "--out", str(out)])
-    assert result.exit_code == 0, result.output
-    return json.loads(result.output), out
+    return run_sweep("train-sweep", tmp_path_factory.mktemp("train"))
 
 
 def test_convac_sweep_reports_a_fitted_exponent_per_depth_beside_the_papers(convac_sweep):
@@ -61,9 +61,8 @@ def test_a_rerun_with_the_same_out_dir_reuses_every_cached_point(train_sweep, mo
     import cnn_bounds.training as training
 
     monkeypatch.setattr(training, "train", lambda *a, **k: pytest.fail("a cached point was trained again"))
-    again = CliRunner().invoke(main, ["train-sweep", "--json", "--out", str(out)])
-    assert again.exit_code == 0, again.output
-    assert json.loads(again.output)["points"] == report["points"]
+    again, _ = run_sweep("train-sweep", out)
+    assert again["points"] == report["points"]
 
 
 def test_the_cache_ignores_a_line_cut_short_by_an_interruption(tmp_path):
