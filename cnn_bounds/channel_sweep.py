@@ -45,8 +45,8 @@ class SweepCase:
 
 
 def default_cases(full: bool = False) -> list[SweepCase]:
-    """Quick: a 12-pixel chain (half cut) and 4x4 (half cut, central 2x2 square); full adds a 16-pixel
-    chain, a 3-level chain of 8 and 5x4."""
+    """Quick: a 12-pixel chain (half cut) and 4x4 (half cut, central 2x2 square); full adds chains of 16
+    and 20 pixels, a 3-level chain of 8 and 5x4 (about 20 minutes on 2 cores)."""
     chain, square = Lattice(12, 1), Lattice(4, 4)
     widths = (1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256)
     cases = [
@@ -55,9 +55,10 @@ def default_cases(full: bool = False) -> list[SweepCase]:
         SweepCase("4x4, central 2x2", square, rectangle(square, 1, 1, 2, 2), (1, 2, 3), tuple(range(1, 7)), widths[:8]),
     ]
     if full:
-        chain16, ternary, wide = Lattice(16, 1), Lattice(8, 1, 3), Lattice(5, 4)
+        chain16, chain20, ternary, wide = Lattice(16, 1), Lattice(20, 1), Lattice(8, 1, 3), Lattice(5, 4)
         cases += [
             SweepCase("chain 16, half cut", chain16, column_cut(chain16, 8), (1, 2, 3, 4, 5, 6), tuple(range(1, 11)), widths),
+            SweepCase("chain 20, half cut", chain20, column_cut(chain20, 10), (1, 2, 3, 4, 5, 6), tuple(range(1, 9)), widths),
             SweepCase("3-level chain 8, half cut", ternary, column_cut(ternary, 4), (1, 2, 3, 4), tuple(range(1, 10)), widths[:11]),
             SweepCase("5x4, two columns", wide, column_cut(wide, 2), (1, 2, 3), tuple(range(1, 9)), widths),
         ]
