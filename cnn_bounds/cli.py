@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import math
+import shutil
 from pathlib import Path
 from collections.abc import Callable, Sequence
 
@@ -19,6 +20,7 @@ from cnn_bounds.channel_sweep import channel_sweep
 from cnn_bounds.convac import ConvAC, ConvACSpec, evaluate_on_all_images
 from cnn_bounds.files import dumps, write_atomically, write_tables
 from cnn_bounds.mincut import min_cut, tensor_network
+from cnn_bounds.report import reproduce as run_reproduce
 from cnn_bounds.training import train_sweep as run_train_sweep
 from numeric import InvalidInputError, Lattice
 from numeric.catalog import CATALOG, build_target
@@ -311,3 +313,26 @@ def train_sweep(full: bool, seed: int, as_json: bool, out_dir: str | None) -> No
                              for f in result["fits"]]))
     inside = result["learnt_within_target_bound"]
     click.echo(f"\nlearnt functions within the target's sub-volume bound in {inside['within']} of {inside['regions']} regions")
+
+
+@main.command()
+@click.option("--out", "out_dir", default="results", show_default=True, type=click.Path(file_okay=False),
+              help="Folder for report.tex/.pdf, fig-*.pdf/.png, results.json, environment.json (and a cache).")
+@click.option("--quick/--full", default=True, show_default=True, help="Default sizes (~3 minutes) or the larger sweeps.")
+@click.option("--seed", default=0, show_default=True, type=int, help="Seed for every random choice.")
+@click.option("--pdf/--no-pdf", default=True, show_default=True, help="Compile report.pdf when pdflatex is on the PATH.")
+@refuse_bad_input
+def reproduce(out_dir: str, quick: bool, seed: int, pdf: bool) -> None:
+    """The whole job: derivations, exact lattice checks, ConvAC min cuts and channel scaling, trained CNNs;
+    then a LaTeX report with computed verdicts, figures and data in --out."""
+    try:
+        results = run_reproduce(out_dir, full=not quick, seed=seed, pdf=pdf, progress=_progress)
+    except RuntimeError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(format_table(["claim", "verdict"], [[v["claim"], v["verdict"]] for v in results["verdicts"].values()]))
+    for verdict in results["verdicts"].values():
+        click.echo(f"- {verdict['claim']}: {verdict['because']}")
+    made = "report.tex" + (", report.pdf" if (Path(out_dir) / "report.pdf").exists() else "")
+    if pdf and not shutil.which("pdflatex"):
+        made += " (no pdflatex on the PATH: PDF skipped; install TeX, e.g. Debian's texlive-latex-recommended)"
+    click.echo(f"\nwritten to {out_dir}: {made}, {len(results['figures'])} figure files, results.json, environment.json")

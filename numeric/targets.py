@@ -67,6 +67,8 @@ def _detector_table(lattice: Lattice, window: tuple[int, int], detector: Detecto
     """detector on every configuration of a window, as a bool tensor of shape (d,) * (height * width)."""
     height, width = window
     size = height * width
+    require_memory(lattice.levels**size * (size + 2) * 8, f"the table of a detector on all {height}x{width} window "
+                   "configurations", "use a smaller window")
     codes = np.arange(lattice.levels**size)
     digits = (codes[:, None] // lattice.levels ** np.arange(size - 1, -1, -1)) % lattice.levels
     table = np.asarray(detector(digits.reshape(-1, height, width)))
@@ -89,9 +91,10 @@ def local_features(
         raise InvalidInputError("give either a pattern, or a window=(height, width) together with a detector")
     if pattern is not None:
         window, detector = _pattern_detector(lattice, pattern)
+    positions = windows(lattice, *window)  # refuses a window that does not fit before tabulating it
     table = _detector_table(lattice, window, detector)
     features = []
-    for pixels in windows(lattice, *window):
+    for pixels in positions:
         shape = [1] * lattice.n_pixels
         for p in pixels:
             shape[p] = lattice.levels
