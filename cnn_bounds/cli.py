@@ -108,8 +108,7 @@ def entropy(shape: str, levels: int, function_spec: str, region_specs: tuple[str
     for label, region in tqdm(regions.items(), desc="regions", unit="region", disable=None, leave=False):
         size = len(region)
         profile = entanglement_profile(values, region, levels=levels)
-        squares = profile.schmidt_values**2
-        value = entropy_of_probabilities(squares / squares.sum(), alpha) if alpha else math.log(profile.rank)
+        value = entropy_of_probabilities(profile.probabilities, alpha) if alpha else math.log(profile.rank)
         ceiling = max_entropy(size, lattice.n_pixels, levels)
         records.append({
             "region": label,

@@ -201,14 +201,23 @@ class EntanglementProfile:
     entropy: float
     rank: int
 
+    @property
+    def probabilities(self) -> np.ndarray:
+        """p_k = sigma_k^2 / sum_j sigma_j^2, computed relative to sigma_max so nothing underflows."""
+        return _probabilities_from_values(self.schmidt_values)
+
+
+def _probabilities_from_values(sigma: np.ndarray) -> np.ndarray:
+    squares = (sigma / sigma[0]) ** 2
+    return squares / squares.sum()
+
 
 def entanglement_profile(values: np.ndarray, region: Iterable[int], *, levels: int = 2) -> EntanglementProfile:
     """Schmidt values, S_A = -sum p_k ln p_k and the rank (default tolerance) from one diagonalisation."""
     sigma = schmidt_values(values, region, levels=levels)
-    squares = (sigma / sigma[0]) ** 2  # relative to the largest, so that tiny or huge values cannot underflow
     return EntanglementProfile(
         schmidt_values=sigma,
-        entropy=entropy_of_probabilities(squares / squares.sum()),
+        entropy=entropy_of_probabilities(_probabilities_from_values(sigma)),
         rank=int(np.count_nonzero(sigma > DEFAULT_RANK_RTOL * sigma[0])),
     )
 
