@@ -9,7 +9,8 @@ probabilities (the spectrum of the reduced density matrix of the normalised stat
     S_alpha = ln(sum_k p_k^alpha) / (1 - alpha)   (Renyi; S_0 = ln rank, S_inf = -ln max_k p_k).
 
 Numerics (float64): the spectrum comes from the Gram matrix of the smaller side, G = M M^H (or M^H M),
-and a symmetric eigensolver: the eigenvalues of G are sigma_k^2 with absolute error about
+accumulated slice by slice with BLAS rank-k updates (no reordered copy of the whole function), and a
+symmetric eigensolver: the eigenvalues of G are sigma_k^2 with absolute error about
 eps * sigma_max^2, so the p_k and every entropy agree with an SVD of M to ~1e-13 (tested at 1e-10).
 Probabilities below ``size * eps * p_max`` (size = side of G) are float64 noise and are set to 0.
 Schmidt values and ranks need small sigma_k resolved, which a Gram eigenvalue cannot do (the square root
@@ -21,17 +22,22 @@ Edge cases: A empty or A = all pixels gives one Schmidt value ||f||, rank 1 and 
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
+from scipy.linalg import eigvalsh
+from scipy.linalg.blas import dsyrk, zherk
 from scipy.special import digamma
 
 from numeric.errors import InvalidInputError
 from numeric.lattice import Region, validate_region
 from numeric.memory import require_memory
+
+_GRAM_SLICE_ELEMENTS = 1 << 22
 
 DEFAULT_RANK_RTOL = 1e-10
 """schmidt_rank's default: Schmidt values below DEFAULT_RANK_RTOL * sigma_max count as zero."""
@@ -67,9 +73,11 @@ def as_state_tensor(values: np.ndarray, *, levels: int = 2) -> np.ndarray:
     n_pixels = _n_pixels_of(array.size, levels)
     dtype = np.complex128 if array.dtype.kind == "c" else np.float64
     array = np.asarray(array, dtype=dtype)
-    not_finite = array.size - int(np.count_nonzero(np.isfinite(array)))
-    if not_finite:
-        raise InvalidInputError(f"values holds {not_finite} NaN or infinite entries; entropies need finite values")
+    # One pass without a copy: a NaN or inf makes the sum non-finite; only then (or on overflow) count exactly.
+    if not np.isfinite(np.sum(array)):
+        not_finite = array.size - int(np.count_nonzero(np.isfinite(array)))
+        if not_finite:
+            raise InvalidInputError(f"values holds {not_finite} NaN or infinite entries; entropies need finite values")
     if not np.any(array):
         raise InvalidInputError("values is zero on every image: f = 0 has no normalised state and no entropy")
     return array.reshape((levels,) * n_pixels)
@@ -94,18 +102,54 @@ def schmidt_matrix(values: np.ndarray, region: Iterable[int], *, levels: int = 2
     return tensor.transpose(order).reshape(levels ** len(rows), levels ** len(columns))
 
 
-def _gram_of_smaller_side(matrix: np.ndarray) -> np.ndarray:
-    side = min(matrix.shape)
+def _accumulated_gram(tensor: np.ndarray, small: Region, large: Region, chunk_axes: list[int]) -> np.ndarray:
+    """One triangle of G = M M^H over the small side (its conjugate for complex f, same spectrum), summed
+    over slices that fix ``chunk_axes``: each slice is reordered alone, never the whole tensor."""
+    levels, n_pixels = tensor.shape[0], tensor.ndim
+    side = levels ** len(small)
+    kept = [axis for axis in range(n_pixels) if axis not in chunk_axes]
+    order = [kept.index(axis) for axis in small] + [kept.index(axis) for axis in large if axis not in chunk_axes]
+    complex_values = np.iscomplexobj(tensor)
+    gram = np.zeros((side, side), dtype=tensor.dtype, order="F")
+    update = zherk if complex_values else dsyrk
+    for index in itertools.product(range(levels), repeat=len(chunk_axes)):
+        selector = [slice(None)] * n_pixels
+        for axis, value in zip(chunk_axes, index):
+            selector[axis] = value
+        block = tensor[tuple(selector)].transpose(order).reshape(side, -1)
+        # In place: gram += block block^T (block^T is Fortran-ordered, so BLAS reads it without a copy).
+        update(1.0, block.T, beta=1.0, c=gram, trans=2 if complex_values else 1, overwrite_c=1)
+    return gram
+
+
+def _gram_eigenvalues(tensor: np.ndarray, region: Iterable[int]) -> np.ndarray:
+    """Eigenvalues of the Gram matrix of the smaller side of the cut, i.e. the sigma_k^2 (any order).
+
+    Memory: the Gram matrix plus one slice of the function at a time (at least 2^22 entries, or a quarter
+    of the Gram's size so each BLAS update is efficient), instead of a reordered copy of the whole function.
+    """
+    levels, n_pixels = tensor.shape[0], tensor.ndim
+    rows = validate_region(region, n_pixels)
+    inside = set(rows)
+    columns = tuple(p for p in range(n_pixels) if p not in inside)
+    small, large = (rows, columns) if len(rows) <= len(columns) else (columns, rows)
+    side = levels ** len(small)
+    target = max(_GRAM_SLICE_ELEMENTS, side * side // 4)
+    chunk_axes, block = [], tensor.size
+    for axis in large:
+        if block <= target:
+            break
+        chunk_axes.append(axis)
+        block //= levels
     require_memory(
-        2 * side * side * matrix.itemsize, f"the {side}x{side} Gram matrix of the smaller side and its eigensolver",
-        "use a smaller region or lattice",
+        (side * side + 2 * block) * tensor.itemsize, f"the {side}x{side} Gram matrix of the smaller side and a "
+        f"{block}-entry slice", "use a smaller region or lattice",
     )
-    largest = float(np.max(np.abs(matrix)))
-    if not 1e-100 < largest < 1e100:  # squares would underflow or overflow: rescale (entropies are scale-free)
-        matrix = matrix / largest
-    if matrix.shape[0] <= matrix.shape[1]:
-        return matrix @ matrix.conj().T
-    return matrix.conj().T @ matrix
+    gram = _accumulated_gram(tensor, small, large, chunk_axes)
+    trace = float(np.trace(gram).real)
+    if not 1e-280 < trace < 1e280:  # squares underflowed or overflowed: rescale (entropies are scale-free)
+        gram = _accumulated_gram(tensor / np.max(np.abs(tensor)), small, large, chunk_axes)
+    return eigvalsh(gram, lower=False, overwrite_a=True, check_finite=False)
 
 
 def _probabilities_from_gram_eigenvalues(eigenvalues: np.ndarray) -> np.ndarray:
@@ -117,8 +161,7 @@ def _probabilities_from_gram_eigenvalues(eigenvalues: np.ndarray) -> np.ndarray:
 
 def schmidt_probabilities(values: np.ndarray, region: Iterable[int], *, levels: int = 2) -> np.ndarray:
     """p_k = sigma_k^2 / sum_j sigma_j^2, descending, length min(d^|A|, d^|B|); they sum to 1."""
-    matrix = schmidt_matrix(values, region, levels=levels)
-    return _probabilities_from_gram_eigenvalues(np.linalg.eigvalsh(_gram_of_smaller_side(matrix)))
+    return _probabilities_from_gram_eigenvalues(_gram_eigenvalues(as_state_tensor(values, levels=levels), region))
 
 
 def schmidt_values(

@@ -258,3 +258,24 @@ def test_a_schmidt_value_far_below_sqrt_eps_is_resolved_like_an_svd():
     np.testing.assert_allclose(schmidt_values(values, region), expected, rtol=0, atol=1e-13 * expected[0])
     assert schmidt_rank(values, region) == 2
     assert entanglement_profile(values, region).rank == 2
+
+
+@given(lattice_and_region(), seeds, value_kinds)
+def test_the_gram_accumulated_slice_by_slice_matches_the_svd(case, seed, kind):
+    from unittest import mock
+
+    import numeric.entanglement as engine
+
+    lattice, region = case
+    values = random_values(lattice, seed, kind)
+    sigma = schmidt_values(values, region, levels=lattice.levels, method="svd")
+    with mock.patch.object(engine, "_GRAM_SLICE_ELEMENTS", 2):  # as many slices as the axes allow
+        p = schmidt_probabilities(values, region, levels=lattice.levels)
+    np.testing.assert_allclose(p, sigma**2 / np.sum(sigma**2), rtol=0, atol=1e-10)
+
+
+def test_tiny_and_huge_functions_keep_their_entropy():
+    values = np.random.default_rng(1).standard_normal(2**10)
+    expected = entanglement_entropy(values, [0, 3, 7])
+    for scale in (1e-200, 1e200):
+        assert entanglement_entropy(values * scale, [0, 3, 7]) == pytest.approx(expected, abs=1e-10)
