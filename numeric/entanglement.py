@@ -83,18 +83,27 @@ def as_state_tensor(values: np.ndarray, *, levels: int = 2) -> np.ndarray:
     return array.reshape((levels,) * n_pixels)
 
 
+def _split(region: Iterable[int], n_pixels: int) -> tuple[Region, Region]:
+    """(A, B): the validated region, sorted, and the other pixels."""
+    rows = validate_region(region, n_pixels)
+    inside = set(rows)
+    return rows, tuple(p for p in range(n_pixels) if p not in inside)
+
+
+def _rank(sigma: np.ndarray, tol: float | None = None) -> int:
+    """How many Schmidt values exceed ``tol`` (default DEFAULT_RANK_RTOL * sigma_max)."""
+    return int(np.count_nonzero(sigma > (DEFAULT_RANK_RTOL * sigma[0] if tol is None else tol)))
+
+
 def schmidt_matrix(values: np.ndarray, region: Iterable[int], *, levels: int = 2) -> np.ndarray:
     """M[s_A, s_B] = f(s): the d^|A| x d^|B| matrix with A's pixels (in increasing order) as the row index.
 
     A view of ``values`` when A is a prefix of the pixel order, otherwise one reordered copy.
     """
     tensor = as_state_tensor(values, levels=levels)
-    n_pixels = tensor.ndim
-    rows = validate_region(region, n_pixels)
-    inside = set(rows)
-    columns = tuple(p for p in range(n_pixels) if p not in inside)
+    rows, columns = _split(region, tensor.ndim)
     order = rows + columns
-    if order != tuple(range(n_pixels)):
+    if order != tuple(range(tensor.ndim)):
         require_memory(
             tensor.nbytes, f"reordering the {tensor.size}-entry function so that region A comes first",
             "use a smaller lattice or a region that is a prefix of the pixel order",
@@ -128,10 +137,8 @@ def _gram_eigenvalues(tensor: np.ndarray, region: Iterable[int]) -> np.ndarray:
     Memory: the Gram matrix plus one slice of the function at a time (at least 2^22 entries, or a quarter
     of the Gram's size so each BLAS update is efficient), instead of a reordered copy of the whole function.
     """
-    levels, n_pixels = tensor.shape[0], tensor.ndim
-    rows = validate_region(region, n_pixels)
-    inside = set(rows)
-    columns = tuple(p for p in range(n_pixels) if p not in inside)
+    levels = tensor.shape[0]
+    rows, columns = _split(region, tensor.ndim)
     small, large = (rows, columns) if len(rows) <= len(columns) else (columns, rows)
     side = levels ** len(small)
     target = max(_GRAM_SLICE_ELEMENTS, side * side // 4)
@@ -193,8 +200,7 @@ def schmidt_rank(values: np.ndarray, region: Iterable[int], *, levels: int = 2, 
     """
     if tol is not None and not tol >= 0:
         raise InvalidInputError(f"tol must be a non-negative number, got {tol!r}")
-    sigma = schmidt_values(values, region, levels=levels)
-    return int(np.count_nonzero(sigma > (DEFAULT_RANK_RTOL * sigma[0] if tol is None else tol)))
+    return _rank(schmidt_values(values, region, levels=levels), tol)
 
 
 def _validated_alpha(alpha: float) -> float:
@@ -256,12 +262,12 @@ def _probabilities_from_values(sigma: np.ndarray) -> np.ndarray:
 
 
 def entanglement_profile(values: np.ndarray, region: Iterable[int], *, levels: int = 2) -> EntanglementProfile:
-    """Schmidt values, S_A = -sum p_k ln p_k and the rank (default tolerance) from one diagonalisation."""
+    """Schmidt values, S_A = -sum p_k ln p_k and the rank (default tolerance) from one QR and SVD."""
     sigma = schmidt_values(values, region, levels=levels)
     return EntanglementProfile(
         schmidt_values=sigma,
         entropy=entropy_of_probabilities(_probabilities_from_values(sigma)),
-        rank=int(np.count_nonzero(sigma > DEFAULT_RANK_RTOL * sigma[0])),
+        rank=_rank(sigma),
     )
 
 
