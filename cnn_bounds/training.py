@@ -18,7 +18,7 @@ import torch
 from scipy.stats import linregress
 
 from cnn_bounds.cache import PointCache
-from cnn_bounds.convac import all_images
+from cnn_bounds.convac import all_images, evaluate_on_all_images
 from numeric import Lattice, entanglement_profile, rectangles, straight_cuts
 from numeric import targets
 from numeric.lattice import Region
@@ -95,13 +95,9 @@ def train(lattice: Lattice, labels: np.ndarray, channels: int, depth: int, seed:
     return network
 
 
-@torch.no_grad()
 def learnt_function(network: ReluCNN, lattice: Lattice) -> np.ndarray:
     """The network's decision [logit > 0] on every image, as 0.0 / 1.0."""
-    return np.concatenate([
-        (network(all_images(lattice, start, min(start + (1 << 15), lattice.n_images))) > 0).numpy()
-        for start in range(0, lattice.n_images, 1 << 15)
-    ]).astype(np.float64)
+    return (evaluate_on_all_images(network, lattice) > 0).astype(np.float64)
 
 
 def balanced_accuracy(predicted: np.ndarray, target: np.ndarray) -> float:
