@@ -31,7 +31,7 @@ def lattice_checks(full: bool = False, seed: int = 0, samples: int = 8, progress
         name = f"{lattice.width}x{lattice.height}"
         randoms = {"random-gaussian (real)": [random_gaussian(lattice, seed + s) for s in range(samples)],
                    "random-boolean": [random_boolean(lattice, seed + s) for s in range(samples)]}
-        models = local_targets(lattice)
+        models = local_targets(lattice, seed)
         for label, region in regions.items():
             size = len(region)
             common = {"lattice": name, "region": label, "size": size,

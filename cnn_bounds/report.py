@@ -25,7 +25,7 @@ from cnn_bounds.channel_sweep import channel_sweep
 from cnn_bounds.files import dumps, jsonable, write_atomically
 from cnn_bounds.lattice_checks import lattice_checks
 from cnn_bounds.training import ACCURACY_GOAL, train_sweep
-from proofs import all_results
+from proofs import check_all
 from proofs.result import latex_text
 
 HOLDS, PRECISE, FAILS = "holds", "holds with the stated precise assumptions", "does not hold"
@@ -54,30 +54,14 @@ class Quoter:
         return text
 
 
-def _derive(progress: Callable | None, full: bool, seed: int) -> dict:
-    records = {}
-    for result in all_results():
-        symbolic = result.verify_symbolic()
-        options = {"full": full, "progress": progress}
-        if result.key in ("volume-law", "distinct-rows"):
-            options["seed"] = seed
-        numeric = result.check_numeric(**options)
-        records[result.key] = {
-            "title": result.title, "symbolic_passed": symbolic.passed, "numeric_passed": numeric.passed,
-            "checks": [{"name": n, "passed": ok} for n, ok in symbolic.outcomes], "summary": numeric.summary,
-            "headers": list(numeric.headers), "rows": [list(r) for r in numeric.rows], "figures": numeric.figures,
-            "latex": result.latex(symbolic, numeric),
-        }
-    return records
-
-
 def verdicts(results: dict) -> dict:
     """Each claim's verdict, computed from the numbers by fixed rules (see the report's text)."""
     derive = results["derive"]
-    page_rows = derive["volume-law"]["rows"]  # lattice, |A|, claimed, complex mean, s.e., real mean, s.e., ceiling
+    passed = {key: record["symbolic"]["passed"] and record["numeric"]["passed"] for key, record in derive.items()}
+    page_rows = derive["volume-law"]["numeric"]["rows"]  # lattice, |A|, Page, complex mean, s.e., real mean, s.e., ceiling
     real_agrees = all(abs(row[5] - row[2]) < 4 * row[6] for row in page_rows)
-    volume_ok = derive["volume-law"]["symbolic_passed"] and derive["volume-law"]["numeric_passed"]
-    sub_ok = all(derive[k]["symbolic_passed"] and derive[k]["numeric_passed"] for k in ("distinct-rows", "sub-volume"))
+    volume_ok = passed["volume-law"]
+    sub_ok = passed["distinct-rows"] and passed["sub-volume"]
     points = results["convac"]["points"]
     within_cut = sum(p["generic_rank"] <= p["min_cut_rank"] for p in points)
     fits = [f for f in results["convac"]["fits"] if f["depth"] >= 2 and f["exponent"] is not None]
@@ -156,8 +140,8 @@ def report_tex(results: dict, q: Quoter) -> str:
     parts.append(r"\section{Random functions: the volume law}")
     parts.append(derive["volume-law"]["latex"])
     parts.append(_table("lrrrrrr", ["lattice", "|A|", "Page", "complex mean", "s.e.", "real mean", "s.e."],
-                        [[q(f"derive.volume-law.rows.{i}.{j}", "{:.4f}" if j > 1 else "{}") for j in range(7)]
-                         for i in range(len(derive["volume-law"]["rows"]))]))
+                        [[q(f"derive.volume-law.numeric.rows.{i}.{j}", "{:.4f}" if j > 1 else "{}") for j in range(7)]
+                         for i in range(len(derive["volume-law"]["numeric"]["rows"]))]))
     parts.append(_figure("fig-volume-vs-subvolume", "Entropy against region size on a chain: random functions "
                          "(means over samples, error bars one s.e.) follow the volume law and Page's curve; local-feature "
                          "targets stay far below."))
@@ -166,12 +150,12 @@ def report_tex(results: dict, q: Quoter) -> str:
     parts.append(r"\section{Target functions: the sub-volume law}")
     parts.append(derive["distinct-rows"]["latex"])
     parts.append(derive["sub-volume"]["latex"])
-    by_function = derive["sub-volume"]["figures"]["by_function"]
+    by_function = derive["sub-volume"]["numeric"]["figures"]["by_function"]
     parts.append(_table("lrrrr", ["function", "cuts", "rank = local bound", "max rank / local bound", "max S / ln bound"],
-                        [[latex_text(name), q(f"derive.sub-volume.figures.by_function.{name}.cases", "{}"),
-                          q(f"derive.sub-volume.figures.by_function.{name}.rank_at_local_bound", "{}"),
-                          q(f"derive.sub-volume.figures.by_function.{name}.max_rank_over_local", "{:.2f}"),
-                          q(f"derive.sub-volume.figures.by_function.{name}.max_entropy_over_log_bound", "{:.2f}")]
+                        [[latex_text(name), q(f"derive.sub-volume.numeric.figures.by_function.{name}.cases", "{}"),
+                          q(f"derive.sub-volume.numeric.figures.by_function.{name}.rank_at_local_bound", "{}"),
+                          q(f"derive.sub-volume.numeric.figures.by_function.{name}.max_rank_over_local", "{:.2f}"),
+                          q(f"derive.sub-volume.numeric.figures.by_function.{name}.max_entropy_over_log_bound", "{:.2f}")]
                          for name in by_function]))
     parts.append(_figure("fig-bound-vs-exact", "Exact entropy of every local target on every cut against its derived "
                          "bound: all points lie on or below the diagonal."))
@@ -251,7 +235,8 @@ def reproduce(out_dir: str | Path, full: bool = False, seed: int = 0, pdf: bool 
     progress = progress or (lambda description: None)
     timings, results = {}, {"seed": seed, "full": full}
     stages = [
-        ("derive", lambda: _derive(progress("derivations"), full, seed)),
+        ("derive", lambda: {result.key: result.record(symbolic, numeric)
+                            for result, symbolic, numeric in check_all(full, seed, progress)}),
         ("lattice", lambda: lattice_checks(full=full, seed=seed, progress=progress("lattices"))),
         ("convac", lambda: channel_sweep(full=full, seed=seed, cache=PointCache(folder / "cache" / "convac.jsonl"),
                                          progress=progress("ConvACs"))),
@@ -265,8 +250,8 @@ def reproduce(out_dir: str | Path, full: bool = False, seed: int = 0, pdf: bool 
     results["verdicts"] = verdicts(results)
     chain = next(r["lattice"] for r in results["lattice"]["rows"] if r["lattice"].endswith("x1"))
     drawn = figures.save(figures.volume_vs_subvolume(results["lattice"]["rows"], chain), folder, "fig-volume-vs-subvolume")
-    drawn += figures.save(figures.bound_vs_exact(results["derive"]["sub-volume"]["rows"],
-                                                 results["derive"]["sub-volume"]["headers"]), folder, "fig-bound-vs-exact")
+    sub_volume = results["derive"]["sub-volume"]["numeric"]
+    drawn += figures.save(figures.bound_vs_exact(sub_volume["rows"], sub_volume["headers"]), folder, "fig-bound-vs-exact")
     drawn += figures.save(figures.rank_vs_mincut(results["convac"]["points"]), folder, "fig-rank-vs-mincut")
     drawn += figures.save(figures.channel_scaling(results["convac"]["matches"], "chain 12, half cut"), folder,
                           "fig-channel-scaling")

@@ -16,5 +16,15 @@ def all_results() -> list[Result]:
     return [volume_law_result(), distinct_rows_result(), subvolume_result(), channel_scaling_result()]
 
 
-__all__ = ["NumericCheck", "Result", "SymbolicCheck", "all_results", "channel_scaling_result",
+def check_all(full: bool = False, seed: int = 0, progress=None) -> list[tuple[Result, SymbolicCheck, NumericCheck]]:
+    """Run every result's symbolic and numeric checks. ``progress(description)``, when given, returns a
+    callable that wraps an iterable (e.g. a tqdm bar)."""
+    return [
+        (result, result.verify_symbolic(),
+         result.check_numeric(full=full, seed=seed, progress=progress(result.key) if progress else None))
+        for result in all_results()
+    ]
+
+
+__all__ = ["NumericCheck", "Result", "SymbolicCheck", "all_results", "check_all", "channel_scaling_result",
            "distinct_rows_result", "subvolume_result", "volume_law_result"]

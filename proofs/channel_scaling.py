@@ -76,7 +76,8 @@ def channel_scaling_result(claimed_channels: sympy.Expr = D0 ** (1 / n_c), claim
             ("integer channels: D^2 / ln D has its only stationary point at sqrt(e) < 2 and rises at D = 2, so D = 2 is cheapest",
              lambda: solve(diff(per_nat, D), D) == [sqrt(E)] and bool(sqrt(E) < 2) and bool(diff(per_nat, D).subs(D, 2) > 0)),
         ),
-        numeric=lambda **options: check_channel_scaling_numerically(claimed_channels, **options),
+        # An exhaustive integer search: nothing random, so the seed every numeric check accepts is unused.
+        numeric=lambda seed=0, **options: check_channel_scaling_numerically(claimed_channels, **options),
         remark=(
             "The paper's D ~ D0^(1/n_c) is confirmed. 'Deeper is cheaper' holds in the sense proved here: "
             "at fixed depth the saving grows without bound with D0, and the best depth is n_c = 2 ln D0; it "

@@ -71,9 +71,27 @@ class Result:
                 outcomes.append((f"{name} (sympy could not decide: {error})", False))
         return SymbolicCheck(tuple(outcomes))
 
-    def check_numeric(self, **options) -> NumericCheck:
-        """Evaluate the statement against exact small-lattice numbers; options are the result's own."""
-        return self.numeric(**options)
+    def check_numeric(self, *, full: bool = False, seed: int = 0, progress=None) -> NumericCheck:
+        """Evaluate the statement against exact small-lattice numbers: ``full`` for the larger sizes,
+        ``seed`` for every random choice, ``progress`` a callable wrapping an iterable (e.g. tqdm)."""
+        return self.numeric(full=full, seed=seed, progress=progress)
+
+    def record(self, symbolic: SymbolicCheck, numeric: NumericCheck) -> dict:
+        """Everything known about this result after its checks, as plain data (and its LaTeX)."""
+        return {
+            "key": self.key,
+            "title": self.title,
+            "assumptions": list(self.assumptions),
+            "statement": [str(s) for s in self.statement],
+            "statement_latex": [sympy.latex(s) for s in self.statement],
+            "steps": [{"text": s.text, "expression": str(s.expression)} for s in self.steps],
+            "remark": self.remark,
+            "symbolic": {"passed": symbolic.passed, "checks": [{"name": n, "passed": ok} for n, ok in symbolic.outcomes]},
+            "numeric": {"passed": numeric.passed, "summary": numeric.summary, "headers": list(numeric.headers),
+                        "rows": [list(row) for row in numeric.rows], "row_passed": list(numeric.row_passed),
+                        "figures": numeric.figures},
+            "latex": self.latex(symbolic, numeric),
+        }
 
     def latex(self, symbolic: SymbolicCheck | None = None, numeric: NumericCheck | None = None) -> str:
         """A LaTeX subsection: assumptions, statement and derivation (formulas by sympy's printer)."""
