@@ -7,6 +7,7 @@ array of length levels**N with pixel 0 the most significant digit; entropies are
 from numeric.entanglement import (
     DEFAULT_RANK_RTOL,
     EntanglementProfile,
+    SchmidtSpectrum,
     entanglement_entropy,
     entanglement_profile,
     entropy_of_probabilities,
@@ -15,6 +16,8 @@ from numeric.entanglement import (
     schmidt_matrix,
     schmidt_probabilities,
     schmidt_rank,
+    schmidt_spectra,
+    schmidt_spectrum,
     schmidt_values,
 )
 from numeric.errors import InvalidInputError, TooLargeError
@@ -34,6 +37,7 @@ from numeric.lattice import (
 __all__ = [
     "DEFAULT_RANK_RTOL",
     "EntanglementProfile",
+    "SchmidtSpectrum",
     "InvalidInputError",
     "Lattice",
     "TooLargeError",
@@ -53,6 +57,8 @@ __all__ = [
     "schmidt_matrix",
     "schmidt_probabilities",
     "schmidt_rank",
+    "schmidt_spectra",
+    "schmidt_spectrum",
     "schmidt_values",
     "straight_cuts",
 ]

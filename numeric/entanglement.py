@@ -8,36 +8,36 @@ probabilities (the spectrum of the reduced density matrix of the normalised stat
     S_A = -sum_k p_k ln p_k                  (von Neumann, nats)
     S_alpha = ln(sum_k p_k^alpha) / (1 - alpha)   (Renyi; S_0 = ln rank, S_inf = -ln max_k p_k).
 
-Numerics (float64): the spectrum comes from the Gram matrix of the smaller side, G = M M^H (or M^H M),
-accumulated slice by slice with BLAS rank-k updates (no reordered copy of the whole function), and a
-symmetric eigensolver: the eigenvalues of G are sigma_k^2 with absolute error about
-eps * sigma_max^2, so the p_k and every entropy agree with an SVD of M to ~1e-13 (tested at 1e-10).
-Probabilities below ``size * eps * p_max`` (size = side of G) are float64 noise and are set to 0.
-Schmidt values and ranks need small sigma_k resolved, which a Gram eigenvalue cannot do (the square root
-of eps * sigma_max^2 is sqrt(eps) * sigma_max); they come from a Householder QR of the long side and the
-SVD of its small triangular factor, accurate to about eps * sigma_max like an SVD of M.
+Numerics: the spectrum comes from the Gram matrix of the smaller side, G = M M^H (or M^H M),
+accumulated slice by slice with BLAS rank-k updates (:mod:`numeric.gram`; no reordered copy of the whole
+function), and a symmetric eigensolver. Every spectrum carries a computed bound on its rounding error
+(:class:`SchmidtSpectrum`), a worst case far above the errors seen: 1e-12 to 1e-8 nats in float64 (the
+default) and 1e-3 to 1e-1 in float32 (``precision="float32"``: half the memory, single-precision BLAS). Probabilities below D eps p_max
+(D = side of G) are float noise and set to 0. Many cuts of one function share work
+(:func:`schmidt_spectra`). Schmidt values and ranks need small sigma_k resolved, which a Gram eigenvalue
+cannot do (the square root of eps * sigma_max^2 is sqrt(eps) * sigma_max); they come from a Householder
+QR of the long side and the SVD of its small triangular factor, accurate to about eps * sigma_max like an
+SVD of M.
 
 Edge cases: A empty or A = all pixels gives one Schmidt value ||f||, rank 1 and S = 0 (no cut).
 """
 
 from __future__ import annotations
 
-import itertools
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 from scipy.linalg import eigvalsh
-from scipy.linalg.blas import dsyrk, zherk
 from scipy.special import digamma
+from tqdm import tqdm
 
 from numeric.errors import InvalidInputError
+from numeric.gram import GramMatrix, gamma, gram_matrix, partial_trace, unit_roundoff
 from numeric.lattice import Region, validate_region
 from numeric.memory import require_memory
-
-_GRAM_SLICE_ELEMENTS = 1 << 22
 
 DEFAULT_RANK_RTOL = 1e-10
 """schmidt_rank's default: Schmidt values below DEFAULT_RANK_RTOL * sigma_max count as zero."""
@@ -56,10 +56,36 @@ def _n_pixels_of(length: int, levels: int) -> int:
     return n_pixels
 
 
-def as_state_tensor(values: np.ndarray, *, levels: int = 2) -> np.ndarray:
-    """Validate a function's values and return them as a float64/complex128 tensor of shape (d,)*N.
+Precision = Literal["float64", "float32"]
+_DTYPES = {"float64": (np.dtype(np.float64), np.dtype(np.complex128)), "float32": (np.dtype(np.float32), np.dtype(np.complex64))}
 
-    Raises InvalidInputError for a wrong length, non-finite or all-zero values, and levels < 2.
+
+def _working_dtype(array: np.ndarray, precision: str) -> np.dtype:
+    if precision not in _DTYPES:
+        raise InvalidInputError(f"precision must be 'float64' or 'float32', got {precision!r}")
+    real, complex_ = _DTYPES[precision]
+    return complex_ if array.dtype.kind == "c" else real
+
+
+def _check_values(array: np.ndarray) -> None:
+    """Raise InvalidInputError for NaN or infinite entries, or for a function that is zero everywhere."""
+    # One pass without a copy: a NaN or inf makes the sum non-finite; only then (or on overflow) count exactly.
+    if not np.isfinite(np.sum(array)):
+        not_finite = array.size - int(np.count_nonzero(np.isfinite(array)))
+        if not_finite:
+            raise InvalidInputError(f"values holds {not_finite} NaN or infinite entries; entropies need finite values")
+    if not np.any(array):
+        raise InvalidInputError("values is zero on every image: f = 0 has no normalised state and no entropy")
+
+
+def as_state_tensor(
+    values: np.ndarray, *, levels: int = 2, precision: Precision = "float64", check_values: bool = True
+) -> np.ndarray:
+    """Validate a function's values and return them as a tensor of shape (d,)*N.
+
+    The dtype is float64/complex128, or float32/complex64 with ``precision="float32"`` (a rounded copy
+    unless the values already are single precision). Raises InvalidInputError for a wrong length, levels
+    < 2 and, unless ``check_values=False``, non-finite or all-zero values.
     """
     if isinstance(levels, bool) or not isinstance(levels, (int, np.integer)) or levels < 2:
         raise InvalidInputError(f"levels must be an integer >= 2, got {levels!r}")
@@ -71,15 +97,13 @@ def as_state_tensor(values: np.ndarray, *, levels: int = 2) -> np.ndarray:
             f"values has shape {array.shape}; pass a flat array of length levels**N or a tensor of shape (levels,)*N"
         )
     n_pixels = _n_pixels_of(array.size, levels)
-    dtype = np.complex128 if array.dtype.kind == "c" else np.float64
+    dtype = _working_dtype(array, precision)
+    if array.dtype != dtype:
+        require_memory(array.size * dtype.itemsize, f"a {dtype} copy of the {array.size}-entry function",
+                       "use a smaller lattice, or pass the values as float32 with precision='float32'")
     array = np.asarray(array, dtype=dtype)
-    # One pass without a copy: a NaN or inf makes the sum non-finite; only then (or on overflow) count exactly.
-    if not np.isfinite(np.sum(array)):
-        not_finite = array.size - int(np.count_nonzero(np.isfinite(array)))
-        if not_finite:
-            raise InvalidInputError(f"values holds {not_finite} NaN or infinite entries; entropies need finite values")
-    if not np.any(array):
-        raise InvalidInputError("values is zero on every image: f = 0 has no normalised state and no entropy")
+    if check_values:
+        _check_values(array)
     return array.reshape((levels,) * n_pixels)
 
 
@@ -111,64 +135,126 @@ def schmidt_matrix(values: np.ndarray, region: Iterable[int], *, levels: int = 2
     return tensor.transpose(order).reshape(levels ** len(rows), levels ** len(columns))
 
 
-def _accumulated_gram(tensor: np.ndarray, small: Region, large: Region, chunk_axes: list[int]) -> np.ndarray:
-    """One triangle of G = M M^H over the small side (its conjugate for complex f, same spectrum), summed
-    over slices that fix ``chunk_axes``: each slice is reordered alone, never the whole tensor."""
-    levels, n_pixels = tensor.shape[0], tensor.ndim
-    side = levels ** len(small)
-    kept = [axis for axis in range(n_pixels) if axis not in chunk_axes]
-    order = [kept.index(axis) for axis in small] + [kept.index(axis) for axis in large if axis not in chunk_axes]
-    complex_values = np.iscomplexobj(tensor)
-    gram = np.zeros((side, side), dtype=tensor.dtype, order="F")
-    update = zherk if complex_values else dsyrk
-    for index in itertools.product(range(levels), repeat=len(chunk_axes)):
-        selector = [slice(None)] * n_pixels
-        for axis, value in zip(chunk_axes, index):
-            selector[axis] = value
-        block = tensor[tuple(selector)].transpose(order).reshape(side, -1)
-        # In place: gram += block block^T (block^T is Fortran-ordered, so BLAS reads it without a copy).
-        update(1.0, block.T, beta=1.0, c=gram, trans=2 if complex_values else 1, overwrite_c=1)
-    return gram
+@dataclass(frozen=True)
+class SchmidtSpectrum:
+    """The Schmidt probabilities p_k of one cut (descending, summing to 1) and a computed bound T on their
+    rounding error: (1/2) sum_k |p_k - p_k^exact| <= T, both spectra sorted (total-variation distance)."""
+
+    probabilities: np.ndarray
+    distance_bound: float
+    precision: str
+
+    def entropy(self, alpha: float = 1.0) -> float:
+        """S_alpha in nats (see :func:`entropy_of_probabilities`)."""
+        return entropy_of_probabilities(self.probabilities, alpha)
+
+    @property
+    def entropy_error_bound(self) -> float:
+        """A bound, in nats, on |S - S_exact| for the von Neumann entropy S = self.entropy().
+
+        Fannes-Audenaert: |S(p) - S(q)| <= T ln(D - 1) + h(T) for T = (1/2)||p - q||_1 <= 1 - 1/D, with
+        h the binary entropy (ln D otherwise), plus float64's error in evaluating -sum p ln p itself.
+        """
+        return _fannes_audenaert(self.distance_bound, self.probabilities.size)
 
 
-def _gram_eigenvalues(tensor: np.ndarray, region: Iterable[int]) -> np.ndarray:
-    """Eigenvalues of the Gram matrix of the smaller side of the cut, i.e. the sigma_k^2 (any order).
+def _fannes_audenaert(distance: float, dimension: int) -> float:
+    if dimension <= 1:
+        return 0.0
+    ceiling = math.log(dimension)
+    if not distance < 1 - 1 / dimension:
+        return ceiling
+    binary = -distance * math.log(distance) - (1 - distance) * math.log1p(-distance) if distance > 0 else 0.0
+    evaluation = gamma(dimension + 4, unit_roundoff(np.float64)) * (ceiling + 1)
+    return min(ceiling, distance * math.log(dimension - 1) + binary + evaluation)
 
-    Memory: the Gram matrix plus one slice of the function at a time (at least 2^22 entries, or a quarter
-    of the Gram's size so each BLAS update is efficient), instead of a reordered copy of the whole function.
+
+def _spectrum(gram: GramMatrix, precision: str, input_roundoff: float) -> SchmidtSpectrum:
+    """Eigenvalues of the Gram matrix (overwritten), the probabilities and their distance bound T.
+
+    Eigenvalue errors: ||lambda^ - lambda||_1 <= sqrt(D) ||G^ - G||_F (Hoffman-Wielandt) for the Gram's
+    rounding, with ||G^ - G||_F <= K ||f||^2 and ||f||^2 <= tr G^ / (1 - K), K = c (1 + v)^2 + 2v + v^2 for
+    input rounding v; plus D p(D) u ||G^||_2 for the eigensolver, LAPACK's backward-error bound taken with
+    p(D) = D (LAPACK's users' guide uses p(D) = 1). Eigenvalues below D eps lambda_max are float noise
+    and set to 0, their mass added to the error. Then T = ||lambda^ - lambda||_1 / (sum of lambda^ - that).
     """
-    levels = tensor.shape[0]
-    rows, columns = _split(region, tensor.ndim)
-    small, large = (rows, columns) if len(rows) <= len(columns) else (columns, rows)
-    side = levels ** len(small)
-    target = max(_GRAM_SLICE_ELEMENTS, side * side // 4)
-    chunk_axes, block = [], tensor.size
-    for axis in large:
-        if block <= target:
-            break
-        chunk_axes.append(axis)
-        block //= levels
-    require_memory(
-        (side * side + 2 * block) * tensor.itemsize, f"the {side}x{side} Gram matrix of the smaller side and a "
-        f"{block}-entry slice", "use a smaller region or lattice",
-    )
-    gram = _accumulated_gram(tensor, small, large, chunk_axes)
-    trace = float(np.trace(gram).real)
-    if not 1e-280 < trace < 1e280:  # squares underflowed or overflowed: rescale (entropies are scale-free)
-        gram = _accumulated_gram(tensor / np.max(np.abs(tensor)), small, large, chunk_axes)
-    return eigvalsh(gram, lower=False, overwrite_a=True, check_finite=False)
+    side = gram.matrix.shape[0]
+    eigen_dtype = _working_dtype(gram.matrix, precision)
+    matrix = gram.matrix if gram.matrix.dtype == eigen_dtype else gram.matrix.astype(eigen_dtype, order="F")
+    eigenvalues = np.sort(eigvalsh(matrix, lower=False, overwrite_a=True, check_finite=False).astype(np.float64))[::-1]
+    roundoff = unit_roundoff(eigen_dtype)
+    coefficient = gram.error_coefficient * (1 + input_roundoff) ** 2 + input_roundoff * (2 + input_roundoff)
+    gram_error = coefficient * gram.trace / (1 - coefficient) if coefficient < 1 else math.inf
+    largest = max(eigenvalues[0], 0.0)
+    eigensolver_error = side * roundoff * largest / (1 - side * roundoff)
+    kept = np.where(eigenvalues > 2 * side * roundoff * largest, eigenvalues, 0.0)
+    l1_error = math.sqrt(side) * gram_error + side * eigensolver_error + float(np.sum(np.abs(eigenvalues - kept)))
+    mass = float(kept.sum())
+    distance = l1_error / (mass - l1_error) if mass > l1_error else math.inf
+    return SchmidtSpectrum(kept / mass, distance, precision)
 
 
-def _probabilities_from_gram_eigenvalues(eigenvalues: np.ndarray) -> np.ndarray:
-    eigenvalues = np.sort(eigenvalues)[::-1]
-    noise_floor = eigenvalues.size * np.finfo(np.float64).eps * eigenvalues[0]
-    eigenvalues = np.where(eigenvalues > noise_floor, eigenvalues, 0.0)
-    return eigenvalues / eigenvalues.sum()
+_SAFE_TRACE = {"float64": (1e-280, 1e280), "float32": (1e-20, 1e30)}
 
 
-def schmidt_probabilities(values: np.ndarray, region: Iterable[int], *, levels: int = 2) -> np.ndarray:
+def schmidt_spectra(
+    values: np.ndarray, regions: Sequence[Iterable[int]], *, levels: int = 2, precision: Precision = "float64",
+    progress: bool = False,
+) -> list[SchmidtSpectrum]:
+    """The Schmidt spectrum of every region's cut, sharing work between them.
+
+    Each cut is computed on its smaller side S (a region and its complement share one computation). The
+    sides are taken largest first; a side inside one already computed gets its Gram matrix as a partial
+    trace of that one's (d^|P|^2 work instead of a pass over all d^N values of f); the others are
+    accumulated from f (:mod:`numeric.gram`). ``precision="float32"`` halves the memory of f and runs BLAS
+    in single precision; every spectrum carries its computed error bound either way.
+    """
+    array = np.asarray(values)
+    tensor = as_state_tensor(array, levels=levels, precision=precision, check_values=False)
+    n_pixels = tensor.ndim
+    sides = [min(_split(region, n_pixels), key=lambda side: (len(side), side)) for region in regions]
+    planned: list[Region] = []
+    children: dict[Region | None, list[Region]] = {}
+    for side in sorted(set(sides), key=lambda side: (-len(side), side)):
+        containing = [other for other in planned if set(side) <= set(other)]
+        children.setdefault(min(containing, key=len) if containing else None, []).append(side)
+        planned.append(side)
+    exact_copy = np.can_cast(array.dtype, tensor.dtype, casting="safe")  # e.g. int8 -> float32 is exact
+    input_roundoff = 0.0 if exact_copy else unit_roundoff(tensor.dtype)
+    spectra: dict[Region, SchmidtSpectrum] = {}
+    with tqdm(total=len(planned), desc="cuts", unit="cut", disable=None if progress else True, leave=False) as bar:
+
+        def solve(gram: GramMatrix) -> None:
+            for child in children.get(gram.pixels, []):
+                solve(partial_trace(gram, child, levels))
+            spectra[gram.pixels] = _spectrum(gram, precision, input_roundoff)
+            bar.update()
+
+        for root in children.get(None, []):
+            gram = gram_matrix(tensor, root, _split(root, n_pixels)[1])
+            low, high = _SAFE_TRACE[precision]
+            if not low < gram.trace < high:  # invalid values, or squares that under/overflow: rescale f
+                _check_values(array)
+                scale = np.max(np.abs(array))
+                tensor = as_state_tensor(array / scale, levels=levels, precision=precision, check_values=False)
+                input_roundoff = unit_roundoff(tensor.dtype) + unit_roundoff(np.float64)
+                gram = gram_matrix(tensor, root, _split(root, n_pixels)[1])
+            solve(gram)
+    return [spectra[side] for side in sides]
+
+
+def schmidt_spectrum(
+    values: np.ndarray, region: Iterable[int], *, levels: int = 2, precision: Precision = "float64"
+) -> SchmidtSpectrum:
+    """One cut's Schmidt probabilities with their computed error bound (see :func:`schmidt_spectra`)."""
+    return schmidt_spectra(values, [region], levels=levels, precision=precision)[0]
+
+
+def schmidt_probabilities(
+    values: np.ndarray, region: Iterable[int], *, levels: int = 2, precision: Precision = "float64"
+) -> np.ndarray:
     """p_k = sigma_k^2 / sum_j sigma_j^2, descending, length min(d^|A|, d^|B|); they sum to 1."""
-    return _probabilities_from_gram_eigenvalues(_gram_eigenvalues(as_state_tensor(values, levels=levels), region))
+    return schmidt_spectrum(values, region, levels=levels, precision=precision).probabilities
 
 
 def schmidt_values(
@@ -230,7 +316,9 @@ def entropy_of_probabilities(probabilities: np.ndarray, alpha: float = 1.0) -> f
     return float(max(0.0, np.log(np.sum(p**alpha)) / (1.0 - alpha)))
 
 
-def entanglement_entropy(values: np.ndarray, region: Iterable[int], *, levels: int = 2, alpha: float = 1.0) -> float:
+def entanglement_entropy(
+    values: np.ndarray, region: Iterable[int], *, levels: int = 2, alpha: float = 1.0, precision: Precision = "float64"
+) -> float:
     """Entanglement entropy S_A of the normalised function f / ||f||, in nats.
 
     alpha = 1 (default): von Neumann, -sum p_k ln p_k; alpha = inf: -ln max p_k; alpha = 0: ln of the
@@ -239,7 +327,7 @@ def entanglement_entropy(values: np.ndarray, region: Iterable[int], *, levels: i
     alpha = _validated_alpha(alpha)
     if alpha == 0.0:
         return math.log(schmidt_rank(values, region, levels=levels))
-    return entropy_of_probabilities(schmidt_probabilities(values, region, levels=levels), alpha)
+    return schmidt_spectrum(values, region, levels=levels, precision=precision).entropy(alpha)
 
 
 @dataclass(frozen=True)

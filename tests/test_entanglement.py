@@ -264,12 +264,12 @@ def test_a_schmidt_value_far_below_sqrt_eps_is_resolved_like_an_svd():
 def test_the_gram_accumulated_slice_by_slice_matches_the_svd(case, seed, kind):
     from unittest import mock
 
-    import numeric.entanglement as engine
+    import numeric.gram as gram
 
     lattice, region = case
     values = random_values(lattice, seed, kind)
     sigma = schmidt_values(values, region, levels=lattice.levels, method="svd")
-    with mock.patch.object(engine, "_GRAM_SLICE_ELEMENTS", 2):  # as many slices as the axes allow
+    with mock.patch.object(gram, "_slice_target", lambda side: 1):  # as many slices as the axes allow
         p = schmidt_probabilities(values, region, levels=lattice.levels)
     np.testing.assert_allclose(p, sigma**2 / np.sum(sigma**2), rtol=0, atol=1e-10)
 
