@@ -24,7 +24,7 @@ from cnn_bounds.report import reproduce as run_reproduce
 from cnn_bounds.training import train_sweep as run_train_sweep
 from numeric import InvalidInputError, Lattice
 from numeric.catalog import CATALOG, build_target
-from numeric.entanglement import entanglement_profile, entropy_of_probabilities, max_entropy, page_entropy
+from numeric.entanglement import entanglement_entropy, max_entropy, page_entropy, schmidt_rank, schmidt_spectra
 from numeric.lattice import boundary_length, default_regions, parse_region, parse_shape, straight_cuts
 from numeric.precise import prime_for_sums, schmidt_rank_mod_p
 from proofs import check_all
@@ -94,44 +94,59 @@ def main() -> None:
     "Default: every straight cut and every rectangle up to half the image.",
 )
 @click.option("--alpha", default=1.0, show_default=True, type=float, help="Renyi index (1 = von Neumann, inf = min-entropy).")
+@click.option("--precision", type=click.Choice(["float64", "float32"]), default="float64", show_default=True,
+              help="float32: half the memory and single-precision BLAS, with a larger computed error bound.")
+@click.option("--rank/--no-rank", "with_rank", default=True, show_default=True,
+              help="Also compute each cut's Schmidt rank (a QR of the whole function: slower, twice its memory).")
 @click.option("--seed", default=0, show_default=True, type=int, help="Seed for random functions.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @refuse_bad_input
-def entropy(shape: str, levels: int, function_spec: str, region_specs: tuple[str, ...], alpha: float, seed: int, as_json: bool) -> None:
-    """Entanglement entropy S_A (nats) of a target function on each region, beside the volume-law
-    ceiling min(|A|,|B|) ln d and Page's random-state value."""
+def entropy(shape: str, levels: int, function_spec: str, region_specs: tuple[str, ...], alpha: float, precision: str,
+            with_rank: bool, seed: int, as_json: bool) -> None:
+    """Entanglement entropy S_A (nats) of a target function on each region, with its computed rounding-error
+    bound (von Neumann only), beside the volume-law ceiling min(|A|,|B|) ln d and Page's random-state value."""
+    if alpha == 0 and not with_rank:
+        raise BadRequest("--alpha 0 is the log of the Schmidt rank; drop --no-rank or choose another alpha")
     lattice = Lattice(*parse_shape(shape), levels=levels)
     values = build_target(function_spec, lattice, seed)
     regions = dict(parse_region(lattice, spec) for spec in region_specs) if region_specs else default_regions(lattice)
+    spectra = schmidt_spectra(values, list(regions.values()), levels=levels, precision=precision, progress=True)
+    ranks = ({label: schmidt_rank(values, region, levels=levels)
+              for label, region in tqdm(regions.items(), desc="ranks", unit="cut", disable=None, leave=False)}
+             if with_rank else {})
     records = []
-    for label, region in tqdm(regions.items(), desc="regions", unit="region", disable=None, leave=False):
+    for (label, region), spectrum in zip(regions.items(), spectra):
         size = len(region)
-        profile = entanglement_profile(values, region, levels=levels)
-        value = entropy_of_probabilities(profile.probabilities, alpha) if alpha else math.log(profile.rank)
+        value = math.log(ranks[label]) if alpha == 0 else spectrum.entropy(alpha)
         ceiling = max_entropy(size, lattice.n_pixels, levels)
+        bound = spectrum.entropy_error_bound if alpha == 1 else None
         records.append({
             "region": label,
             "pixels": list(region),
             "size": size,
             "boundary_bonds": boundary_length(lattice, region),
             "entropy": value,
-            "schmidt_rank": profile.rank,
+            "error_bound": bound,
+            "schmidt_rank": ranks.get(label),
             "volume_law": ceiling,
             "page": page_entropy(levels**size, levels ** (lattice.n_pixels - size)),
-            "within_volume_bound": bool(-1e-12 <= value <= ceiling + 1e-12),
+            "within_volume_bound": bool(-(bound or 1e-12) <= value <= ceiling + (bound or 1e-12)),
         })
     if as_json:
         summary = {
             "lattice": {"width": lattice.width, "height": lattice.height, "levels": levels},
-            "function": function_spec, "seed": seed, "alpha": alpha,
+            "function": function_spec, "seed": seed, "alpha": alpha, "precision": precision,
             "units": "nats", "regions": records,
         }
         click.echo(dumps(summary))
         return
-    click.echo(f"{function_spec} on the {lattice}; S_alpha with alpha = {alpha:g}, in nats")
+    click.echo(f"{function_spec} on the {lattice}; S_alpha with alpha = {alpha:g}, in nats ({precision}; "
+               "+- is a computed worst-case rounding bound)")
     click.echo(format_table(
-        ["region", "|A|", "|dA|", "S_A", "rank", "min(|A|,|B|) ln d", "Page"],
-        [[r["region"], r["size"], r["boundary_bonds"], r["entropy"], r["schmidt_rank"], r["volume_law"], r["page"]] for r in records],
+        ["region", "|A|", "|dA|", "S_A", "+-", "rank", "min(|A|,|B|) ln d", "Page"],
+        [[r["region"], r["size"], r["boundary_bonds"], r["entropy"],
+          "-" if r["error_bound"] is None else f"{r['error_bound']:.1e}",
+          "-" if r["schmidt_rank"] is None else r["schmidt_rank"], r["volume_law"], r["page"]] for r in records],
     ))
 
 
@@ -205,7 +220,7 @@ def mincut(shape, levels, depth, channels, kernel, tree, unshared, region_specs,
                   "cut": [f"{what} (dim {dim})" for what, dim in cut.cut]}
         if measure:
             record["generic_rank"] = schmidt_rank_mod_p(exact, region, levels=levels, prime=prime)
-            record["entropy"] = entanglement_profile(floating, region, levels=levels).entropy
+            record["entropy"] = entanglement_entropy(floating, region, levels=levels)
         records.append(record)
     if as_json:
         click.echo(dumps({"network": spec.describe(), "parameters": spec.parameter_count, "lattice": str(lattice),

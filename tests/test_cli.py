@@ -31,8 +31,21 @@ def test_entropy_table_for_named_regions():
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert "far-apart on the 3x2 lattice, 3 levels" in lines[0]
-    assert lines[3].split()[:5] == ["cols<1", "2", "2", f"{math.log(3):.4f}", "3"]
-    assert lines[4].split()[:5] == ["pixels{0,5}", "2", "4", "0.0000", "1"]
+    for line, expected in zip(lines[3:5], (["cols<1", "2", "2", f"{math.log(3):.4f}"], ["pixels{0,5}", "2", "4", "0.0000"])):
+        label, size, bonds, value, bound, rank = line.split()[:6]
+        assert [label, size, bonds, value] == expected
+        assert float(bound) < 1e-10
+        assert rank == ("3" if label == "cols<1" else "1")
+
+
+def test_entropy_in_float32_reports_a_bound_that_covers_the_float64_value():
+    args = ["entropy", "--shape", "4x3", "--function", "random-gaussian", "--json", "--no-rank"]
+    double, single = (json.loads(run(*args, "--precision", p).output) for p in ("float64", "float32"))
+    assert single["precision"] == "float32"
+    for d, s in zip(double["regions"], single["regions"]):
+        assert d["schmidt_rank"] is None
+        assert 1e-6 < s["error_bound"] < 0.05
+        assert abs(d["entropy"] - s["entropy"]) <= s["error_bound"] + d["error_bound"]
 
 
 @pytest.mark.parametrize(
@@ -46,6 +59,8 @@ def test_entropy_table_for_named_regions():
         (["--region", "diagonal"], "is not one of cols:K"),
         (["--shape", "8x5"], "needs about 9.0 TiB, more than the memory limit"),
         (["--alpha", "-2"], "alpha must be >= 0"),
+        (["--alpha", "0", "--no-rank"], "drop --no-rank"),
+        (["--precision", "float16"], "'float16' is not one of"),
     ],
 )
 def test_bad_arguments_give_one_line_and_exit_2(args, message):
