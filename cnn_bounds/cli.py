@@ -13,6 +13,7 @@ from pathlib import Path
 from collections.abc import Callable, Sequence
 
 import click
+import numpy as np
 from tqdm import tqdm
 
 from cnn_bounds.cache import PointCache
@@ -108,7 +109,7 @@ def entropy(shape: str, levels: int, function_spec: str, region_specs: tuple[str
     if alpha == 0 and not with_rank:
         raise BadRequest("--alpha 0 is the log of the Schmidt rank; drop --no-rank or choose another alpha")
     lattice = Lattice(*parse_shape(shape), levels=levels)
-    values = build_target(function_spec, lattice, seed)
+    values = build_target(function_spec, lattice, seed, np.float32 if precision == "float32" else np.float64)
     regions = dict(parse_region(lattice, spec) for spec in region_specs) if region_specs else default_regions(lattice)
     spectra = schmidt_spectra(values, list(regions.values()), levels=levels, precision=precision, progress=True)
     ranks = ({label: schmidt_rank(values, region, levels=levels)

@@ -29,7 +29,7 @@ def _pattern(lattice: Lattice, size: int, pattern: str | None) -> np.ndarray:
 
 @dataclass(frozen=True)
 class TargetSpec:
-    """A named target function: ``build(lattice, seed, **params)`` returns its values on every image."""
+    """A named target function: ``build(lattice, seed, dtype, **params)`` returns its values on every image."""
 
     name: str
     summary: str
@@ -42,27 +42,32 @@ CATALOG: dict[str, TargetSpec] = {
     for spec in (
         TargetSpec(
             "pattern-present", "1 if some size x size window shows the pattern (OR of local detectors)",
-            lambda lat, seed, size, pattern: targets.pattern_present(lat, _pattern(lat, size, pattern)),
+            lambda lat, seed, dtype, size, pattern: targets.pattern_present(lat, _pattern(lat, size, pattern), dtype=dtype),
             {"size": 2, "pattern": None},
         ),
         TargetSpec(
             "pattern-absent", "1 if no window shows the pattern",
-            lambda lat, seed, size, pattern: targets.pattern_absent(lat, _pattern(lat, size, pattern)),
+            lambda lat, seed, dtype, size, pattern: targets.pattern_absent(lat, _pattern(lat, size, pattern), dtype=dtype),
             {"size": 2, "pattern": None},
         ),
         TargetSpec(
             "count-threshold", "1 if at least `threshold` windows show the pattern",
-            lambda lat, seed, size, threshold, pattern: targets.count_threshold(lat, threshold, _pattern(lat, size, pattern)),
+            lambda lat, seed, dtype, size, threshold, pattern: targets.count_threshold(
+                lat, threshold, _pattern(lat, size, pattern), dtype=dtype),
             {"size": 2, "threshold": 2, "pattern": None},
         ),
-        TargetSpec("majority", "1 if the pixel sum exceeds half its maximum", lambda lat, seed: targets.majority(lat)),
-        TargetSpec("parity", "pixel sum mod 2", lambda lat, seed: targets.parity(lat)),
-        TargetSpec("product", "product of random per-pixel factors (no entanglement)", targets.product_function),
-        TargetSpec("random-gaussian", "i.i.d. normal values (volume-law control)", targets.random_gaussian),
-        TargetSpec("random-boolean", "i.i.d. 0/1 labels (volume-law control)", targets.random_boolean),
+        TargetSpec("majority", "1 if the pixel sum exceeds half its maximum",
+                   lambda lat, seed, dtype: targets.majority(lat, dtype=dtype)),
+        TargetSpec("parity", "pixel sum mod 2", lambda lat, seed, dtype: targets.parity(lat, dtype=dtype)),
+        TargetSpec("product", "product of random per-pixel factors (no entanglement)",
+                   lambda lat, seed, dtype: targets.product_function(lat, seed, dtype=dtype)),
+        TargetSpec("random-gaussian", "i.i.d. normal values (volume-law control)",
+                   lambda lat, seed, dtype: targets.random_gaussian(lat, seed, dtype=dtype)),
+        TargetSpec("random-boolean", "i.i.d. 0/1 labels (volume-law control)",
+                   lambda lat, seed, dtype: targets.random_boolean(lat, seed, dtype=dtype)),
         TargetSpec(
             "far-apart", "1 if pixels i and j are equal (default: first and last pixel)",
-            lambda lat, seed, i, j: targets.far_apart_equal(lat, i, j), {"i": 0, "j": None},
+            lambda lat, seed, dtype, i, j: targets.far_apart_equal(lat, i, j, dtype=dtype), {"i": 0, "j": None},
         ),
     )
 }
@@ -90,7 +95,7 @@ def parse_function_spec(text: str) -> tuple[TargetSpec, dict[str, int | str | No
     return spec, params
 
 
-def build_target(text: str, lattice: Lattice, seed: int = 0) -> np.ndarray:
-    """Evaluate the function named by ``text`` on every image of ``lattice``."""
+def build_target(text: str, lattice: Lattice, seed: int = 0, dtype: np.dtype = np.float64) -> np.ndarray:
+    """Evaluate the function named by ``text`` on every image of ``lattice`` (float64, or float32)."""
     spec, params = parse_function_spec(text)
-    return spec.build(lattice, seed, **params)
+    return spec.build(lattice, seed, dtype, **params)

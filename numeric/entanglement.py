@@ -169,26 +169,35 @@ def _fannes_audenaert(distance: float, dimension: int) -> float:
     return min(ceiling, distance * math.log(dimension - 1) + binary + evaluation)
 
 
+def _eigenvalues(gram: GramMatrix, dtype: np.dtype) -> tuple[np.ndarray, float, float]:
+    """G's eigenvalues (descending) from LAPACK in ``dtype`` (the float64 Gram itself is overwritten), with
+    the bound D p(D) u ||G||_2 on their l1 error, p(D) = D, and u."""
+    matrix = gram.matrix if gram.matrix.dtype == dtype else gram.matrix.astype(dtype, order="F")
+    eigenvalues = np.sort(eigvalsh(matrix, lower=False, overwrite_a=True, check_finite=False).astype(np.float64))[::-1]
+    side, roundoff = eigenvalues.size, unit_roundoff(dtype)
+    largest = max(eigenvalues[0], 0.0)
+    return eigenvalues, side * side * roundoff * largest / (1 - side * roundoff), roundoff
+
+
 def _spectrum(gram: GramMatrix, precision: str, input_roundoff: float) -> SchmidtSpectrum:
     """Eigenvalues of the Gram matrix (overwritten), the probabilities and their distance bound T.
 
     Eigenvalue errors: ||lambda^ - lambda||_1 <= sqrt(D) ||G^ - G||_F (Hoffman-Wielandt) for the Gram's
     rounding, with ||G^ - G||_F <= K ||f||^2 and ||f||^2 <= tr G^ / (1 - K), K = c (1 + v)^2 + 2v + v^2 for
     input rounding v; plus D p(D) u ||G^||_2 for the eigensolver, LAPACK's backward-error bound taken with
-    p(D) = D (LAPACK's users' guide uses p(D) = 1). Eigenvalues below D eps lambda_max are float noise
-    and set to 0, their mass added to the error. Then T = ||lambda^ - lambda||_1 / (sum of lambda^ - that).
+    p(D) = D (LAPACK's users' guide uses p(D) = 1). In float32 the eigensolver runs in single precision
+    and is repeated in float64 when its term would dominate (spectra with a few large eigenvalues).
+    Eigenvalues below 2 D u lambda_max are float noise and set to 0, their mass added to the error.
+    Then T = ||lambda^ - lambda||_1 / (sum of lambda^ - that).
     """
     side = gram.matrix.shape[0]
-    eigen_dtype = _working_dtype(gram.matrix, precision)
-    matrix = gram.matrix if gram.matrix.dtype == eigen_dtype else gram.matrix.astype(eigen_dtype, order="F")
-    eigenvalues = np.sort(eigvalsh(matrix, lower=False, overwrite_a=True, check_finite=False).astype(np.float64))[::-1]
-    roundoff = unit_roundoff(eigen_dtype)
     coefficient = gram.error_coefficient * (1 + input_roundoff) ** 2 + input_roundoff * (2 + input_roundoff)
-    gram_error = coefficient * gram.trace / (1 - coefficient) if coefficient < 1 else math.inf
-    largest = max(eigenvalues[0], 0.0)
-    eigensolver_error = side * roundoff * largest / (1 - side * roundoff)
-    kept = np.where(eigenvalues > 2 * side * roundoff * largest, eigenvalues, 0.0)
-    l1_error = math.sqrt(side) * gram_error + side * eigensolver_error + float(np.sum(np.abs(eigenvalues - kept)))
+    gram_error = math.sqrt(side) * coefficient * gram.trace / (1 - coefficient) if coefficient < 1 else math.inf
+    eigenvalues, eigensolver_error, roundoff = _eigenvalues(gram, _working_dtype(gram.matrix, precision))
+    if eigensolver_error > gram_error and roundoff > unit_roundoff(gram.matrix.dtype):
+        eigenvalues, eigensolver_error, roundoff = _eigenvalues(gram, gram.matrix.dtype)
+    kept = np.where(eigenvalues > 2 * side * roundoff * max(eigenvalues[0], 0.0), eigenvalues, 0.0)
+    l1_error = gram_error + eigensolver_error + float(np.sum(np.abs(eigenvalues - kept)))
     mass = float(kept.sum())
     distance = l1_error / (mass - l1_error) if mass > l1_error else math.inf
     return SchmidtSpectrum(kept / mass, distance, precision)

@@ -1,9 +1,11 @@
 """Target functions of image-classification problems, evaluated on every image of a lattice.
 
-Each function returns a flat float64 array of length d^N in the package's order (pixel 0 the most
-significant digit). Nothing loops over images: pixel values are numpy arrays shaped to broadcast over the
-``(d,)*N`` image tensor, so a detector on a k-pixel window costs d^k entries and only the aggregation over
-windows touches all d^N images.
+Each function returns a flat array of length d^N in the package's order (pixel 0 the most significant
+digit), float64 or, with ``dtype=np.float32``, single precision (half the memory, exact for the 0/1
+targets). Nothing loops over images: pixel values are numpy arrays shaped to broadcast over the
+``(d,)*N`` image tensor, so a detector on a k-pixel window costs d^k entries. The output is allocated
+once and filled chunk by chunk (each chunk fixes the leading pixels; 2^20 images at a time), so the
+temporaries of the aggregation over windows are chunk-sized whatever N.
 
 Local-feature targets (the paper's "reasonable" problems) take a window shape and a detector: either an
 exact ``pattern`` (a 2-D array of levels) or any vectorised ``detector`` predicate, called once with every
@@ -12,6 +14,8 @@ configuration of a window, shape (d^k, window_height, window_width), and returni
 
 from __future__ import annotations
 
+import functools
+import math
 from collections.abc import Callable
 
 import numpy as np
@@ -25,12 +29,12 @@ Detector = Callable[[np.ndarray], np.ndarray]
 _MAX_DIMENSIONS = 64  # numpy's limit on the number of array axes, one per pixel
 
 
-def _require_images(lattice: Lattice, bytes_per_image: int, what: str) -> None:
+def _require_images(lattice: Lattice, bytes_per_image: int, what: str, fix: str = "") -> None:
     if lattice.n_pixels > _MAX_DIMENSIONS:
         raise InvalidInputError(f"{lattice} has more than {_MAX_DIMENSIONS} pixels; exact enumeration cannot go there")
     require_memory(
         lattice.n_images * bytes_per_image, f"{what} on all {lattice.n_images} images of the {lattice}",
-        "use a smaller lattice or fewer levels",
+        "use a smaller lattice or fewer levels" + fix,
     )
 
 
@@ -41,8 +45,42 @@ def pixel_values(lattice: Lattice, pixel: int) -> np.ndarray:
     return np.arange(lattice.levels, dtype=np.int16).reshape(shape)
 
 
-def _on_all_images(lattice: Lattice, array: np.ndarray) -> np.ndarray:
-    return np.broadcast_to(array, lattice.tensor_shape).astype(np.float64).reshape(-1)
+_CHUNK_IMAGES = 1 << 20
+_DTYPES = (np.dtype(np.float64), np.dtype(np.float32))
+
+
+def _restrict(array: np.ndarray, lead: tuple[int, ...]) -> np.ndarray:
+    """An array broadcasting over the image tensor, on the images whose leading pixels take values ``lead``."""
+    return array[tuple(value if array.shape[axis] > 1 else 0 for axis, value in enumerate(lead))]
+
+
+def _leading_pixels(lattice: Lattice) -> int:
+    """How many leading pixels a chunk fixes: the fewest that leave at most _CHUNK_IMAGES images."""
+    leading = 0
+    while lattice.levels ** (lattice.n_pixels - leading) > _CHUNK_IMAGES:
+        leading += 1
+    return leading
+
+
+def _streamed(
+    lattice: Lattice, dtype: np.dtype, what: str, chunk: Callable[[tuple[int, ...]], np.ndarray], *,
+    bytes_per_image: int = 0,
+) -> np.ndarray:
+    """Allocate f on all images once and fill it chunk by chunk: ``chunk(lead)`` gives the values (anything
+    broadcasting to the chunk's shape) on the images whose leading pixels are ``lead``."""
+    dtype = np.dtype(dtype)
+    if dtype not in _DTYPES:
+        raise InvalidInputError(f"dtype must be float64 or float32, got {dtype}")
+    _require_images(lattice, dtype.itemsize + bytes_per_image, what,
+                    ", or float32 values (dtype=np.float32, --precision float32)" if dtype.itemsize == 8 else "")
+    levels, n_pixels = lattice.levels, lattice.n_pixels
+    leading = _leading_pixels(lattice)
+    values = np.empty(lattice.n_images, dtype=dtype)
+    rows = values.reshape(levels**leading, -1)
+    shape = (levels,) * (n_pixels - leading)
+    for row, lead in zip(rows, np.ndindex(*(levels,) * leading)):
+        row[:] = np.broadcast_to(chunk(lead), shape).reshape(-1)
+    return values
 
 
 def windows(lattice: Lattice, height: int, width: int) -> list[Region]:
@@ -102,17 +140,18 @@ def local_features(
     return features
 
 
-def _feature_count(lattice: Lattice, features: list[np.ndarray]) -> np.ndarray:
-    _require_images(lattice, 2 + 8, "counting local features")
-    count = np.zeros(lattice.tensor_shape, dtype=np.int16)
-    for feature in features:
-        count += feature
-    return count
+def _count(features: list[np.ndarray], lead: tuple[int, ...]) -> np.ndarray:
+    """sum_j phi_j on one chunk (int16; at most 64 * (d - 1) per pixel, far below its range)."""
+    return functools.reduce(np.add, [_restrict(feature, lead).astype(np.int16) for feature in features])
+
+
+def _any(features: list[np.ndarray], lead: tuple[int, ...]) -> np.ndarray:
+    return functools.reduce(np.logical_or, [_restrict(feature, lead) for feature in features])
 
 
 def pattern_present(
     lattice: Lattice, pattern: np.ndarray | None = None, *, window: tuple[int, int] | None = None,
-    detector: Detector | None = None,
+    detector: Detector | None = None, dtype: np.dtype = np.float64,
 ) -> np.ndarray:
     """f = 1 if some window shows the feature (OR of local detectors), else 0.
 
@@ -120,74 +159,90 @@ def pattern_present(
     features of size xi = the window, aggregated by OR.
     """
     features = local_features(lattice, pattern, window=window, detector=detector)
-    _require_images(lattice, 1 + 8, "a pattern detector")
-    present = np.zeros(lattice.tensor_shape, dtype=bool)
-    for feature in features:
-        np.logical_or(present, feature, out=present)
-    return present.astype(np.float64).reshape(-1)
+    return _streamed(lattice, dtype, "a pattern detector", lambda lead: _any(features, lead))
 
 
 def pattern_absent(
     lattice: Lattice, pattern: np.ndarray | None = None, *, window: tuple[int, int] | None = None,
-    detector: Detector | None = None,
+    detector: Detector | None = None, dtype: np.dtype = np.float64,
 ) -> np.ndarray:
     """f = 1 if no window shows the feature (AND of negated detectors): "the image is free of defects"."""
-    return 1.0 - pattern_present(lattice, pattern, window=window, detector=detector)
+    features = local_features(lattice, pattern, window=window, detector=detector)
+    return _streamed(lattice, dtype, "a pattern detector", lambda lead: ~_any(features, lead))
 
 
 def count_threshold(
     lattice: Lattice, threshold: int, pattern: np.ndarray | None = None, *,
-    window: tuple[int, int] | None = None, detector: Detector | None = None,
+    window: tuple[int, int] | None = None, detector: Detector | None = None, dtype: np.dtype = np.float64,
 ) -> np.ndarray:
     """f = 1 if at least ``threshold`` windows show the feature: "are there at least t objects"."""
     features = local_features(lattice, pattern, window=window, detector=detector)
-    return (_feature_count(lattice, features) >= threshold).astype(np.float64).reshape(-1)
+    return _streamed(lattice, dtype, "counting local features", lambda lead: _count(features, lead) >= threshold)
 
 
-def majority(lattice: Lattice) -> np.ndarray:
+def _pixels(lattice: Lattice) -> list[np.ndarray]:
+    return [pixel_values(lattice, p) for p in range(lattice.n_pixels)]
+
+
+def majority(lattice: Lattice, *, dtype: np.dtype = np.float64) -> np.ndarray:
     """f = 1 if sum_p s_p > N (d - 1) / 2 ("is the image mostly bright"); a global, non-local count."""
-    pixels = [pixel_values(lattice, p) for p in range(lattice.n_pixels)]
-    return (_feature_count(lattice, pixels) * 2 > lattice.n_pixels * (lattice.levels - 1)).astype(np.float64).reshape(-1)
+    pixels, half = _pixels(lattice), lattice.n_pixels * (lattice.levels - 1)
+    return _streamed(lattice, dtype, "a majority vote", lambda lead: _count(pixels, lead) * 2 > half)
 
 
-def parity(lattice: Lattice) -> np.ndarray:
+def parity(lattice: Lattice, *, dtype: np.dtype = np.float64) -> np.ndarray:
     """f = (sum_p s_p) mod 2, values 0/1: a global function with S = ln 2 on every cut (d = 2).
 
     No local feature decides it; it models a problem a CNN cannot solve by looking locally.
     """
-    pixels = [pixel_values(lattice, p) for p in range(lattice.n_pixels)]
-    return _on_all_images(lattice, _feature_count(lattice, pixels) % 2)
+    pixels = _pixels(lattice)
+    return _streamed(lattice, dtype, "a parity", lambda lead: _count(pixels, lead) % 2)
 
 
-def product_function(lattice: Lattice, seed: int = 0) -> np.ndarray:
+def product_function(lattice: Lattice, seed: int = 0, *, dtype: np.dtype = np.float64) -> np.ndarray:
     """f = prod_p g_p(s_p) with independent random g_p in [0.5, 1.5): no correlation, S = 0 on every cut.
 
     Models a classifier that scores each pixel independently (a naive-Bayes likelihood).
     """
-    _require_images(lattice, 8, "a product function")
-    factors = np.random.default_rng(seed).uniform(0.5, 1.5, size=(lattice.n_pixels, lattice.levels))
-    result = np.ones(lattice.tensor_shape)
-    for p in range(lattice.n_pixels):
-        result = result * factors[p][pixel_values(lattice, p)]
-    return result.reshape(-1)
-
-
-def random_gaussian(lattice: Lattice, seed: int = 0, *, complex_values: bool = False) -> np.ndarray:
-    """f(s) i.i.d. standard normal (complex: real and imaginary parts each N(0, 1/2)): the volume-law control."""
-    _require_images(lattice, 16 if complex_values else 8, "a random function")
     rng = np.random.default_rng(seed)
-    if complex_values:
-        return (rng.standard_normal(lattice.n_images) + 1j * rng.standard_normal(lattice.n_images)) / np.sqrt(2)
-    return rng.standard_normal(lattice.n_images)
+    factors = [g[pixel] for g, pixel in zip(rng.uniform(0.5, 1.5, (lattice.n_pixels, lattice.levels)), _pixels(lattice))]
+    return _streamed(lattice, dtype, "a product function", lambda lead: functools.reduce(
+        np.multiply, [_restrict(factor, lead) for factor in factors]))
 
 
-def random_boolean(lattice: Lattice, seed: int = 0) -> np.ndarray:
+def _random_stream(
+    lattice: Lattice, dtype: np.dtype, what: str, draw: Callable[[int], np.ndarray], bytes_per_image: int = 0
+) -> np.ndarray:
+    """Chunks drawn in order from one generator: the same numbers as one draw of all d^N values."""
+    shape = (lattice.levels,) * (lattice.n_pixels - _leading_pixels(lattice))
+    return _streamed(lattice, dtype, what, lambda lead: draw(math.prod(shape)).reshape(shape),
+                     bytes_per_image=bytes_per_image)
+
+
+def random_gaussian(
+    lattice: Lattice, seed: int = 0, *, complex_values: bool = False, dtype: np.dtype = np.float64
+) -> np.ndarray:
+    """f(s) i.i.d. standard normal (complex: real and imaginary parts each N(0, 1/2)): the volume-law control.
+
+    Drawn in float64 and rounded for ``dtype=np.float32``, so one seed gives the same function either way.
+    """
+    rng = np.random.default_rng(seed)
+    # A complex function needs its imaginary part and the complex result (two itemsizes) besides.
+    extra = 3 * np.dtype(dtype).itemsize if complex_values else 0
+    real = _random_stream(lattice, dtype, "a random function", rng.standard_normal, bytes_per_image=extra)
+    if not complex_values:
+        return real
+    imaginary = _random_stream(lattice, dtype, "a random function", rng.standard_normal)
+    return (real + 1j * imaginary) / math.sqrt(2)
+
+
+def random_boolean(lattice: Lattice, seed: int = 0, *, dtype: np.dtype = np.float64) -> np.ndarray:
     """f(s) i.i.d. uniform in {0, 1}: a labelling with no structure at all (the high-entanglement control)."""
-    _require_images(lattice, 8, "a random Boolean function")
-    return np.random.default_rng(seed).integers(0, 2, size=lattice.n_images).astype(np.float64)
+    rng = np.random.default_rng(seed)
+    return _random_stream(lattice, dtype, "a random Boolean function", lambda n: rng.integers(0, 2, size=n))
 
 
-def far_apart_equal(lattice: Lattice, i: int = 0, j: int | None = None) -> np.ndarray:
+def far_apart_equal(lattice: Lattice, i: int = 0, j: int | None = None, *, dtype: np.dtype = np.float64) -> np.ndarray:
     """f = [s_i == s_j] for two pixels (default: the first and the last).
 
     Models "do two distant regions match": a long-range correlation with no local feature; across a cut
@@ -196,5 +251,5 @@ def far_apart_equal(lattice: Lattice, i: int = 0, j: int | None = None) -> np.nd
     j = lattice.n_pixels - 1 if j is None else j
     if not (0 <= i < lattice.n_pixels and 0 <= j < lattice.n_pixels) or i == j:
         raise InvalidInputError(f"far-apart pixels must be two different pixels in 0..{lattice.n_pixels - 1}, got {i}, {j}")
-    _require_images(lattice, 8, "a far-apart comparison")
-    return _on_all_images(lattice, pixel_values(lattice, i) == pixel_values(lattice, j))
+    equal = pixel_values(lattice, i) == pixel_values(lattice, j)
+    return _streamed(lattice, dtype, "a far-apart comparison", lambda lead: _restrict(equal, lead))

@@ -57,7 +57,7 @@ def test_entropy_in_float32_reports_a_bound_that_covers_the_float64_value():
         (["--region", "cols:7"], "does not fit in the 4x4 lattice"),
         (["--region", "pixels:1,1"], "repeats pixels"),
         (["--region", "diagonal"], "is not one of cols:K"),
-        (["--shape", "8x5"], "needs about 9.0 TiB, more than the memory limit"),
+        (["--shape", "8x5"], "needs about 8.0 TiB, more than the memory limit"),
         (["--alpha", "-2"], "alpha must be >= 0"),
         (["--alpha", "0", "--no-rank"], "drop --no-rank"),
         (["--precision", "float16"], "'float16' is not one of"),

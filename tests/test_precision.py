@@ -7,11 +7,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import numeric.entanglement as engine
 import numeric.gram as gram
 from conftest import lattice_and_region, random_values, seeds
 from numeric import Lattice, complement, rectangles, straight_cuts
 from numeric.entanglement import schmidt_spectra, schmidt_spectrum
 from numeric.precise import reference_entropy
+from numeric.targets import pattern_present
+
+real_eigenvalues = engine._eigenvalues
 
 spectrum_kinds = st.sampled_from(["gaussian", "complex", "boolean", "nearly-product", "steep"])
 
@@ -64,6 +68,18 @@ def test_the_bounds_are_informative_for_a_random_function():
         region = list(range(0, 16, 16 // size))[:size]
         assert schmidt_spectrum(values, region).entropy_error_bound < 1e-8
         assert schmidt_spectrum(values, region, precision="float32").entropy_error_bound < 0.02
+
+
+def test_a_low_entropy_spectrum_keeps_a_useful_float32_bound():
+    """A few large eigenvalues make the float32 eigensolver's term D^2 u lambda_max dominate (vacuous, ln D,
+    at D = 4096); the engine then solves in float64 and the bound stays small."""
+    values = pattern_present(Lattice(4, 4), np.ones((2, 2), int))
+    found = schmidt_spectrum(values, range(8), precision="float32")
+    assert found.entropy_error_bound < 0.01
+    with mock.patch.object(engine, "_eigenvalues", side_effect=lambda gram, dtype: real_eigenvalues(gram, np.dtype(np.float32))):
+        forced = schmidt_spectrum(values, range(8), precision="float32")
+    assert forced.entropy_error_bound > 5 * found.entropy_error_bound
+    assert abs(forced.entropy() - found.entropy()) <= forced.entropy_error_bound
 
 
 def test_single_precision_input_is_used_without_a_copy_and_without_input_rounding():

@@ -74,6 +74,22 @@ def test_every_catalog_entry_builds_a_function_of_the_right_length():
         assert values.shape == (lattice.n_images,) and values.dtype == np.float64 and np.any(values)
 
 
+@pytest.mark.parametrize("lattice", [Lattice(3, 3), Lattice(2, 3, 3)])
+def test_chunked_generation_and_float32_give_the_same_functions(lattice):
+    """Chunks of 9 images (patched) give the one-chunk result; float32 is float64 rounded, the same seed."""
+    from unittest import mock
+
+    for name in CATALOG:
+        whole = build_target(name, lattice, 3)
+        with mock.patch.object(targets, "_CHUNK_IMAGES", 9):
+            np.testing.assert_array_equal(build_target(name, lattice, 3), whole)
+        single = build_target(name, lattice, 3, np.float32)
+        assert single.dtype == np.float32
+        np.testing.assert_array_equal(single, whole.astype(np.float32))
+    with pytest.raises(InvalidInputError, match="dtype must be float64 or float32"):
+        targets.parity(lattice, dtype=np.int8)
+
+
 def test_catalog_parses_parameters_and_refuses_unknown_ones():
     spec, params = parse_function_spec("count-threshold:size=3,threshold=4,pattern=101010101")
     assert spec.name == "count-threshold" and params == {"size": 3, "threshold": 4, "pattern": "101010101"}
