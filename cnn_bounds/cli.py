@@ -20,6 +20,7 @@ from cnn_bounds.cache import PointCache
 from cnn_bounds.channel_sweep import channel_sweep
 from cnn_bounds.convac import ConvAC, ConvACSpec, evaluate_on_all_images
 from cnn_bounds.files import dumps, write_atomically, write_tables
+from cnn_bounds.machine import configure_torch_threads
 from cnn_bounds.mincut import min_cut, tensor_network
 from cnn_bounds.report import reproduce as run_reproduce
 from cnn_bounds.training import train_sweep as run_train_sweep
@@ -81,6 +82,7 @@ def lattice_option(command: Callable) -> Callable:
 def main() -> None:
     """Verify the claims of arXiv:1710.05520: entanglement of image-classification target functions
     and CNNs, exactly on small lattices and symbolically."""
+    configure_torch_threads()
 
 
 @main.command()

@@ -151,14 +151,19 @@ def all_images(lattice: Lattice, start: int, stop: int) -> torch.Tensor:
 
 
 @torch.no_grad()
-def evaluate_on_all_images(network: torch.nn.Module, lattice: Lattice, chunk: int = 1 << 15) -> np.ndarray:
-    """network(s) for every image s of the lattice, chunk by chunk: float64, or int64 for a modular ConvAC."""
-    require_memory(lattice.n_images * (8 + 8), f"evaluating a network on all {lattice.n_images} images",
-                   "use a smaller lattice")
+def evaluate_on_all_images(
+    network: torch.nn.Module, lattice: Lattice, chunk: int = 1 << 15, dtype: np.dtype = np.float64
+) -> np.ndarray:
+    """network(s) for every image s of the lattice, streamed chunk by chunk into one array of ``dtype``
+    (float64 or float32), or int64 for a modular ConvAC. Memory: the output and one chunk's activations."""
     exact = getattr(network, "modulus", None) is not None
-    values = np.empty(lattice.n_images, dtype=np.int64 if exact else np.float64)
+    dtype = np.dtype(np.int64 if exact else dtype)
+    if dtype not in (np.dtype(np.float64), np.dtype(np.float32), np.dtype(np.int64)):
+        raise InvalidInputError(f"dtype must be float64 or float32, got {dtype}")
+    require_memory(lattice.n_images * dtype.itemsize, f"a network's values on all {lattice.n_images} images",
+                   "use a smaller lattice" + (", or dtype=np.float32" if dtype.itemsize == 8 and not exact else ""))
+    values = np.empty(lattice.n_images, dtype=dtype)
     for start in range(0, lattice.n_images, chunk):
         stop = min(start + chunk, lattice.n_images)
-        output = network(all_images(lattice, start, stop))
-        values[start:stop] = (output if exact else output.double()).numpy()
+        values[start:stop] = network(all_images(lattice, start, stop)).numpy()
     return values

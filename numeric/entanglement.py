@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Literal
 
@@ -169,11 +170,18 @@ def _fannes_audenaert(distance: float, dimension: int) -> float:
     return min(ceiling, distance * math.log(dimension - 1) + binary + evaluation)
 
 
+_SMALL_EIGENPROBLEM = 64
+
+
 def _eigenvalues(gram: GramMatrix, dtype: np.dtype) -> tuple[np.ndarray, float, float]:
     """G's eigenvalues (descending) from LAPACK in ``dtype`` (the float64 Gram itself is overwritten), with
     the bound D p(D) u ||G||_2 on their l1 error, p(D) = D, and u."""
     matrix = gram.matrix if gram.matrix.dtype == dtype else gram.matrix.astype(dtype, order="F")
-    eigenvalues = np.sort(eigvalsh(matrix, lower=False, overwrite_a=True, check_finite=False).astype(np.float64))[::-1]
+    if matrix.shape[0] <= _SMALL_EIGENPROBLEM:  # numpy's wrapper costs less per call; the copy is small
+        found = np.linalg.eigvalsh(matrix, UPLO="U")
+    else:
+        found = eigvalsh(matrix, lower=False, overwrite_a=True, check_finite=False)
+    eigenvalues = np.sort(found.astype(np.float64))[::-1]
     side, roundoff = eigenvalues.size, unit_roundoff(dtype)
     largest = max(eigenvalues[0], 0.0)
     return eigenvalues, side * side * roundoff * largest / (1 - side * roundoff), roundoff
@@ -231,13 +239,15 @@ def schmidt_spectra(
     exact_copy = np.can_cast(array.dtype, tensor.dtype, casting="safe")  # e.g. int8 -> float32 is exact
     input_roundoff = 0.0 if exact_copy else unit_roundoff(tensor.dtype)
     spectra: dict[Region, SchmidtSpectrum] = {}
-    with tqdm(total=len(planned), desc="cuts", unit="cut", disable=None if progress else True, leave=False) as bar:
+    bar = tqdm(total=len(planned), desc="cuts", unit="cut", disable=None, leave=False) if progress else nullcontext()
+    with bar:
 
         def solve(gram: GramMatrix) -> None:
             for child in children.get(gram.pixels, []):
                 solve(partial_trace(gram, child, levels))
             spectra[gram.pixels] = _spectrum(gram, precision, input_roundoff)
-            bar.update()
+            if progress:
+                bar.update()
 
         for root in children.get(None, []):
             gram = gram_matrix(tensor, root, _split(root, n_pixels)[1])
