@@ -152,7 +152,7 @@ def all_images(lattice: Lattice, start: int, stop: int) -> torch.Tensor:
 
 @torch.no_grad()
 def evaluate_on_all_images(
-    network: torch.nn.Module, lattice: Lattice, chunk: int = 1 << 15, dtype: np.dtype = np.float64
+    network: torch.nn.Module, lattice: Lattice, chunk: int = 1 << 13, dtype: np.dtype = np.float64
 ) -> np.ndarray:
     """network(s) for every image s of the lattice, streamed chunk by chunk into one array of ``dtype``
     (float64 or float32), or int64 for a modular ConvAC. Memory: the output and one chunk's activations."""

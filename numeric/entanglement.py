@@ -102,10 +102,14 @@ def as_state_tensor(
     if array.dtype != dtype:
         require_memory(array.size * dtype.itemsize, f"a {dtype} copy of the {array.size}-entry function",
                        "use a smaller lattice, or pass the values as float32 with precision='float32'")
-    array = np.asarray(array, dtype=dtype)
     if check_values:
         _check_values(array)
-    return array.reshape((levels,) * n_pixels)
+    with np.errstate(over="ignore"):  # values beyond float32's range become inf: refused below, or rescaled
+        converted = np.asarray(array, dtype=dtype)
+    if check_values and converted is not array and not np.isfinite(np.sum(converted)):
+        raise InvalidInputError(f"values exceed the range of {dtype} (about {np.finfo(dtype).max:.1e}); "
+                                "rescale them or use precision='float64'")
+    return converted.reshape((levels,) * n_pixels)
 
 
 def _split(region: Iterable[int], n_pixels: int) -> tuple[Region, Region]:
@@ -250,7 +254,8 @@ def schmidt_spectra(
                 bar.update()
 
         for root in children.get(None, []):
-            gram = gram_matrix(tensor, root, _split(root, n_pixels)[1])
+            with np.errstate(over="ignore", invalid="ignore"):  # inf or NaN values show in the trace
+                gram = gram_matrix(tensor, root, _split(root, n_pixels)[1])
             low, high = _SAFE_TRACE[precision]
             if not low < gram.trace < high:  # invalid values, or squares that under/overflow: rescale f
                 _check_values(array)
@@ -285,11 +290,14 @@ def schmidt_values(
     small triangular R, whose singular values are M's; backward stable, so every sigma_k is accurate to
     ~eps * sigma_max like a direct SVD, at the cost of a Gram matrix. ``method="svd"``: LAPACK's SVD of M.
     """
-    matrix = schmidt_matrix(values, region, levels=levels)
     if method not in ("qr", "svd"):
         raise InvalidInputError(f"method must be 'qr' or 'svd', got {method!r}")
-    require_memory(2 * matrix.nbytes, "the Schmidt values (a factorisation of the Schmidt matrix)",
-                   "use a smaller region or lattice, or entanglement_entropy, which needs less")
+    tensor = as_state_tensor(values, levels=levels)
+    # The reordered Schmidt matrix and the factorisation's working copy, checked before either exists.
+    require_memory(2 * tensor.nbytes, "the Schmidt values (a factorisation of the Schmidt matrix)",
+                   "use a smaller region or lattice, or entropies without ranks "
+                   "(entanglement_entropy; --no-rank on the command line)")
+    matrix = schmidt_matrix(tensor, region, levels=levels)
     if method == "svd":
         return np.linalg.svd(matrix, compute_uv=False)
     tall = matrix.T if matrix.shape[0] <= matrix.shape[1] else matrix

@@ -80,16 +80,17 @@ class GramMatrix:
         return float(np.trace(self.matrix).real)
 
 
-def _slice_target(side: int) -> int:
+def _slice_target(side: int, entries: int) -> int:
     """Entries per slice: 2^17 (cache-sized) for small sides, growing as 64 side^2 up to 2^22 or side^2 / 4
-    (so each rank-k update has k >= side / 4 columns and stays efficient)."""
-    return min(max(1 << 17, 64 * side * side), max(1 << 22, side * side // 4))
+    (so each rank-k update has k >= side / 4 columns and stays efficient), and never more than a quarter
+    of the function (so the Gram and a slice together stay within 1.25 times the function at a half cut)."""
+    return min(max(1 << 17, 64 * side * side), max(1 << 22, side * side // 4), max(1, entries // 4))
 
 
 def _slice_axes(levels: int, n_pixels: int, side: int, large: Region) -> tuple[list[int], int]:
     """The pixels of L that each slice fixes, and the number of entries in a slice."""
-    target = _slice_target(side)
     fixed, entries = [], levels**n_pixels
+    target = _slice_target(side, entries)
     for axis in large:
         if entries <= target:
             break

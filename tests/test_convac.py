@@ -59,6 +59,16 @@ def test_the_network_computes_its_defining_formula(case, seed):
         assert values[index] == pytest.approx(reference_value(network, images[index]), rel=1e-9, abs=1e-12)
 
 
+def test_network_values_stream_into_float32_or_float64_alike():
+    spec = ConvACSpec(Lattice(3, 3), 2, 2, 2)
+    double = evaluate_on_all_images(ConvAC(spec, 1), spec.lattice, chunk=100)
+    single = evaluate_on_all_images(ConvAC(spec, 1), spec.lattice, dtype=np.float32)
+    assert double.dtype == np.float64 and single.dtype == np.float32
+    np.testing.assert_array_equal(single, double.astype(np.float32))
+    with pytest.raises(InvalidInputError, match="dtype must be float64 or float32"):
+        evaluate_on_all_images(ConvAC(spec, 1), spec.lattice, dtype=np.int8)
+
+
 @settings(max_examples=60)
 @given(specs(), st.integers(0, 2**31))
 def test_measured_ranks_never_exceed_the_min_cut_and_generic_ranks_reach_it(case, seed):
