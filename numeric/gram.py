@@ -82,9 +82,11 @@ class GramMatrix:
 
 def _slice_target(side: int, entries: int) -> int:
     """Entries per slice: 2^17 (cache-sized) for small sides, growing as 64 side^2 up to 2^22 or side^2 / 4
-    (so each rank-k update has k >= side / 4 columns and stays efficient), and never more than a quarter
-    of the function (so the Gram and a slice together stay within 1.25 times the function at a half cut)."""
-    return min(max(1 << 17, 64 * side * side), max(1 << 22, side * side // 4), max(1, entries // 4))
+    (so each rank-k update has k >= side / 4 columns and stays efficient). When the Gram is larger than a
+    quarter of the function, a slice is at most a quarter of it too: the Gram and one slice then stay
+    within 1.25 times the function at a half cut."""
+    target = min(max(1 << 17, 64 * side * side), max(1 << 22, side * side // 4))
+    return min(target, max(1, entries // 4)) if 4 * side * side > entries else target
 
 
 def _slice_axes(levels: int, n_pixels: int, side: int, large: Region) -> tuple[list[int], int]:

@@ -125,10 +125,10 @@ def test_many_cuts_pass_over_the_function_once_per_maximal_side():
 
 def test_a_cut_too_large_for_float64_names_float32_and_fits_in_it(monkeypatch):
     """The refusal comes before allocating, with the estimate, the limit and the fixes; float32 values fit."""
-    values = np.random.default_rng(8).standard_normal(2**16)  # 2^14-entry slices: 128 KiB in float64
-    monkeypatch.setenv("CNN_BOUNDS_MEMORY_LIMIT", "100K")
-    with pytest.raises(TooLargeError, match=r"needs about 130.0 KiB, more than the memory limit of 100.0 KiB.*"
+    values = np.random.default_rng(8).standard_normal(2**16)  # one 2^16-entry slice: 512 KiB in float64
+    monkeypatch.setenv("CNN_BOUNDS_MEMORY_LIMIT", "300K")
+    with pytest.raises(TooLargeError, match=r"needs about 514.0 KiB, more than the memory limit of 300.0 KiB.*"
                                             r"smaller region or lattice, or precision='float32'"):
         schmidt_spectrum(values, [0, 5, 10, 15])
-    single = values.astype(np.float32)  # given in single precision: no copy, 64 KiB slices
+    single = values.astype(np.float32)  # given in single precision: no copy, a 256 KiB slice
     assert schmidt_spectrum(single, [0, 5, 10, 15], precision="float32").entropy() > 0
