@@ -127,16 +127,18 @@ def gram_matrix(tensor: np.ndarray, small: Region, large: Region) -> GramMatrix:
     batched = single and side < _MATMUL_SIDE and runs_per_slice > 1
     accumulator = _ACCUMULATOR.get(dtype, dtype)
     temporary = single and not batched
-    require_memory(
-        side * side * (accumulator.itemsize + (dtype.itemsize if temporary else 0)) + entries * dtype.itemsize,
-        f"the {side}x{side} Gram matrix of the smaller side and a {entries}-entry slice of the function",
-        "use a smaller region or lattice" + ("" if single else ", or precision='float32'"),
-    )
     kept = [axis for axis in range(n_pixels) if axis not in fixed]
     free = [axis for axis in large if axis not in fixed]
     run_pixels = len(free) - round(math.log(run, levels)) if run > 1 else len(free)
     layout = [kept.index(a) for a in free[:run_pixels]] + [kept.index(a) for a in small] + [kept.index(a) for a in free[run_pixels:]]
-    buffer = np.empty(entries, dtype=dtype)
+    in_place = not fixed and layout == list(range(n_pixels))  # one slice, already in order: read f itself
+    require_memory(
+        side * side * (accumulator.itemsize + (dtype.itemsize if temporary else 0))
+        + (0 if in_place else entries * dtype.itemsize),
+        f"the {side}x{side} Gram matrix of the smaller side and a {entries}-entry slice of the function",
+        "use a smaller region or lattice" + ("" if single else ", or precision='float32'"),
+    )
+    buffer = tensor if in_place else np.empty(entries, dtype=dtype)
     staged = buffer.reshape([levels] * len(kept))
     runs = buffer.reshape(runs_per_slice, side, run)
     gram = np.zeros((side, side), dtype=accumulator, order="F")
@@ -148,7 +150,8 @@ def gram_matrix(tensor: np.ndarray, small: Region, large: Region) -> GramMatrix:
     for index in np.ndindex(*([levels] * len(fixed))):
         for axis, value in zip(fixed, index):
             selector[axis] = value
-        np.copyto(staged, tensor[tuple(selector)].transpose(layout))
+        if not in_place:
+            np.copyto(staged, tensor[tuple(selector)].transpose(layout))
         if not single and side <= _DOT_SIDE:  # a few dot products beat a rank-k update with n <= 4
             for i, j in pairs:
                 gram[i, j] += np.vdot(runs[0, i], runs[0, j])
