@@ -123,7 +123,7 @@ def all_cut_rows(args: argparse.Namespace) -> list[list[str]]:
     return rows
 
 
-ALL_CUTS_HEADER = ["lattice", "cuts", "shared (s)", "one by one (s)", "shared/one by one", "max |difference|"]
+ALL_CUTS_HEADER = ["lattice", "cuts", "shared (s)", "one by one (s)", "shared/one by one", "largest difference (nats)"]
 
 
 def show(header: list[str], rows: list[list[str]], markdown: bool) -> None:
