@@ -234,12 +234,13 @@ def schmidt_spectra(
     tensor = as_state_tensor(array, levels=levels, precision=precision, check_values=False)
     n_pixels = tensor.ndim
     sides = [min(_split(region, n_pixels), key=lambda side: (len(side), side)) for region in regions]
-    planned: list[Region] = []
+    planned: dict[Region, frozenset[int]] = {}
     children: dict[Region | None, list[Region]] = {}
     for side in sorted(set(sides), key=lambda side: (-len(side), side)):
-        containing = [other for other in planned if set(side) <= set(other)]
+        pixels = frozenset(side)
+        containing = [other for other, inside in planned.items() if pixels <= inside]
         children.setdefault(min(containing, key=len) if containing else None, []).append(side)
-        planned.append(side)
+        planned[side] = pixels
     exact_copy = np.can_cast(array.dtype, tensor.dtype, casting="safe")  # e.g. int8 -> float32 is exact
     input_roundoff = 0.0 if exact_copy else unit_roundoff(tensor.dtype)
     spectra: dict[Region, SchmidtSpectrum] = {}
