@@ -114,9 +114,11 @@ def entropy(shape: str, levels: int, function_spec: str, region_specs: tuple[str
     values = build_target(function_spec, lattice, seed, np.float32 if precision == "float32" else np.float64)
     regions = dict(parse_region(lattice, spec) for spec in region_specs) if region_specs else default_regions(lattice)
     spectra = schmidt_spectra(values, list(regions.values()), levels=levels, precision=precision, progress=True)
-    ranks = ({label: schmidt_rank(values, region, levels=levels)
-              for label, region in tqdm(regions.items(), desc="ranks", unit="cut", disable=None, leave=False)}
-             if with_rank else {})
+    ranks = {}
+    if with_rank:
+        double = np.asarray(values, dtype=np.float64)  # converted once, not once per cut
+        for label, region in tqdm(regions.items(), desc="ranks", unit="cut", disable=None, leave=False):
+            ranks[label] = schmidt_rank(double, region, levels=levels)
     records = []
     for (label, region), spectrum in zip(regions.items(), spectra):
         size = len(region)
