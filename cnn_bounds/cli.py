@@ -26,7 +26,7 @@ from cnn_bounds.report import reproduce as run_reproduce
 from cnn_bounds.training import train_sweep as run_train_sweep
 from numeric import InvalidInputError, Lattice
 from numeric.catalog import CATALOG, build_target
-from numeric.entanglement import entanglement_entropy, max_entropy, page_entropy, schmidt_rank, schmidt_spectra
+from numeric.entanglement import max_entropy, page_entropy, schmidt_rank, schmidt_spectra
 from numeric.lattice import boundary_length, default_regions, parse_region, parse_shape, straight_cuts
 from numeric.precise import prime_for_sums, schmidt_rank_mod_p
 from proofs import check_all
@@ -218,6 +218,7 @@ def mincut(shape, levels, depth, channels, kernel, tree, unshared, region_specs,
         prime = prime_for_sums(channels)
         exact = evaluate_on_all_images(ConvAC(spec, seed, modulus=prime), lattice)
         floating = evaluate_on_all_images(ConvAC(spec, seed), lattice)
+        spectra = dict(zip(regions, schmidt_spectra(floating, list(regions.values()), levels=levels)))
     records = []
     for label, region in tqdm(regions.items(), desc="regions", leave=False, disable=None):
         cut = min_cut(spec, region, network)
@@ -225,7 +226,7 @@ def mincut(shape, levels, depth, channels, kernel, tree, unshared, region_specs,
                   "cut": [f"{what} (dim {dim})" for what, dim in cut.cut]}
         if measure:
             record["generic_rank"] = schmidt_rank_mod_p(exact, region, levels=levels, prime=prime)
-            record["entropy"] = entanglement_entropy(floating, region, levels=levels)
+            record["entropy"] = spectra[label].entropy()
         records.append(record)
     if as_json:
         click.echo(dumps({"network": spec.describe(), "parameters": spec.parameter_count, "lattice": str(lattice),
