@@ -12,9 +12,9 @@ Numerics: the spectrum comes from the Gram matrix of the smaller side, G = M M^H
 accumulated slice by slice with BLAS rank-k updates (:mod:`numeric.gram`; no reordered copy of the whole
 function), and a symmetric eigensolver. Every spectrum carries a computed bound on its rounding error
 (:class:`SchmidtSpectrum`), a worst case far above the errors seen: 1e-12 to 1e-8 nats in float64 (the
-default) and 1e-3 to 1e-1 in float32 (``precision="float32"``: half the memory, single-precision BLAS). Probabilities below D eps p_max
-(D = side of G) are float noise and set to 0. Many cuts of one function share work
-(:func:`schmidt_spectra`). Schmidt values and ranks need small sigma_k resolved, which a Gram eigenvalue
+default) and 1e-3 to 1e-1 in float32 (``precision="float32"``: half the memory of f, single-precision
+BLAS). Probabilities below D eps p_max (D = side of G) are float noise and set to 0. Many cuts of one
+function share work (:func:`schmidt_spectra`). Schmidt values and ranks need small sigma_k resolved, which a Gram eigenvalue
 cannot do (the square root of eps * sigma_max^2 is sqrt(eps) * sigma_max); they come from a Householder
 QR of the long side and the SVD of its small triangular factor, accurate to about eps * sigma_max like an
 SVD of M.
