@@ -1,6 +1,22 @@
 """Channel scaling, measured: how many channels a deep ConvAC needs to match a shallow one.
 
-For each lattice and region: the exact generic rank (random integer weights modulo a large prime; see
+Two sweeps. :func:`wall_sweep` tests D = D0^(1/n_c) where the paper's argument applies (next paragraph);
+:func:`channel_sweep` is the binary-pixel finding, where it does not.
+
+Where the argument applies (:func:`wall_sweep`): pixels enter through M features (a chain with d = M
+levels, M = 12 or 6: its values on all images are the coefficient tensor of a ConvAC on M features) and
+both networks end in the local read-out, so nothing but the network's own bonds limits a cut: the
+shallow network (n_c = 1, D0 channels) is a product of rank-D0 window functions, with capacity ln D0
+across the half cut (one straddling window) for D0 < M; the deep one has n_c layers of D channels. Across
+the half cut of a chain, only the 2 n_c pixels next to the cut carry the rank of a local read-out network
+(the other factors are functions of one side only and, generically, nowhere zero), so each depth is
+measured on a chain of 2 n_c pixels. Every point records its exact generic rank, its min cut, its
+cheapest wall and its pixel floor (the cheapest cut through pixels alone); a point is *wall-limited*
+when its rank is below both the pixel floor and the ceiling M^n_c. For each D0 and depth: the measured
+matched width (smallest D whose rank reaches the shallow rank), the width the min cut predicts, and the
+paper's smallest integer D with D^n_c >= D0, compared at every wall-limited point.
+
+The binary-pixel finding (:func:`channel_sweep`): for each lattice and region: the exact generic rank (random integer weights modulo a large prime; see
 numeric.precise) of deep overlapping ConvACs for every depth n_c and width D, and of the shallow network
 for every width D0, beside each network's min-cut bound; the largest von Neumann entropy over a few
 Gaussian-weight draws (float64, sampled). Networks are locally connected (unshared weights), the
@@ -23,7 +39,7 @@ from scipy.stats import linregress
 
 from cnn_bounds.cache import PointCache
 from cnn_bounds.convac import ConvAC, ConvACSpec, evaluate_on_all_images
-from cnn_bounds.mincut import min_cut
+from cnn_bounds.mincut import min_cut, tensor_network
 from numeric import Lattice, column_cut, entanglement_profile, rectangle
 from numeric.lattice import Region
 from numeric.precise import prime_for_sums, schmidt_rank_mod_p
@@ -138,3 +154,100 @@ def channel_sweep(full: bool = False, seed: int = 0, cache: PointCache | None = 
     at_bound = sum(row["generic_rank"] == row["min_cut_rank"] for row in rows)
     return {"points": rows, "matches": matches, "fits": fits, "excluded": excluded,
             "generic_rank_equals_min_cut": {"equal": at_bound, "points": len(rows)}, "seed": seed, "full": full}
+
+
+@dataclass(frozen=True)
+class WallCase:
+    """Chains whose pixels carry ``levels`` = M features: shallow widths D0, deep depths and widths."""
+
+    label: str
+    levels: int
+    depths: tuple[int, ...]
+    channels: tuple[int, ...]
+    shallow_channels: tuple[int, ...]
+
+
+def wall_cases(full: bool = False) -> list[WallCase]:
+    """Quick: M = 12, D0 = 2..11 (below M: no pixel floor), n_c = 2, 3. Full adds M = 6 at n_c = 2, 3, 4
+    (a depth-4 network needs 8 pixels, M^8 images: 6^8 is the largest that can be enumerated here)."""
+    cases = [WallCase("M = 12 features", 12, (2, 3), (1, 2, 3, 4), tuple(range(2, 12)))]
+    if full:
+        cases.append(WallCase("M = 6 features", 6, (2, 3, 4), (1, 2, 3), tuple(range(2, 6))))
+    return cases
+
+
+def measure_wall(levels: int, depth: int, channels: int, seed: int) -> dict:
+    """Exact generic rank (mod p) of a local read-out, overlapping, unshared ConvAC (k = 2) across the half
+    cut of a chain of 2 n_c pixels with ``levels`` features, beside its min cut, cheapest wall and pixel floor."""
+    lattice = Lattice(2 * depth, 1, levels)
+    region = tuple(range(depth))
+    spec = ConvACSpec(lattice, channels, depth, kernel=2, overlapping=True, shared=False, readout="local")
+    prime = prime_for_sums(max(channels, levels))
+    exact = evaluate_on_all_images(ConvAC(spec, seed, modulus=prime), lattice)
+    network = tensor_network(spec)
+    cuts = {kind: min_cut(spec, region, network, cuttable=kind) for kind in ("all", "wall", "pixels")}
+    rank = schmidt_rank_mod_p(exact, region, levels=levels, prime=prime)
+    ceiling = levels**depth
+    return {
+        "generic_rank": rank, "prime": prime, "min_cut_rank": cuts["all"].rank_bound,
+        "wall_rank": cuts["wall"].rank_bound, "pixel_floor_rank": cuts["pixels"].rank_bound, "ceiling": ceiling,
+        "wall_limited": bool(rank < min(cuts["pixels"].rank_bound, ceiling)), "parameters": spec.parameter_count,
+    }
+
+
+def smallest_integer_root(value: int, depth: int) -> int:
+    """The paper's width for integer channels: the smallest integer D with D^depth >= value (exact)."""
+    width = max(1, int(round(value ** (1.0 / depth))) - 1)
+    while width**depth < value:
+        width += 1
+    return width
+
+
+def wall_sweep(full: bool = False, seed: int = 0, cache: PointCache | None = None,
+               progress: Callable | None = None) -> dict:
+    """Run the wall-regime sweep (see the module docstring): points, matches, fits and exclusions."""
+    cache = cache or PointCache(None)
+    cases = wall_cases(full)
+    jobs = [(case, depth, width) for case in cases for depth in (1, *case.depths)
+            for width in (case.shallow_channels if depth == 1 else case.channels)]
+    measured = {}
+    for case, depth, width in (progress(jobs) if progress else jobs):
+        parameters = {"sweep": "wall", "levels": case.levels, "depth": depth, "channels": width, "seed": seed}
+        measured[(case.label, depth, width)] = cache.get_or_measure(
+            parameters, lambda: measure_wall(case.levels, depth, width, seed))
+    matches, fits, excluded = [], [], []
+    for case in cases:
+        shallow = {width: measured[(case.label, 1, width)] for width in case.shallow_channels}
+        for depth in (1, *case.depths):
+            pairs = []
+            for shallow_width, point in shallow.items():
+                where = {"case": case.label, "depth": depth, "D0": shallow_width}
+                if not point["wall_limited"] or point["generic_rank"] < shallow_width:
+                    excluded.append({**where, "reason": "shallow network not wall-limited" if not point["wall_limited"]
+                                     else "shallow rank below D0"})
+                    continue
+                target = point["generic_rank"]
+                widths = case.shallow_channels if depth == 1 else case.channels
+                deep = {w: measured[(case.label, depth, w)] for w in widths}
+                width = next((w for w in widths if deep[w]["generic_rank"] >= target), None)
+                if width is None or not deep[width]["wall_limited"]:
+                    excluded.append({**where, "reason": f"no D <= {max(widths)} matches" if width is None
+                                     else f"deep network at D = {width} not wall-limited"})
+                    continue
+                predicted = next((w for w in widths if deep[w]["min_cut_rank"] >= target), None)
+                paper = smallest_integer_root(shallow_width, depth)
+                pairs.append((shallow_width, width))
+                matches.append({**where, "shallow_rank": target, "D": width, "min_cut_D": predicted,
+                                "paper_D": paper, "paper_real_D": shallow_width ** (1 / depth),
+                                "agrees_with_paper": width == paper, "agrees_with_min_cut": width == predicted,
+                                "deep_rank": deep[width]["generic_rank"], "deep_min_cut_rank": deep[width]["min_cut_rank"],
+                                "deep_parameters": deep[width]["parameters"], "shallow_parameters": point["parameters"]})
+            fit = fit_exponent([p[0] for p in pairs], [p[1] for p in pairs])
+            paper_fit = fit_exponent([p[0] for p in pairs], [smallest_integer_root(p[0], depth) for p in pairs])
+            fits.append({"case": case.label, "depth": depth, **fit, "paper_exponent": 1.0 / depth,
+                         "paper_integer_exponent": paper_fit["exponent"]})
+    rows = [{"case": label, "depth": depth, "channels": width, **point} for (label, depth, width), point in measured.items()]
+    compared = [m for m in matches if m["depth"] >= 2]
+    return {"points": rows, "matches": matches, "fits": fits, "excluded": excluded, "seed": seed, "full": full,
+            "comparisons": len(compared), "agree_with_paper": sum(m["agrees_with_paper"] for m in compared),
+            "agree_with_min_cut": sum(m["agrees_with_min_cut"] for m in compared)}

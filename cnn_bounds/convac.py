@@ -4,12 +4,20 @@ A ConvAC on a W x H image with d levels per pixel:
 
     x_0[p]      = W_0 e_{s_p}                                    (representation, d -> D)
     x_l[q]_c    = prod_{j in window} (W_{l,j} x_{l-1}[stride q + j])_c   (conv + product pooling)
-    f(s)        = sum_c a_c prod_q x_{n_c}[q]_c                  (global product pooling, read-out)
+    f(s)        = sum_c a_c prod_q x_{n_c}[q]_c                  (readout="global": product pool, read-out)
+    f(s)        = prod_q sum_c a_{q,c} x_{n_c}[q]_c              (readout="local": read-out, product pool)
 
 Windows are k x k (1 x k on a chain). ``overlapping=True`` uses stride 1 (receptive fields overlap, the
-deep "wall" case); ``overlapping=False`` uses stride k (a tree). ``depth=0`` is the shallow network: one
-hidden layer of D0 channels and a global product pool, i.e. a CP decomposition of rank D0.
+deep "wall" case); ``overlapping=False`` uses stride k (a tree). With the global read-out, ``depth=0``
+is a CP decomposition of rank D0: its capacity is ln D0 across every cut, whatever the boundary. The
+local read-out reads each final position to one number before the product pool, so no single channel
+index joins the image: ``depth=1`` is then a product of rank-D0 window functions, whose capacity across
+a cut is (number of straddling windows) ln D0 -- the wall geometry of the paper's shallow network.
 ``shared=False`` gives every position its own weights (locally connected) instead of a convolution.
+
+A pixel enters as a one-hot vector e_s of its d levels. With d = M the function on all images is the
+coefficient tensor of a ConvAC whose pixels enter through M features f_theta(x) in R^M (Cohen and
+Shashua): for M linearly independent feature functions the two have the same rank across every cut.
 """
 
 from __future__ import annotations
@@ -33,8 +41,11 @@ class ConvACSpec:
     kernel: int = 2
     overlapping: bool = True
     shared: bool = True
+    readout: str = "global"
 
     def __post_init__(self) -> None:
+        if self.readout not in ("global", "local"):
+            raise InvalidInputError(f"readout must be 'global' or 'local', got {self.readout!r}")
         for name, value, low in (("channels D", self.channels, 1), ("depth n_c", self.depth, 0), ("kernel k", self.kernel, 1)):
             if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < low:
                 raise InvalidInputError(f"{name} must be an integer >= {low}, got {value!r}")
@@ -69,16 +80,19 @@ class ConvACSpec:
 
     @property
     def parameter_count(self) -> int:
-        """Number of weights: representation d D, k_h k_w D^2 per block (per position if not shared), D read-out."""
+        """Number of weights: representation d D, k_h k_w D^2 per block, D read-out (each per position if
+        not shared; the global read-out has one)."""
         kh, kw = self.window
         d, D = self.lattice.levels, self.channels
         rep = d * D * (1 if self.shared else self.lattice.n_pixels)
         blocks = sum(kh * kw * D * D * (1 if self.shared else h * w) for h, w in self.layer_shapes[1:])
-        return rep + blocks + D
+        final_h, final_w = self.layer_shapes[-1]
+        return rep + blocks + D * (1 if self.shared or self.readout == "global" else final_h * final_w)
 
     def describe(self) -> str:
         kind = "shallow" if self.depth == 0 else ("overlapping" if self.overlapping else "tree")
-        return f"{kind} ConvAC, n_c={self.depth}, D={self.channels}, k={self.kernel}" + ("" if self.shared else ", unshared")
+        return (f"{kind} ConvAC, n_c={self.depth}, D={self.channels}, k={self.kernel}" + ("" if self.shared else ", unshared")
+                + (", local read-out" if self.readout == "local" else ""))
 
 
 class ConvAC(torch.nn.Module):
@@ -93,10 +107,11 @@ class ConvAC(torch.nn.Module):
         super().__init__()
         self.spec = spec
         self.modulus = modulus
-        if modulus is not None and not (2 <= modulus and spec.channels * modulus**2 < 2**63):
+        terms = max(spec.channels, spec.lattice.levels)
+        if modulus is not None and not (2 <= modulus and terms * modulus**2 < 2**63):
             raise InvalidInputError(
-                f"a modulus of {modulus} with {spec.channels} channels could overflow int64 (need D p^2 < 2^63); "
-                f"use numeric.precise.prime_for_sums({spec.channels})"
+                f"a modulus of {modulus} with {spec.channels} channels and {spec.lattice.levels} levels could overflow "
+                f"int64 (need max(D, d) p^2 < 2^63); use numeric.precise.prime_for_sums({terms})"
             )
         generator = torch.Generator().manual_seed(seed)
 
@@ -113,10 +128,12 @@ class ConvAC(torch.nn.Module):
             [gauss(kh, kw, D, D, scale=D**-0.5) if spec.shared else gauss(h, w, kh, kw, D, D, scale=D**-0.5)
              for h, w in spec.layer_shapes[1:]]
         )
-        self.readout = gauss(D)
+        final_h, final_w = spec.layer_shapes[-1]
+        self.readout = gauss(D) if spec.shared or spec.readout == "global" else gauss(final_h, final_w, D)
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
         """f on a batch of images, shape (batch, height, width) of levels 0..d-1; returns (batch,)."""
+        reduce = (lambda t: t % self.modulus) if self.modulus is not None else (lambda t: t)  # noqa: E731
         if self.spec.shared:
             x = self.representation[images]
         else:
@@ -124,7 +141,6 @@ class ConvAC(torch.nn.Module):
             rows = torch.arange(h).view(1, h, 1).expand_as(images)
             cols = torch.arange(w).view(1, 1, w).expand_as(images)
             x = self.representation[rows, cols, images]
-        reduce = (lambda t: t % self.modulus) if self.modulus is not None else (lambda t: t)  # noqa: E731
         (kh, kw), (sh, sw) = self.spec.window, self.spec.stride
         for weights, (h, w) in zip(self.blocks, self.spec.layer_shapes[1:]):
             pooled = torch.ones(x.shape[0], h, w, self.spec.channels, dtype=x.dtype)
@@ -137,6 +153,12 @@ class ConvAC(torch.nn.Module):
                         mixed = torch.einsum("bhwd,hwde->bhwe", patch, weights[:, :, i, j])
                     pooled = reduce(pooled * reduce(mixed))
             x = pooled
+        if self.spec.readout == "local":
+            read = reduce(x @ self.readout if self.spec.shared else torch.einsum("bhwd,hwd->bhw", x, self.readout))
+            product = torch.ones(x.shape[0], dtype=x.dtype)
+            for position in read.flatten(1, 2).unbind(dim=1):
+                product = reduce(product * position)
+            return product
         product = torch.ones(x.shape[0], self.spec.channels, dtype=x.dtype)
         for position in x.flatten(1, 2).unbind(dim=1):
             product = reduce(product * position)
@@ -167,3 +189,4 @@ def evaluate_on_all_images(
         stop = min(start + chunk, lattice.n_images)
         values[start:stop] = network(all_images(lattice, start, stop)).numpy()
     return values
+

@@ -60,22 +60,32 @@ def tensor_network(spec: ConvACSpec) -> TensorNetwork:
             "use fewer layers or a smaller kernel"
         )
     vertices = {("pixel", p): d for p in range(spec.lattice.n_pixels)}
-    vertices[("top",)] = D
     bonds = []
     counter = itertools.count()
 
     def attach(layer: int, y: int, x: int, parent) -> None:
-        """Connect the unit computing x_layer[y, x] (a pixel when layer = 0) to ``parent``."""
+        """Connect the unit computing x_layer[y, x] (a pixel when layer = 0) to ``parent`` (None: the unit
+        is read out on its own, to a scalar factor of f)."""
         if layer == 0:
-            bonds.append((("pixel", y * spec.lattice.width + x), parent, min(d, D)))
+            if parent is not None:
+                bonds.append((("pixel", y * spec.lattice.width + x), parent, min(d, D)))
             return
         unit = ("unit", layer, y, x, next(counter))
         vertices[unit] = D
-        bonds.append((unit, parent, D))
+        if parent is not None:
+            bonds.append((unit, parent, D))
         for i in range(kh):
             for j in range(kw):
                 attach(layer - 1, sh * y + i, sw * x + j, unit)
 
+    if spec.readout == "local":
+        # Each final unit is read out to a number on its own; the product of numbers needs no shared index,
+        # so the final units' sub-networks meet only at the pixels.
+        for y in range(final_h):
+            for x in range(final_w):
+                attach(spec.depth, y, x, None)
+        return TensorNetwork(vertices, bonds)
+    vertices[("top",)] = D
     # The global product pool reads channel c of every final unit directly (no weight matrix between), so
     # the final units and the pool are one COPY tensor: the final units' inputs attach to it directly.
     for y in range(final_h):
@@ -89,17 +99,34 @@ def tensor_network(spec: ConvACSpec) -> TensorNetwork:
     return TensorNetwork(vertices, bonds)
 
 
-def min_cut(spec: ConvACSpec, region: Region, network: TensorNetwork | None = None) -> MinCut:
-    """The minimal cut of the ConvAC's tensor network between region A's pixels and the others."""
+CUTTABLE = ("all", "wall", "pixels")
+
+
+def min_cut(spec: ConvACSpec, region: Region, network: TensorNetwork | None = None, *, cuttable: str = "all") -> MinCut:
+    """The minimal cut of the ConvAC's tensor network between region A's pixels and the others.
+
+    ``cuttable``: "all" (the bound), "wall" (only units and bonds of the network: no pixel vertex and no
+    pixel bond whose dimension is set by the pixel's d < D levels) or "pixels" (only those): the cheapest
+    wall and the pixel floor. ``nats`` is inf (and ``rank_bound`` 0) when no such cut exists.
+    """
+    if cuttable not in CUTTABLE:
+        raise InvalidInputError(f"cuttable must be one of {CUTTABLE}, got {cuttable!r}")
     region = validate_region(region, spec.lattice.n_pixels)
     network = network or tensor_network(spec)
     inside = set(region)
     graph = nx.DiGraph()
+
+    def capacity(dimension: int, pixel_limited: bool) -> dict:
+        # networkx reads a missing capacity as infinite: the arc cannot be cut
+        blocked = (cuttable == "wall" and pixel_limited) or (cuttable == "pixels" and not pixel_limited)
+        return {"dimension": dimension} | ({} if blocked else {"capacity": math.log(dimension)})
+
     for vertex, dimension in network.vertices.items():
-        graph.add_edge((vertex, "in"), (vertex, "out"), capacity=math.log(dimension), dimension=dimension)
+        graph.add_edge((vertex, "in"), (vertex, "out"), **capacity(dimension, vertex[0] == "pixel"))
     for u, v, dimension in network.bonds:
+        limited = u[0] == "pixel" and spec.lattice.levels < spec.channels
         for a, b in ((u, v), (v, u)):
-            graph.add_edge((a, "out"), (b, "in"), capacity=math.log(dimension), dimension=dimension)
+            graph.add_edge((a, "out"), (b, "in"), **capacity(dimension, limited))
     for p in range(spec.lattice.n_pixels):
         if p in inside:
             graph.add_edge("A", (("pixel", p), "in"))  # no capacity: never cut
@@ -107,7 +134,10 @@ def min_cut(spec: ConvACSpec, region: Region, network: TensorNetwork | None = No
             graph.add_edge((("pixel", p), "out"), "B")
     if not inside or len(inside) == spec.lattice.n_pixels:
         return MinCut(0.0, 1, ())
-    nats, (source_side, _) = nx.minimum_cut(graph, "A", "B")
+    try:
+        nats, (source_side, _) = nx.minimum_cut(graph, "A", "B")
+    except nx.NetworkXUnbounded:
+        return MinCut(math.inf, 0, ())
     cut = tuple(
         (f"{u[0]} -> {v[0]}" if u[0] != v[0] else f"vertex {u[0]}", graph.edges[u, v]["dimension"])
         for u in source_side for v in graph.successors(u) if v not in source_side

@@ -253,3 +253,31 @@ def far_apart_equal(lattice: Lattice, i: int = 0, j: int | None = None, *, dtype
         raise InvalidInputError(f"far-apart pixels must be two different pixels in 0..{lattice.n_pixels - 1}, got {i}, {j}")
     equal = pixel_values(lattice, i) == pixel_values(lattice, j)
     return _streamed(lattice, dtype, "a far-apart comparison", lambda lead: _restrict(equal, lead))
+
+
+def finite_state_reader(lattice: Lattice, transitions: np.ndarray, output: np.ndarray, order=None, *,
+                        initial: int = 0, dtype: np.dtype = np.float64) -> np.ndarray:
+    """f(s) = output[q_N]: an r-state automaton reads the pixels one at a time in ``order`` (default 0..N-1),
+    q_0 = initial, q_{t+1} = transitions[q_t, s_{order[t]}].
+
+    The order-dependent aggregator of the sub-volume law: e.g. "the last non-zero pixel is 2" (2 states).
+    ``transitions``: integers in 0..r-1, shape (r, d); ``output``: r numbers. Memory: the states of all
+    d^N images (one byte each) beside the result.
+    """
+    transitions, output = np.asarray(transitions), np.asarray(output, dtype=np.float64)
+    states = output.shape[0] if output.ndim == 1 else 0
+    if states < 1 or transitions.shape != (states, lattice.levels) or transitions.dtype.kind not in "iu" \
+            or transitions.min() < 0 or transitions.max() >= states or not 0 <= initial < states or states > 127:
+        raise InvalidInputError(
+            f"a reader needs 1..127 states: output of shape (r,), transitions of integers in 0..r-1 with shape "
+            f"(r, {lattice.levels}) and 0 <= initial < r; got output {output.shape}, transitions {transitions.shape}"
+        )
+    order = list(range(lattice.n_pixels)) if order is None else [int(p) for p in order]
+    if sorted(order) != list(range(lattice.n_pixels)):
+        raise InvalidInputError(f"order must be a permutation of the pixels 0..{lattice.n_pixels - 1}, got {order}")
+    _require_images(lattice, 1 + np.dtype(dtype).itemsize, "a finite-state reader")
+    state = np.full((1,) * lattice.n_pixels, initial, dtype=np.int8)
+    table = transitions.astype(np.int8)
+    for pixel in order:
+        state = table[state, pixel_values(lattice, pixel)]
+    return output[np.broadcast_to(state, (lattice.levels,) * lattice.n_pixels)].astype(dtype).reshape(-1)

@@ -6,9 +6,18 @@ and U_A (U_B) the A-pixels (B-pixels) in straddling windows, the distinct-rows l
 
     (a) OR ("some window shows it"):       rank_A <= 1 + d^|U_A|;  AND of negations: d^|U_A|,
     (b) count >= t, features in 0..v:      rank_A <= (min(v |J_A|, t) + 1) d^|U_A|,
-    (c) a reader with r_G states:          rank_A <= r_G d^|U_A|,
+    (c) an order-independent aggregator with r_G states (a commutative monoid: parity, count mod q):
+                                           rank_A <= r_G d^|U_A|,
+    (c') an r-state automaton reading the features in a fixed order, whose A-features (windows inside A)
+         form m maximal runs of that order: rank_A <= d^|U_A| prod_runs c, with c = 1 for a run that is
+         the whole order, r for a run at its start or end, r^2 - r + 1 for a run inside it,
 
-and the same with B for A; the bound used is the smaller side's. For exact-match pattern detectors a
+and the same with B for A; the bound used is the smaller side's. (c') because, with U_A's values fixed,
+f = u^T B_0 P_1 B_1 ... P_m B_m g with P_k the run's transition matrix (s_A's) and B_k the rest (s_B's):
+the row of s_A is P_1 (x) ... (x) P_m, and a run's matrices span at most c dimensions (transition
+matrices of a deterministic automaton have one 1 per row: they span the r^2 - r + 1 matrices with equal
+row sums; u^T P and P g span r). (c) of an earlier version claimed r_G d^|U_A| for *any* reader: false
+(the "last non-zero pixel" reader on a 3-level chain of 8 has rank 8 across the even pixels, not 2). For exact-match pattern detectors a
 straddling detector is [A-part matches] x [B-part matches], so an OR has rank_A <= 1 + 2^K (AND of
 negations: 2^K). For an l x l square inside a larger image and xi x xi windows,
 |U_A| = 4(xi-1) l - 4(xi-1)^2 (l >= 2xi - 2), so S_A <= ln r_G + |U_A| ln d = O(l): sub-volume.
@@ -16,6 +25,7 @@ negations: 2^K). For an l x l square inside a larger image and xi x xi windows,
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 
@@ -41,9 +51,10 @@ class LocalFeatureModel:
     """How a target is decided: detectors on ``windows`` combined by ``aggregator``.
 
     aggregator: ``"or"`` (1 if any detector fires), ``"nor"`` (1 if none does), ``"count"`` (1 if the sum
-    of features, each in 0..feature_max, reaches ``threshold``) or ``"reader"`` (any aggregator reading
-    the features through ``reader_states`` states, e.g. 2 for parity). ``exact_match``: every detector is
-    an exact pattern match, which allows the 1 + 2^K bound.
+    of features, each in 0..feature_max, reaches ``threshold``) or ``"reader"`` (an automaton reading the
+    features through ``reader_states`` states: order-independent, e.g. parity, when ``reading_order`` is
+    None; else it reads window ``reading_order[t]`` at step t). ``exact_match``: every detector is an
+    exact pattern match, which allows the 1 + 2^K bound.
     """
 
     name: str
@@ -54,6 +65,7 @@ class LocalFeatureModel:
     threshold: int = 0
     feature_max: int = 1
     reader_states: int = 1
+    reading_order: tuple[int, ...] | None = None
 
     @property
     def feature_size(self) -> int:
@@ -65,42 +77,86 @@ class LocalFeatureModel:
 
 @dataclass(frozen=True)
 class CutGeometry:
-    """How a model's windows meet a cut: K straddling, |J_A|, |J_B| inside, |U_A|, |U_B| boundary pixels."""
+    """How a model's windows meet a cut: K straddling, |J_A|, |J_B| inside, |U_A|, |U_B| boundary pixels, and
+    for an ordered reader the maximal runs of A's (B's) windows in its reading order, each as "whole",
+    "edge" (at the start or the end of the order) or "middle"."""
 
     straddling: int
     inside_a: int
     inside_b: int
     boundary_a: int
     boundary_b: int
+    runs_a: tuple[str, ...] = ()
+    runs_b: tuple[str, ...] = ()
+
+
+def runs(flags: list[bool]) -> tuple[str, ...]:
+    """The maximal runs of True in ``flags``, each "whole", "edge" or "middle" by where it lies."""
+    found, start = [], None
+    for t, flag in enumerate([*flags, False]):
+        if flag and start is None:
+            start = t
+        elif not flag and start is not None:
+            at_start, at_end = start == 0, t == len(flags)
+            found.append("whole" if at_start and at_end else "edge" if at_start or at_end else "middle")
+            start = None
+    return tuple(found)
 
 
 def cut_geometry(model: LocalFeatureModel, region: Region) -> CutGeometry:
     inside = set(region)
     straddling = [w for w in model.windows if any(p in inside for p in w) and any(p not in inside for p in w)]
     touched = {p for w in straddling for p in w}
+    read = [model.windows[t] for t in model.reading_order] if model.reading_order is not None else []
     return CutGeometry(
         straddling=len(straddling),
         inside_a=sum(all(p in inside for p in w) for w in model.windows),
         inside_b=sum(all(p not in inside for p in w) for w in model.windows),
         boundary_a=len(touched & inside),
         boundary_b=len(touched - inside),
+        runs_a=runs([all(p in inside for p in w) for w in read]),
+        runs_b=runs([all(p not in inside for p in w) for w in read]),
     )
+
+
+RUN_DIMENSION = {"whole": sympy.Integer(1), "edge": r_G, "middle": r_G**2 - r_G + 1}
+
+
+def run_span_dimension(states: int, kind: str) -> int:
+    """Exact dimension of the span of what one run of an r-state automaton passes on, by enumeration:
+    its transition matrices (all r^r maps, "middle"), u^T P ("edge", start) or a whole order's value (1)."""
+    maps = itertools.product(range(states), repeat=states)
+    if kind == "middle":
+        vectors = [[int(image[q] == q2) for q in range(states) for q2 in range(states)] for image in maps]
+    elif kind == "edge":
+        vectors = [[int(image[0] == q2) for q2 in range(states)] for image in maps]
+    else:
+        vectors = [[1]]
+    return sympy.Matrix(vectors).rank()
+
+
+def reader_factor(states: int, kinds: tuple[str, ...]) -> int:
+    """prod over runs of RUN_DIMENSION: what (c') allows the runs of one side to pass on."""
+    return math.prod(int(RUN_DIMENSION[kind].subs(r_G, states)) for kind in kinds)
 
 
 def local_rank_bound(model: LocalFeatureModel, geometry: CutGeometry, pattern_or_rank: sympy.Expr = PATTERN_OR_RANK) -> tuple[int, int | None]:
     """(bound from (a)/(b)/(c) on the better side, exact-pattern bound or None)."""
     levels = model.lattice.levels
 
-    def side(boundary: int, inside: int) -> int:
+    def side(boundary: int, inside: int, kinds: tuple[str, ...]) -> int:
         if model.aggregator == "or":
             return 1 + levels**boundary
         if model.aggregator == "nor":
             return levels**boundary
         if model.aggregator == "count":
             return (min(model.feature_max * inside, model.threshold) + 1) * levels**boundary
+        if model.reading_order is not None:
+            return reader_factor(model.reader_states, kinds) * levels**boundary
         return model.reader_states * levels**boundary
 
-    local = min(side(geometry.boundary_a, geometry.inside_a), side(geometry.boundary_b, geometry.inside_b))
+    local = min(side(geometry.boundary_a, geometry.inside_a, geometry.runs_a),
+                side(geometry.boundary_b, geometry.inside_b, geometry.runs_b))
     if not model.exact_match or model.aggregator not in ("or", "nor"):
         return local, None
     pattern = int(pattern_or_rank.subs(K, geometry.straddling)) - (1 if model.aggregator == "nor" else 0)
@@ -142,13 +198,25 @@ def local_targets(lattice: Lattice, seed: int = 0) -> list[tuple[LocalFeatureMod
         (LocalFeatureModel("product", lattice, pixels, "reader", reader_states=1), targets.product_function(lattice, seed)),
         (LocalFeatureModel("far-apart (xi = image size)", lattice, ((0, n - 1),), "reader", reader_states=1),
          targets.far_apart_equal(lattice)),
+        (LocalFeatureModel("last non-zero pixel is top (ordered reader)", lattice, pixels, "reader", reader_states=2,
+                           reading_order=tuple(range(n))),
+         targets.finite_state_reader(lattice, last_nonzero_transitions(levels), [0, 1])),
     ]
     return [case for case in cases if len(case[0].windows) > 0]
+
+
+def last_nonzero_transitions(levels: int) -> np.ndarray:
+    """A 2-state reader whose state says whether the last non-zero pixel read was the top level d - 1."""
+    table = np.zeros((2, levels), dtype=np.int64)
+    table[:, 0] = (0, 1)
+    table[:, levels - 1] = 1
+    return table
 
 
 def _chain_regions(n_pixels: int) -> dict[str, Region]:
     cuts = {f"[0,{k})": tuple(range(k)) for k in range(1, n_pixels)}
     cuts.update({f"[{a},{a + k})": tuple(range(a, a + k)) for k in (2, 4) for a in (1, n_pixels // 2 - k // 2)})
+    cuts["even pixels"] = tuple(range(0, n_pixels, 2))
     return cuts
 
 
@@ -177,6 +245,7 @@ def check_subvolume_numerically(
     against the derived bounds. ``progress``: a callable wrapping an iterable (e.g. tqdm)."""
     jobs = [(Lattice(4, 4), default_regions(Lattice(4, 4)))]
     jobs += [(Lattice(n, 1), _chain_regions(n)) for n in ((12, 16, 20) if full else (12, 16))]
+    jobs.append((Lattice(8, 1, 3), _chain_regions(8)))
     if full:
         jobs.append((Lattice(5, 5), straight_cuts(Lattice(5, 5))))
     work = [(lattice, regions, model, values) for lattice, regions in jobs for model, values in local_targets(lattice, seed)]

@@ -4,13 +4,17 @@ import itertools
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import lattices
 from numeric import InvalidInputError, Lattice, TooLargeError
 from numeric import targets
 from numeric.catalog import CATALOG, build_target, parse_function_spec
+from numeric import schmidt_rank
+from numeric.targets import finite_state_reader
+from proofs.subvolume import (
+    LocalFeatureModel, cut_geometry, last_nonzero_transitions, local_rank_bound, run_span_dimension, runs)
 
 
 def images(lattice: Lattice):
@@ -122,3 +126,73 @@ def test_a_lattice_too_large_to_enumerate_is_refused_with_the_estimate():
         targets.random_gaussian(Lattice(8, 5))
     with pytest.raises(InvalidInputError, match="levels must be at least 2"):
         Lattice(4, 4, levels=1)
+
+
+# --- finite-state readers: the order-dependent aggregator and its run bound (c') -------------------------
+
+
+
+def test_the_last_non_zero_reader_breaks_the_old_reader_bound_and_keeps_the_run_bound():
+    # Regression (issue 10): a 2-state reader on a 3-level chain of 8, A = the even pixels, has rank 8;
+    # the old bound r_G d^|U_A| = 2 was false. The run bound: runs {0} (edge) and {2}, {4}, {6} (middle):
+    # 2 * 3^3 = 54 on A's side, the same on B's, below the ceiling 3^4 = 81.
+    lattice = Lattice(8, 1, 3)
+    values = finite_state_reader(lattice, last_nonzero_transitions(3), [0, 1])
+    region = (0, 2, 4, 6)
+    assert schmidt_rank(values, region, levels=3) == 8
+    pixels = tuple((p,) for p in range(8))
+    ordered = LocalFeatureModel("reader", lattice, pixels, "reader", reader_states=2, reading_order=tuple(range(8)))
+    assert local_rank_bound(ordered, cut_geometry(ordered, region)) == (54, None)
+    unordered = LocalFeatureModel("reader", lattice, pixels, "reader", reader_states=2)
+    assert local_rank_bound(unordered, cut_geometry(unordered, region))[0] == 2 < 8  # what (c) wrongly claimed
+    # Read in an order that visits A in one run, the same function has one edge run: bound 2, and it holds.
+    grouped = finite_state_reader(lattice, last_nonzero_transitions(3), [0, 1], order=(0, 2, 4, 6, 1, 3, 5, 7))
+    assert schmidt_rank(grouped, region, levels=3) <= 2
+
+
+def test_runs_are_classified_by_where_they_lie():
+    assert runs([True, False, True, True, False, True]) == ("edge", "middle", "edge")
+    assert runs([True, True]) == ("whole",) and runs([False, False]) == ()
+    assert runs([False, True, False]) == ("middle",)
+
+
+def test_a_runs_span_dimension_by_enumeration_is_the_formula():
+    for states in range(1, 5):
+        assert run_span_dimension(states, "middle") == states**2 - states + 1
+        assert run_span_dimension(states, "edge") == states
+        assert run_span_dimension(states, "whole") == 1
+
+
+@st.composite
+def readers(draw):
+    levels = draw(st.integers(2, 3))
+    n_pixels = draw(st.integers(2, 10 if levels == 2 else 7))
+    states = draw(st.integers(1, 4))
+    transitions = np.array(draw(st.lists(st.lists(st.integers(0, states - 1), min_size=levels, max_size=levels),
+                                         min_size=states, max_size=states)))
+    output = np.array(draw(st.lists(st.integers(-2, 2), min_size=states, max_size=states)))
+    order = tuple(draw(st.permutations(range(n_pixels))))
+    region = sorted(draw(st.permutations(range(n_pixels)))[: draw(st.integers(1, n_pixels - 1))])
+    return Lattice(n_pixels, 1, levels), transitions, output, order, region
+
+
+@settings(max_examples=150)
+@given(readers())
+def test_any_reader_in_any_order_stays_within_its_run_bound(case):
+    lattice, transitions, output, order, region = case
+    values = finite_state_reader(lattice, transitions, output, order)
+    if not np.any(values):
+        return
+    pixels = tuple((p,) for p in range(lattice.n_pixels))
+    model = LocalFeatureModel("reader", lattice, pixels, "reader", reader_states=len(output),
+                              reading_order=tuple(order))
+    bound, _ = local_rank_bound(model, cut_geometry(model, region))
+    assert schmidt_rank(values, region, levels=lattice.levels) <= bound
+
+
+def test_a_reader_refuses_bad_tables_and_orders():
+    lattice = Lattice(3, 1)
+    with pytest.raises(InvalidInputError, match="a reader needs"):
+        finite_state_reader(lattice, np.array([[0, 2], [1, 0]]), [0, 1])
+    with pytest.raises(InvalidInputError, match="permutation"):
+        finite_state_reader(lattice, np.array([[0, 1], [1, 0]]), [0, 1], order=(0, 0, 1))
