@@ -16,7 +16,7 @@ from sympy import Matrix, log, symbols
 from sympy.polys.matrices import DomainMatrix
 
 from numeric import Lattice, complement, entanglement_profile
-from proofs.result import NumericCheck, Result, Step, all_true
+from proofs.result import NumericCheck, Result, Step, all_true, checked, proved
 
 r = symbols("r", positive=True, integer=True)
 S_A = symbols("S_A")
@@ -58,11 +58,17 @@ def distinct_rows_result(claimed_rank_bound: sympy.Expr = r) -> Result:
             Step("at most r nonzero Schmidt probabilities, so by result 1", sympy.Le(S_A, log(r))),
         ),
         checks=(
-            ("M = P G holds entrywise for r = 1..4", lambda: all_true([m == p * gm for m, p, gm in instances.values()])),
-            ("the rank of the generic M is at most the claimed bound for r = 1..4",
-             lambda: all_true([_generic_rank(s) <= claimed_rank_bound.subs(r, s) for s in instances])),
-            ("the claimed bound is attained by the generic M (the lemma cannot be tightened)",
-             lambda: all_true([_generic_rank(s) == claimed_rank_bound.subs(r, s) for s in instances])),
+            proved("the entropy of r equal probabilities is ln r, the claimed entropy bound (result 1's maximum)",
+                   lambda: sympy.simplify(sympy.expand_log(-r * (1 / r) * log(1 / r), force=True) - log(claimed_rank_bound)) == 0),
+            checked("M = P G holds entrywise for r = 1..4", lambda: all_true([m == p * gm for m, p, gm in instances.values()])),
+            checked("the rank of the generic M is at most the claimed bound for r = 1..4",
+                    lambda: all_true([_generic_rank(s) <= claimed_rank_bound.subs(r, s) for s in instances])),
+            checked("the claimed bound is attained by the generic M (the lemma cannot be tightened), r = 1..4",
+                    lambda: all_true([_generic_rank(s) == claimed_rank_bound.subs(r, s) for s in instances])),
+        ),
+        cited=(
+            ("rank(P G) <= the number of columns of P", "standard linear algebra, e.g. Horn and Johnson, "
+             "Matrix Analysis (2nd ed., 2013), 0.4.5"),
         ),
         numeric=lambda **options: check_distinct_rows_numerically(claimed_rank_bound, **options),
     )

@@ -1,9 +1,15 @@
 """The shape every derived result shares: statement, derivation, symbolic check, numeric check, LaTeX.
 
 A :class:`Result` is built by a function in its own module from the *claimed* statement, so a wrong
-claim can be built the same way and must fail :meth:`Result.verify_symbolic`. Symbolic checks are named
-predicates that sympy evaluates; numeric checks compare the statement with exact small-lattice figures
-from :mod:`numeric` and return those figures.
+claim can be built the same way and must fail :meth:`Result.verify_symbolic`. What it rests on is kept in
+three kinds, never mixed:
+
+- **proved**: a :class:`Check` of kind "proved", a predicate that sympy decides for every value of the
+  free symbols (an identity, a limit, a solution of an equation) from the stated assumptions;
+- **assumed**: ``cited``, results taken from the literature or from standard linear algebra, each with its
+  citation, and the assumptions that define the setting;
+- **checked**: a :class:`Check` of kind "checked" (sympy on finitely many instances: r = 1..4, l <= 7)
+  and the numeric check, which compares the statement with exact small-lattice figures from :mod:`numeric`.
 """
 
 from __future__ import annotations
@@ -23,14 +29,35 @@ class Step:
 
 
 @dataclass(frozen=True)
+class Check:
+    """A named predicate sympy evaluates: "proved" (for all values of its symbols) or "checked" (instances)."""
+
+    name: str
+    predicate: Callable[[], bool]
+    kind: str
+
+
+def proved(name: str, predicate: Callable[[], bool]) -> Check:
+    return Check(name, predicate, "proved")
+
+
+def checked(name: str, predicate: Callable[[], bool]) -> Check:
+    return Check(name, predicate, "checked")
+
+
+@dataclass(frozen=True)
 class SymbolicCheck:
-    """Outcome of verify_symbolic: each named check and whether sympy confirmed it."""
+    """Outcome of verify_symbolic: each named check, whether sympy confirmed it, and its kind."""
 
     outcomes: tuple[tuple[str, bool], ...]
+    kinds: tuple[str, ...] = ()
 
     @property
     def passed(self) -> bool:
         return all(ok for _, ok in self.outcomes)
+
+    def of_kind(self, kind: str) -> list[tuple[str, bool]]:
+        return [outcome for outcome, k in zip(self.outcomes, self.kinds) if k == kind]
 
 
 @dataclass(frozen=True)
@@ -57,19 +84,20 @@ class Result:
     assumptions: tuple[str, ...]
     statement: tuple[sympy.Basic, ...]
     steps: tuple[Step, ...]
-    checks: tuple[tuple[str, Callable[[], bool]], ...]
+    checks: tuple[Check, ...]
     numeric: Callable[..., NumericCheck]
+    cited: tuple[tuple[str, str], ...] = ()
     remark: str = ""
 
     def verify_symbolic(self) -> SymbolicCheck:
         """Run every named sympy check; a check that raises counts as failed (and says why)."""
         outcomes = []
-        for name, predicate in self.checks:
+        for check in self.checks:
             try:
-                outcomes.append((name, bool(predicate())))
+                outcomes.append((check.name, bool(check.predicate())))
             except (TypeError, ValueError, NotImplementedError) as error:
-                outcomes.append((f"{name} (sympy could not decide: {error})", False))
-        return SymbolicCheck(tuple(outcomes))
+                outcomes.append((f"{check.name} (sympy could not decide: {error})", False))
+        return SymbolicCheck(tuple(outcomes), tuple(check.kind for check in self.checks))
 
     def check_numeric(self, *, full: bool = False, seed: int = 0, progress=None) -> NumericCheck:
         """Evaluate the statement against exact small-lattice numbers: ``full`` for the larger sizes,
@@ -86,7 +114,12 @@ class Result:
             "statement_latex": [sympy.latex(s) for s in self.statement],
             "steps": [{"text": s.text, "expression": str(s.expression)} for s in self.steps],
             "remark": self.remark,
-            "symbolic": {"passed": symbolic.passed, "checks": [{"name": n, "passed": ok} for n, ok in symbolic.outcomes]},
+            "proved": [{"statement": n, "passed": ok} for n, ok in symbolic.of_kind("proved")],
+            "assumed": [{"statement": statement, "citation": citation} for statement, citation in self.cited],
+            "checked": [{"statement": n, "passed": ok} for n, ok in symbolic.of_kind("checked")]
+                       + [{"statement": numeric.summary, "passed": numeric.passed}],
+            "symbolic": {"passed": symbolic.passed,
+                         "checks": [{"name": n, "passed": ok, "kind": kind} for (n, ok), kind in zip(symbolic.outcomes, symbolic.kinds)]},
             "numeric": {"passed": numeric.passed, "summary": numeric.summary, "headers": list(numeric.headers),
                         "rows": [list(row) for row in numeric.rows], "row_passed": list(numeric.row_passed),
                         "figures": numeric.figures},
@@ -105,14 +138,22 @@ class Result:
         lines.append(r"\end{enumerate}")
         if self.remark:
             lines += [r"\paragraph{Precise version.}", latex_text(self.remark)]
-        if symbolic is not None:
-            verdict = "passed" if symbolic.passed else "FAILED"
-            lines += [rf"\paragraph{{Symbolic check: {verdict}.}}", r"\begin{itemize}"]
-            lines += [rf"  \item {latex_text(name)}: {'confirmed' if ok else 'not confirmed'}" for name, ok in symbolic.outcomes]
+        if self.cited:
+            lines += [r"\paragraph{Assumed (cited, not proved here).}", r"\begin{itemize}"]
+            lines += [rf"  \item {latex_text(statement)} ({latex_text(citation)})" for statement, citation in self.cited]
             lines.append(r"\end{itemize}")
+        if symbolic is not None:
+            for kind, title in (("proved", "Proved by sympy for all values of the symbols"),
+                                ("checked", "Checked by sympy on finitely many instances")):
+                outcomes = symbolic.of_kind(kind)
+                if outcomes:
+                    verdict = "passed" if all(ok for _, ok in outcomes) else "FAILED"
+                    lines += [rf"\paragraph{{{title}: {verdict}.}}", r"\begin{itemize}"]
+                    lines += [rf"  \item {latex_text(name)}: {'confirmed' if ok else 'not confirmed'}" for name, ok in outcomes]
+                    lines.append(r"\end{itemize}")
         if numeric is not None:
             verdict = "passed" if numeric.passed else "FAILED"
-            lines += [rf"\paragraph{{Numeric check: {verdict}.}}", latex_text(numeric.summary)]
+            lines += [rf"\paragraph{{Checked numerically: {verdict}.}}", latex_text(numeric.summary)]
         return "\n".join(lines) + "\n"
 
 
