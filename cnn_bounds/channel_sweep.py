@@ -31,6 +31,7 @@ integer), fixed before any data was seen.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -89,8 +90,10 @@ def measure(lattice: Lattice, region: Region, depth: int, channels: int, seed: i
     exact = evaluate_on_all_images(ConvAC(spec, seed, modulus=prime), lattice)
     entropies = [entanglement_profile(evaluate_on_all_images(ConvAC(spec, seed + draw), lattice), region,
                                       levels=lattice.levels).entropy for draw in range(ENTROPY_DRAWS)]
+    network = tensor_network(spec)
     return {
-        "min_cut_rank": min_cut(spec, region).rank_bound,
+        "min_cut_rank": min_cut(spec, region, network).rank_bound,
+        "wall_nats": min_cut(spec, region, network, cuttable="wall").nats,
         "generic_rank": schmidt_rank_mod_p(exact, region, levels=lattice.levels, prime=prime),
         "prime": prime,
         "max_entropy": max(entropies),
@@ -99,9 +102,12 @@ def measure(lattice: Lattice, region: Region, depth: int, channels: int, seed: i
 
 
 def fit_exponent(shallow_widths: list[int], matched_widths: list[int]) -> dict:
-    """Least-squares slope of ln D against ln D0, with its standard error (None with fewer than 3 points)."""
+    """Least-squares slope of ln D against ln D0, with its standard error (None with fewer than 3 points;
+    0 when every D is the same)."""
     if len(set(shallow_widths)) < 3:
         return {"exponent": None, "stderr": None, "points": len(shallow_widths)}
+    if len(set(matched_widths)) == 1:
+        return {"exponent": 0.0, "stderr": 0.0, "points": len(shallow_widths)}
     fit = linregress(np.log(shallow_widths), np.log(matched_widths))
     return {"exponent": float(fit.slope), "stderr": float(fit.stderr), "points": len(shallow_widths)}
 
@@ -150,9 +156,13 @@ def channel_sweep(full: bool = False, seed: int = 0, cache: PointCache | None = 
                           and abs(fit["exponent"] - paper) <= 2 * fit["stderr"] + TOLERANCE_FOR_INTEGER_D)
             fits.append({"case": case.label, "depth": depth, **fit, "paper_exponent": paper,
                          "consistent_with_paper": bool(consistent)})
-    rows = [{"case": label, "depth": depth, "channels": width, **point} for (label, depth, width), point in measured.items()]
+    ceilings = {case.label: case.lattice.levels ** min(len(case.region), case.lattice.n_pixels - len(case.region))
+                for case in cases}
+    rows = [{"case": label, "depth": depth, "channels": width, **point, "ceiling": ceilings[label]}
+            for (label, depth, width), point in measured.items()]
     at_bound = sum(row["generic_rank"] == row["min_cut_rank"] for row in rows)
-    return {"points": rows, "matches": matches, "fits": fits, "excluded": excluded,
+    through_pixels = sum(row["wall_nats"] > math.log(row["min_cut_rank"]) + 1e-9 for row in rows)
+    return {"pixel_limited": {"points": len(rows), "min_cut_needs_pixels": through_pixels}, "points": rows, "matches": matches, "fits": fits, "excluded": excluded,
             "generic_rank_equals_min_cut": {"equal": at_bound, "points": len(rows)}, "seed": seed, "full": full}
 
 
@@ -166,13 +176,20 @@ class WallCase:
     channels: tuple[int, ...]
     shallow_channels: tuple[int, ...]
 
+    def widths(self, depth: int) -> tuple[int, ...]:
+        """Widths measured at ``depth``: all shallow widths at n_c = 1; for deeper networks, those whose
+        paper capacity D^n_c is at most 4 max(D0) (wider ones cannot be the smallest match)."""
+        if depth == 1:
+            return self.shallow_channels
+        return tuple(w for w in self.channels if w**depth <= 4 * max(self.shallow_channels))
+
 
 def wall_cases(full: bool = False) -> list[WallCase]:
     """Quick: M = 12, D0 = 2..11 (below M: no pixel floor), n_c = 2, 3. Full adds M = 6 at n_c = 2, 3, 4
     (a depth-4 network needs 8 pixels, M^8 images: 6^8 is the largest that can be enumerated here)."""
-    cases = [WallCase("M = 12 features", 12, (2, 3), (1, 2, 3, 4), tuple(range(2, 12)))]
+    cases = [WallCase("M = 12 features", 12, (2, 3), (1, 2, 3, 4, 5, 6), tuple(range(2, 12)))]
     if full:
-        cases.append(WallCase("M = 6 features", 6, (2, 3, 4), (1, 2, 3), tuple(range(2, 6))))
+        cases.append(WallCase("M = 6 features", 6, (2, 3, 4), (1, 2, 3, 4), tuple(range(2, 6))))
     return cases
 
 
@@ -208,8 +225,7 @@ def wall_sweep(full: bool = False, seed: int = 0, cache: PointCache | None = Non
     """Run the wall-regime sweep (see the module docstring): points, matches, fits and exclusions."""
     cache = cache or PointCache(None)
     cases = wall_cases(full)
-    jobs = [(case, depth, width) for case in cases for depth in (1, *case.depths)
-            for width in (case.shallow_channels if depth == 1 else case.channels)]
+    jobs = [(case, depth, width) for case in cases for depth in (1, *case.depths) for width in case.widths(depth)]
     measured = {}
     for case, depth, width in (progress(jobs) if progress else jobs):
         parameters = {"sweep": "wall", "levels": case.levels, "depth": depth, "channels": width, "seed": seed}
@@ -227,7 +243,7 @@ def wall_sweep(full: bool = False, seed: int = 0, cache: PointCache | None = Non
                                      else "shallow rank below D0"})
                     continue
                 target = point["generic_rank"]
-                widths = case.shallow_channels if depth == 1 else case.channels
+                widths = case.widths(depth)
                 deep = {w: measured[(case.label, depth, w)] for w in widths}
                 width = next((w for w in widths if deep[w]["generic_rank"] >= target), None)
                 if width is None or not deep[width]["wall_limited"]:
@@ -248,6 +264,11 @@ def wall_sweep(full: bool = False, seed: int = 0, cache: PointCache | None = Non
                          "paper_integer_exponent": paper_fit["exponent"]})
     rows = [{"case": label, "depth": depth, "channels": width, **point} for (label, depth, width), point in measured.items()]
     compared = [m for m in matches if m["depth"] >= 2]
+    levels = {case.label: case.levels for case in cases}
+    below = [{"levels": levels[label],
+              "depth": depth, "channels": width, "generic_rank": point["generic_rank"], "min_cut_rank": point["min_cut_rank"]}
+             for (label, depth, width), point in measured.items() if point["generic_rank"] < point["min_cut_rank"]]
     return {"points": rows, "matches": matches, "fits": fits, "excluded": excluded, "seed": seed, "full": full,
+            "points_measured": len(rows), "at_min_cut": len(rows) - len(below), "below_min_cut": below,
             "comparisons": len(compared), "agree_with_paper": sum(m["agrees_with_paper"] for m in compared),
             "agree_with_min_cut": sum(m["agrees_with_min_cut"] for m in compared)}

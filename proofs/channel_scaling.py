@@ -14,11 +14,12 @@ channels D >= 2 the cheapest choice is D = 2, n_c = ceil(log2 D0).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import sympy
 from sympy import E, diff, limit, log, oo, solve, sqrt, symbols
 
-from proofs.result import NumericCheck, Result, Step, all_true, is_zero
+from proofs.result import NumericCheck, Result, Step, all_true, is_zero, proved
 
 n_c, D, D0, k, c_k, boundary = symbols("n_c D D_0 k c_k |dA|", positive=True)
 t = symbols("t", positive=True)  # n_c = 2 + t: any depth of at least 2 layers
@@ -29,8 +30,13 @@ DEEP_PARAMETERS = n_c * k**2 * D**2
 SHALLOW_PARAMETERS = k**2 * D0**2
 
 
-def channel_scaling_result(claimed_channels: sympy.Expr = D0 ** (1 / n_c), claimed_best_depth: sympy.Expr = 2 * log(D0)) -> Result:
-    """Build result 4 from the claimed channel count D(D0, n_c) and the claimed cheapest depth."""
+def channel_scaling_result(claimed_channels: sympy.Expr = D0 ** (1 / n_c), claimed_best_depth: sympy.Expr = 2 * log(D0),
+                           measure_networks: Callable[..., dict] | None = None) -> Result:
+    """Build result 4 from the claimed channel count D(D0, n_c) and the claimed cheapest depth.
+
+    ``measure_networks(full=, seed=, progress=)``: a sweep of real networks where the wall is the
+    bottleneck (cnn_bounds.channel_sweep.wall_sweep; injected, since proofs/ does not import the network
+    side), returning its "matches"; without it the numeric check is the integer arithmetic alone."""
     solutions = solve(sympy.Eq(DEEP_CAPACITY, SHALLOW_CAPACITY), D)
     deep_at_equal_capacity = DEEP_PARAMETERS.subs(D, claimed_channels)
     ratio = sympy.simplify(deep_at_equal_capacity / SHALLOW_PARAMETERS)
@@ -61,28 +67,37 @@ def channel_scaling_result(claimed_channels: sympy.Expr = D0 ** (1 / n_c), claim
             Step("integer channels: parameters per nat of capacity, stationary at", solve(diff(per_nat, D), D)[0]),
         ),
         checks=(
-            ("equal capacity gives the claimed D", lambda: len(solutions) == 1 and is_zero(solutions[0] - claimed_channels)),
-            ("at any fixed depth n_c >= 2 the parameter ratio -> 0 as D0 -> oo",
-             lambda: limit(ratio.subs(n_c, 2 + t), D0, oo) == 0),
-            ("for fixed D0 > 1 the ratio -> oo as n_c -> oo (the issue's 'ratio -> 0 as n_c grows' is false)",
-             lambda: limit(ratio.subs(D0, 1 + t), n_c, oo) == oo),
-            ("the claimed depth is the stationary point of the deep parameter count",
-             lambda: len(stationary) == 1 and is_zero(stationary[0] - claimed_best_depth)),
-            ("and it is a minimum (second derivative positive there)",
-             lambda: diff(deep_at_equal_capacity, n_c, 2).subs(n_c, claimed_best_depth).subs(D0, 1 + t).is_positive),
-            ("the minimum is 2 e k^2 ln D0, far below k^2 D0^2 for large D0",
-             lambda: is_zero(deep_at_equal_capacity.subs(n_c, claimed_best_depth) - 2 * E * k**2 * log(D0))
-             and limit(2 * E * log(D0) / D0**2, D0, oo) == 0),
-            ("integer channels: D^2 / ln D has its only stationary point at sqrt(e) < 2 and rises at D = 2, so D = 2 is cheapest",
-             lambda: solve(diff(per_nat, D), D) == [sqrt(E)] and bool(sqrt(E) < 2) and bool(diff(per_nat, D).subs(D, 2) > 0)),
+            proved("equal capacity gives the claimed D", lambda: len(solutions) == 1 and is_zero(solutions[0] - claimed_channels)),
+            proved("at any fixed depth n_c >= 2 the parameter ratio -> 0 as D0 -> oo",
+                   lambda: limit(ratio.subs(n_c, 2 + t), D0, oo) == 0),
+            proved("for fixed D0 > 1 the ratio -> oo as n_c -> oo (the issue's 'ratio -> 0 as n_c grows' is false)",
+                   lambda: limit(ratio.subs(D0, 1 + t), n_c, oo) == oo),
+            proved("the claimed depth is the stationary point of the deep parameter count",
+                   lambda: len(stationary) == 1 and is_zero(stationary[0] - claimed_best_depth)),
+            proved("and it is a minimum (second derivative positive there)",
+                   lambda: diff(deep_at_equal_capacity, n_c, 2).subs(n_c, claimed_best_depth).subs(D0, 1 + t).is_positive),
+            proved("the minimum is 2 e k^2 ln D0, far below k^2 D0^2 for large D0",
+                   lambda: is_zero(deep_at_equal_capacity.subs(n_c, claimed_best_depth) - 2 * E * k**2 * log(D0))
+                   and limit(2 * E * log(D0) / D0**2, D0, oo) == 0),
+            proved("integer channels: D^2 / ln D has its only stationary point at sqrt(e) < 2 and rises at D = 2, so "
+                   "D = 2 is cheapest",
+                   lambda: solve(diff(per_nat, D), D) == [sqrt(E)] and bool(sqrt(E) < 2) and bool(diff(per_nat, D).subs(D, 2) > 0)),
         ),
-        # An exhaustive integer search: nothing random, so the seed every numeric check accepts is unused.
-        numeric=lambda seed=0, **options: check_channel_scaling_numerically(claimed_channels, **options),
+        cited=(
+            ("a ConvAC's entanglement across A|B is at most its tensor network's minimal cut",
+             "Levine, Yakira, Cohen and Shashua, ICLR 2018; measured here by cnn-bounds mincut"),
+            ("n_c layers of D channels have wall capacity n_c c_k |dA| ln D, one layer of D0 has c_k |dA| ln D0",
+             "Zhang, arXiv:1710.05520 (the paper's argument; not true of every network: the numeric check measures it)"),
+        ),
+        numeric=lambda **options: (check_channel_scaling_numerically(claimed_channels, **options)
+                                    if measure_networks is None else
+                                    check_channel_scaling_on_networks(claimed_channels, measure_networks, **options)),
         remark=(
-            "The paper's D ~ D0^(1/n_c) is confirmed. 'Deeper is cheaper' holds in the sense proved here: "
-            "at fixed depth the saving grows without bound with D0, and the best depth is n_c = 2 ln D0; it "
-            "is not true that the ratio falls forever with depth. With integer channels the optimum is "
-            "D = 2 channels and n_c = ceil(log2 D0) layers."
+            "What is proved is the algebra that follows from equal wall capacity: D = D0^(1/n_c), and 'deeper "
+            "is cheaper' in this sense: at fixed depth the saving grows without bound with D0, and the best "
+            "depth is n_c = 2 ln D0; the ratio does not fall forever with depth. With integer channels the "
+            "optimum is D = 2 and n_c = ceil(log2 D0). Whether networks have the assumed wall capacity "
+            "n_c c_k |dA| ln D is not proved here: the numeric check measures it."
         ),
     )
 
@@ -93,15 +108,44 @@ def cheapest_integer_network(shallow_channels: int, max_depth: int = 64) -> tupl
                for width in range(2, shallow_channels + 1) if width**depth >= shallow_channels)
 
 
+def check_channel_scaling_on_networks(
+    claimed_channels: sympy.Expr, measure_networks: Callable[..., dict], *, full: bool = False, seed: int = 0,
+    progress=None,
+) -> NumericCheck:
+    """Measured networks against the claim: at every wall-limited point (n_c >= 2, D0) of the sweep, the
+    smallest width D whose exact generic rank reaches the shallow network's equals the smallest integer
+    at least the claimed D(D0, n_c)."""
+    matches = [m for m in measure_networks(full=full, seed=seed, progress=progress)["matches"] if m["depth"] >= 2]
+    rows, passed = [], []
+    for match in matches:
+        claimed = float(claimed_channels.subs({D0: match["D0"], n_c: match["depth"]}))
+        rows.append((match["case"], match["depth"], match["D0"], claimed, match["D"], match["min_cut_D"]))
+        passed.append(match["D"] == math.ceil(claimed - 1e-9))
+    misses = [row for row, ok in zip(rows, passed) if not ok]
+    return NumericCheck(
+        headers=("case", "n_c", "D0", "claimed D", "measured D", "min-cut D"),
+        rows=tuple(rows),
+        row_passed=tuple(passed),
+        summary=(
+            f"{len(rows)} wall-limited (n_c, D0) points of exactly ranked networks: the measured width equals "
+            f"ceil(claimed D) at {sum(passed)}"
+            + ("" if not misses else "; where not, the measured width is " + ", ".join(
+                f"{row[4]} against {math.ceil(row[3] - 1e-9)} (n_c={row[1]}, D0={row[2]})" for row in misses))
+            + f"; the min cut predicts the measured width at {sum(row[4] == row[5] for row in rows)}."
+        ),
+        figures={"comparisons": len(rows), "agree": sum(passed)},
+    )
+
+
 def check_channel_scaling_numerically(
-    claimed_channels: sympy.Expr = D0 ** (1 / n_c), *, full: bool = False, progress=None,
+    claimed_channels: sympy.Expr = D0 ** (1 / n_c), *, full: bool = False, seed: int = 0, progress=None,
 ) -> NumericCheck:
     """The derivation's arithmetic against exhaustive search over integer (n_c, D).
 
     For each D0: the channels that match its capacity at each depth, D^(n_c) >= D0 with D the smallest
     integer, against ceil(claimed D); and the cheapest integer network against D = 2, n_c = ceil(log2 D0).
-    D0 in 4..1024 (up to 2^16 with ``full``). (The measured ranks of real ConvACs are checked by
-    ``cnn-bounds convac-sweep``.)
+    D0 in 4..1024 (up to 2^16 with ``full``). Nothing random: ``seed`` is unused. No network is measured
+    here: see :func:`check_channel_scaling_on_networks`.
     """
     shallow_channels = (4, 8, 16, 64, 256, 1024) + ((5, 100, 4096, 65536) if full else ())
     rows, passed = [], []

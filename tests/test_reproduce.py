@@ -52,11 +52,53 @@ def test_the_verdicts_follow_from_the_numbers(quick_run):
     out, _ = quick_run
     results = json.loads((out / "results.json").read_text())
     assert report.verdicts(results) == results["verdicts"]
+    for verdict in results["verdicts"].values():
+        assert set(verdict) == {"claim", "verdict", "because", "comparisons", "non_vacuous"}
+        assert isinstance(verdict["comparisons"], int) and 0 <= verdict["non_vacuous"] <= verdict["comparisons"]
+        assert verdict["non_vacuous"] >= report.MIN_NON_VACUOUS or verdict["verdict"] == report.NOT_TESTED
+
+
+def _flipped(results: dict, change) -> dict:
     broken = json.loads(json.dumps(results))
-    broken["convac"]["points"][0]["generic_rank"] = broken["convac"]["points"][0]["min_cut_rank"] + 1
-    broken["lattice"]["violations"] = 3
-    flipped = report.verdicts(broken)
-    assert flipped["min-cut"]["verdict"] == report.FAILS and flipped["sub-volume"]["verdict"] == report.FAILS
+    change(broken)
+    return report.verdicts(broken)
+
+
+def _set(path: str, value):
+    def change(results):
+        *parents, last = path.split(".")
+        holder = results
+        for part in parents:
+            holder = holder[int(part)] if isinstance(holder, list) else holder[part]
+        holder[int(last) if isinstance(holder, list) else last] = value
+    return change
+
+
+FLIPS = {  # one change of the numbers that must turn each verdict to "does not hold"
+    "volume-law": _set("derive.volume-law.numeric.passed", False),
+    "sub-volume": _set("lattice.violations", 3),
+    "min-cut": lambda r: r["tightness"]["points"][0].update(generic_rank=r["tightness"]["points"][0]["min_cut_rank"] + 1),
+    "channel-scaling": lambda r: r["wall"].update(agree_with_paper=r["wall"]["comparisons"] - 1),
+    "trained-cnns": lambda r: r["training"]["learnt_within_target_bound"].update(within=0),
+}
+
+
+@pytest.mark.parametrize("key", list(FLIPS))
+def test_every_verdict_flips_when_its_numbers_do(quick_run, key):
+    out, _ = quick_run
+    results = json.loads((out / "results.json").read_text())
+    if key == "channel-scaling":  # the default run's verdict is "does not hold": flip it the other way too
+        assert _flipped(results, lambda r: r["wall"].update(agree_with_paper=r["wall"]["comparisons"]))[key]["verdict"] == report.HOLDS
+    else:
+        assert results["verdicts"][key]["verdict"] != report.FAILS
+    assert _flipped(results, FLIPS[key])[key]["verdict"] == report.FAILS
+
+
+def test_a_claim_with_too_few_non_vacuous_comparisons_is_not_tested(quick_run):
+    out, _ = quick_run
+    results = json.loads((out / "results.json").read_text())
+    few = _flipped(results, lambda r: r["wall"].update(comparisons=5, agree_with_paper=5))
+    assert few["channel-scaling"]["verdict"] == report.NOT_TESTED and few["channel-scaling"]["non_vacuous"] == 5
 
 
 def test_the_quick_report_compiles_to_a_pdf(quick_run):

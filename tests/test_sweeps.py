@@ -31,17 +31,27 @@ def train_sweep(tmp_path_factory):
     return run_sweep("train-sweep", tmp_path_factory.mktemp("train"))
 
 
-def test_convac_sweep_reports_a_fitted_exponent_per_depth_beside_the_papers(convac_sweep):
+def test_convac_sweep_reports_both_regimes_and_never_a_rank_above_the_min_cut(convac_sweep):
     report, out = convac_sweep
-    for fit in report["fits"]:
+    for fit in report["binary"]["fits"] + report["wall"]["fits"]:
         assert fit["paper_exponent"] == pytest.approx(1 / fit["depth"])
         assert fit["exponent"] is None or fit["stderr"] is not None
-    equal = report["generic_rank_equals_min_cut"]
-    assert equal["equal"] == equal["points"] > 100
     assert {"points.csv", "matches.csv", "fits.csv", "excluded.csv", "results.json", "points.jsonl"} <= {
         p.name for p in out.iterdir()}
     saved = json.loads((out / "results.json").read_text())
-    assert saved["fits"] == report["fits"]
+    assert saved["fits"] == report["binary"]["fits"]
+    wall = json.loads((out / "wall" / "results.json").read_text())
+    for point in saved["points"] + wall["points"]:
+        assert point["generic_rank"] <= point["min_cut_rank"] <= point["ceiling"]  # a mathematical fact
+    # Independent of the sweep's own bookkeeping: a match is the smallest measured width reaching the shallow
+    # rank, and the paper's width is the smallest integer D with D^n_c >= D0.
+    ranks = {(p["case"], p["depth"], p["channels"]): p["generic_rank"] for p in wall["points"]}
+    assert report["wall"]["comparisons"] >= 20
+    for match in report["wall"]["matches"]:
+        widths = sorted(w for (case, depth, w) in ranks if case == match["case"] and depth == match["depth"])
+        reaching = [w for w in widths if ranks[(match["case"], match["depth"], w)] >= match["shallow_rank"]]
+        assert match["D"] == reaching[0]
+        assert match["paper_D"] ** match["depth"] >= match["D0"] > (match["paper_D"] - 1) ** match["depth"]
 
 
 def test_train_sweep_learns_local_targets_but_not_the_random_control(train_sweep):
