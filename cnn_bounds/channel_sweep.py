@@ -158,8 +158,8 @@ def channel_sweep(full: bool = False, seed: int = 0, cache: PointCache | None = 
                          "consistent_with_paper": bool(consistent)})
     ceilings = {case.label: case.lattice.levels ** min(len(case.region), case.lattice.n_pixels - len(case.region))
                 for case in cases}
-    rows = [{"case": label, "depth": depth, "channels": width, **point, "ceiling": ceilings[label]}
-            for (label, depth, width), point in measured.items()]
+    rows = [{"case": label, "depth": depth, "channels": width, **point, "ceiling": ceilings[label],
+             "non_vacuous": point["min_cut_rank"] < ceilings[label]} for (label, depth, width), point in measured.items()]
     at_bound = sum(row["generic_rank"] == row["min_cut_rank"] for row in rows)
     through_pixels = sum(row["wall_nats"] > math.log(row["min_cut_rank"]) + 1e-9 for row in rows)
     return {"pixel_limited": {"points": len(rows), "min_cut_needs_pixels": through_pixels}, "points": rows, "matches": matches, "fits": fits, "excluded": excluded,
@@ -262,7 +262,8 @@ def wall_sweep(full: bool = False, seed: int = 0, cache: PointCache | None = Non
             paper_fit = fit_exponent([p[0] for p in pairs], [smallest_integer_root(p[0], depth) for p in pairs])
             fits.append({"case": case.label, "depth": depth, **fit, "paper_exponent": 1.0 / depth,
                          "paper_integer_exponent": paper_fit["exponent"]})
-    rows = [{"case": label, "depth": depth, "channels": width, **point} for (label, depth, width), point in measured.items()]
+    rows = [{"case": label, "depth": depth, "channels": width, **point, "non_vacuous": point["min_cut_rank"] < point["ceiling"]}
+            for (label, depth, width), point in measured.items()]
     compared = [m for m in matches if m["depth"] >= 2]
     levels = {case.label: case.levels for case in cases}
     below = [{"levels": levels[label],

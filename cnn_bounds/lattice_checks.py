@@ -45,6 +45,7 @@ def lattice_checks(full: bool = False, seed: int = 0, samples: int = 8, progress
                 local, pattern = local_rank_bound(model, cut_geometry(model, region))
                 bound = min(local, pattern) if pattern is not None else local
                 rows.append({**common, "function": model.name, "stderr": 0.0, "bound": math.log(bound),
+                             "non_vacuous": math.log(bound) < common["volume_law"] - 1e-12,
                              "entropy": entanglement_entropy(values, region, levels=lattice.levels)})
     violations = sum(r["bound"] is not None and r["entropy"] > r["bound"] + 1e-9 for r in rows)
     return {"rows": rows, "violations": violations, "samples": samples, "seed": seed}

@@ -54,18 +54,18 @@ def min_cut_survey(full: bool = False, seed: int = 0, progress: Callable | None 
         network = tensor_network(spec)
         for label, region in survey_regions(lattice).items():
             cut = min_cut(spec, region, network)
+            ceiling = lattice.levels ** min(len(region), lattice.n_pixels - len(region))
             points.append({
                 "network": spec.describe(), "lattice": str(lattice), "region": label,
                 "overlapping": spec.overlapping, "depth": spec.depth,
                 "generic_rank": schmidt_rank_mod_p(values, region, levels=lattice.levels, prime=prime),
-                "min_cut_rank": cut.rank_bound,
-                "ceiling": lattice.levels ** min(len(region), lattice.n_pixels - len(region)),
+                "min_cut_rank": cut.rank_bound, "ceiling": ceiling, "non_vacuous": cut.rank_bound < ceiling,
             })
     classes = []
     for overlapping in (False, True):
         for depth in (1, 2, 3):
             mine = [p for p in points if p["overlapping"] == overlapping and p["depth"] == depth]
-            useful = [p for p in mine if p["min_cut_rank"] < p["ceiling"]]
+            useful = [p for p in mine if p["non_vacuous"]]
             classes.append({"windows": "overlapping" if overlapping else "tree", "depth": depth, "points": len(mine),
                             "at_min_cut": sum(p["generic_rank"] == p["min_cut_rank"] for p in mine),
                             "non_vacuous": len(useful),

@@ -257,11 +257,12 @@ def check_subvolume_numerically(
             bound = min(local, pattern) if pattern is not None else local
             profile = entanglement_profile(values, region, levels=lattice.levels)
             holds, attained, how = _decide(values, lattice, region, profile, bound) if bound >= 1 else (False, False, "-")
-            ceiling = lattice.levels ** min(len(region), lattice.n_pixels - len(region))
-            non_vacuous += bound < ceiling
+            useful = bound < lattice.levels ** min(len(region), lattice.n_pixels - len(region))
+            non_vacuous += useful
             rows.append((model.name, f"{lattice.width}x{lattice.height}", label, len(region), model.feature_size,
                          geometry.straddling, min(geometry.boundary_a, geometry.boundary_b), profile.entropy,
-                         profile.rank, local, pattern, math.log(bound) if bound >= 1 else -math.inf, attained, how))
+                         profile.rank, local, pattern, math.log(bound) if bound >= 1 else -math.inf, attained, how,
+                         bool(useful)))
             passed.append(holds)
     by_function = {}
     for row in rows:
@@ -278,7 +279,7 @@ def check_subvolume_numerically(
     failures = len(rows) - sum(passed)
     return NumericCheck(
         headers=("function", "lattice", "region", "|A|", "xi", "K", "|U|", "S_A", "rank", "local bound",
-                 "pattern bound", "ln bound", "S = ln bound", "decided"),
+                 "pattern bound", "ln bound", "S = ln bound", "decided", "non-vacuous"),
         rows=tuple(rows),
         row_passed=tuple(passed),
         summary=(
