@@ -1,6 +1,16 @@
 """Volume law against sub-volume law on exact lattices: the entropy of random functions (sampled, with
 standard errors) and of every local-feature target (exact) on every cut, beside Page's value, the
-volume-law ceiling and each target's derived bound."""
+volume-law ceiling and each target's derived bound.
+
+A target that is 96 % ones has low entropy for a trivial reason: it is nearly constant. So every 0/1
+target is also compared with random Boolean functions with exactly its number of ones (MATCHED_DRAWS
+draws, seeded), on every cut, for 0/1 labels f and for +-1 labels 2f - 1 (which differ by a constant: the
+rank moves by at most 1, the spectrum can move a lot). The mean and standard error of the controls are
+reported; a target is *below* its matched control on a cut when its entropy is below every one of the
+draws (by more than FLOAT_TOLERANCE, so that rounding never decides): a rank test, which a function with
+no structure passes with probability 1 / (draws + 1) per cut. (A single function compared with the
+controls' mean +- 2 standard errors would be called "below" about half the time: one draw lies about
+sqrt(draws) standard errors of the mean away from it.)"""
 
 from __future__ import annotations
 
@@ -9,8 +19,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from numeric import Lattice, entanglement_entropy, page_entropy, rectangles, straight_cuts
-from numeric.targets import random_boolean, random_gaussian
+from numeric import Lattice, entanglement_entropy, page_entropy, rectangles, schmidt_spectra, straight_cuts
+from numeric.targets import random_boolean, random_boolean_with_ones, random_gaussian
 from proofs.subvolume import cut_geometry, local_rank_bound, local_targets
 
 
@@ -19,6 +29,29 @@ def _regions(lattice: Lattice) -> dict:
         return {f"[0,{k})": tuple(range(k)) for k in range(1, lattice.n_pixels)}
     squares = {label: r for label, r in rectangles(lattice).items() if label.endswith(("2x2)", "3x3)"))}
     return {**straight_cuts(lattice), **squares}
+
+
+MATCHED_DRAWS = 20
+FLOAT_TOLERANCE = 1e-9
+
+
+def _entropies(values: np.ndarray, regions: list, levels: int) -> np.ndarray:
+    return np.array([spectrum.entropy() for spectrum in schmidt_spectra(values, regions, levels=levels)])
+
+
+def matched_comparison(lattice: Lattice, values: np.ndarray, regions: dict, seed: int,
+                       draws: int = MATCHED_DRAWS) -> dict:
+    """A 0/1 function's entropy on every region beside the mean and standard error over ``draws`` random
+    0/1 functions with the same number of ones, for 0/1 labels ("01") and +-1 labels ("pm")."""
+    ones = int(np.count_nonzero(values))
+    cuts = list(regions.values())
+    controls = [random_boolean_with_ones(lattice, ones, seed + draw) for draw in range(draws)]
+    out = {}
+    for encoding, encode in (("01", lambda v: v), ("pm", lambda v: 2 * v - 1)):
+        entropies = np.array([_entropies(encode(control), cuts, lattice.levels) for control in controls])
+        out[encoding] = {"target": _entropies(encode(values), cuts, lattice.levels), "mean": entropies.mean(axis=0),
+                         "stderr": entropies.std(axis=0, ddof=1) / math.sqrt(draws), "lowest": entropies.min(axis=0)}
+    return out
 
 
 def lattice_checks(full: bool = False, seed: int = 0, samples: int = 8, progress: Callable | None = None) -> dict:
@@ -32,7 +65,9 @@ def lattice_checks(full: bool = False, seed: int = 0, samples: int = 8, progress
         randoms = {"random-gaussian (real)": [random_gaussian(lattice, seed + s) for s in range(samples)],
                    "random-boolean": [random_boolean(lattice, seed + s) for s in range(samples)]}
         models = local_targets(lattice, seed)
-        for label, region in regions.items():
+        matched = {model.name: matched_comparison(lattice, values, regions, seed)
+                   for model, values in models if np.all((values == 0) | (values == 1)) and 0 < values.sum() < values.size}
+        for index, (label, region) in enumerate(regions.items()):
             size = len(region)
             common = {"lattice": name, "region": label, "size": size,
                       "volume_law": min(size, lattice.n_pixels - size) * math.log(lattice.levels),
@@ -44,8 +79,32 @@ def lattice_checks(full: bool = False, seed: int = 0, samples: int = 8, progress
             for model, values in models:
                 local, pattern = local_rank_bound(model, cut_geometry(model, region))
                 bound = min(local, pattern) if pattern is not None else local
-                rows.append({**common, "function": model.name, "stderr": 0.0, "bound": math.log(bound),
-                             "non_vacuous": math.log(bound) < common["volume_law"] - 1e-12,
-                             "entropy": entanglement_entropy(values, region, levels=lattice.levels)})
+                row = {**common, "function": model.name, "stderr": 0.0, "bound": math.log(bound),
+                       "non_vacuous": math.log(bound) < common["volume_law"] - 1e-12,
+                       "entropy": entanglement_entropy(values, region, levels=lattice.levels),
+                       "density": float(np.mean(values != 0))}
+                for encoding, comparison in matched.get(model.name, {}).items():
+                    lowest = float(comparison["lowest"][index])
+                    row |= {f"entropy_{encoding}": float(comparison["target"][index]),
+                            f"matched_{encoding}": float(comparison["mean"][index]),
+                            f"matched_stderr_{encoding}": float(comparison["stderr"][index]),
+                            f"below_matched_{encoding}": bool(comparison["target"][index] < lowest - FLOAT_TOLERANCE)}
+                rows.append(row)
     violations = sum(r["bound"] is not None and r["entropy"] > r["bound"] + 1e-9 for r in rows)
-    return {"rows": rows, "violations": violations, "samples": samples, "seed": seed}
+    return {"rows": rows, "violations": violations, "samples": samples, "seed": seed,
+            "matched_draws": MATCHED_DRAWS, "matched_summary": matched_summary(rows)}
+
+
+def matched_summary(rows: list[dict]) -> list[dict]:
+    """Per lattice and target: its density, how many cuts it is below its density-matched control on, for
+    0/1 and +-1 labels, and its mean entropy beside the control's (averaged over cuts)."""
+    summary = []
+    for key in dict.fromkeys((r["lattice"], r["function"]) for r in rows if "matched_01" in r):
+        mine = [r for r in rows if (r["lattice"], r["function"]) == key]
+        entry = {"lattice": key[0], "function": key[1], "density": mine[0]["density"], "cuts": len(mine)}
+        for encoding in ("01", "pm"):
+            entry |= {f"below_{encoding}": sum(r[f"below_matched_{encoding}"] for r in mine),
+                      f"mean_entropy_{encoding}": float(np.mean([r[f"entropy_{encoding}"] for r in mine])),
+                      f"mean_matched_{encoding}": float(np.mean([r[f"matched_{encoding}"] for r in mine]))}
+        summary.append(entry)
+    return summary

@@ -242,6 +242,17 @@ def random_boolean(lattice: Lattice, seed: int = 0, *, dtype: np.dtype = np.floa
     return _random_stream(lattice, dtype, "a random Boolean function", lambda n: rng.integers(0, 2, size=n))
 
 
+def random_boolean_with_ones(lattice: Lattice, ones: int, seed: int = 0, *, dtype: np.dtype = np.float64) -> np.ndarray:
+    """A uniformly random 0/1 function with exactly ``ones`` ones: the density-matched control of a target
+    with that many positive images (same density, no structure)."""
+    if not 0 <= ones <= lattice.n_images:
+        raise InvalidInputError(f"ones must be in 0..{lattice.n_images} (the number of images), got {ones}")
+    _require_images(lattice, np.dtype(dtype).itemsize + 8, "a density-matched random function")
+    values = np.zeros(lattice.n_images, dtype=dtype)
+    values[np.random.default_rng(seed).choice(lattice.n_images, size=ones, replace=False)] = 1
+    return values
+
+
 def far_apart_equal(lattice: Lattice, i: int = 0, j: int | None = None, *, dtype: np.dtype = np.float64) -> np.ndarray:
     """f = [s_i == s_j] for two pixels (default: the first and the last).
 

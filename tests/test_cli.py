@@ -1,8 +1,10 @@
 """The cnn-bounds command line: output formats, bounds, and one-line errors with exit status 2."""
 
+import itertools
 import json
 import math
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
@@ -13,17 +15,26 @@ def run(*args):
     return CliRunner().invoke(main, list(args))
 
 
-def test_entropy_json_lists_every_default_region_within_the_bounds():
+def test_entropy_json_agrees_with_an_independent_svd_on_every_default_region():
     result = run("entropy", "--shape", "4x4", "--function", "pattern-present", "--json")
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
     regions = report["regions"]
     assert {r["region"] for r in regions} >= {"cols<1", "cols<2", "cols<3", "rows<1", "rows<2", "rows<3"}
     assert all(r["size"] <= 8 for r in regions if r["region"].startswith("rect"))
+    # The oracle: "some 2x2 window all ones", written here from its definition, and numpy's SVD of the
+    # Schmidt matrix (A's pixels as rows, in the package's pixel order), independent of the engine.
+    images = np.array(list(itertools.product((0, 1), repeat=16))).reshape(-1, 4, 4)
+    windows = images[:, :-1, :-1] & images[:, 1:, :-1] & images[:, :-1, 1:] & images[:, 1:, 1:]
+    values = windows.reshape(len(images), -1).any(axis=1).astype(float)
     for r in regions:
-        assert 0 <= r["entropy"] <= r["volume_law"] + 1e-12
-        assert r["entropy"] <= math.log(r["schmidt_rank"]) + 1e-12
-        assert r["within_volume_bound"]
+        rest = [p for p in range(16) if p not in r["pixels"]]
+        matrix = values.reshape((2,) * 16).transpose(r["pixels"] + rest).reshape(2 ** len(r["pixels"]), -1)
+        sigma = np.linalg.svd(matrix, compute_uv=False)
+        p = sigma[sigma > 1e-12 * sigma[0]] ** 2 / np.sum(sigma**2)
+        assert r["entropy"] == pytest.approx(float(-np.sum(p * np.log(p))), abs=1e-10)
+        assert r["schmidt_rank"] == len(p)
+        assert r["error_bound"] < 1e-8
 
 
 def test_entropy_table_for_named_regions():

@@ -196,3 +196,33 @@ def test_a_reader_refuses_bad_tables_and_orders():
         finite_state_reader(lattice, np.array([[0, 2], [1, 0]]), [0, 1])
     with pytest.raises(InvalidInputError, match="permutation"):
         finite_state_reader(lattice, np.array([[0, 1], [1, 0]]), [0, 1], order=(0, 0, 1))
+
+
+def test_density_matched_random_functions_have_exactly_the_asked_number_of_ones():
+    lattice = Lattice(3, 3)
+    for ones in (0, 1, 100, 512):
+        values = targets.random_boolean_with_ones(lattice, ones, seed=3)
+        assert values.sum() == ones and set(np.unique(values)) <= {0.0, 1.0}
+    np.testing.assert_array_equal(targets.random_boolean_with_ones(lattice, 7, seed=3),
+                                  targets.random_boolean_with_ones(lattice, 7, seed=3))
+    with pytest.raises(InvalidInputError, match="ones must be in 0..512"):
+        targets.random_boolean_with_ones(lattice, 513)
+
+
+def test_a_random_function_is_rarely_below_its_own_density_matched_control():
+    # The matched comparison must not call a structureless function "below random": a density-matched random
+    # function compared with other draws of the same density is below all of them on few cuts.
+    from cnn_bounds.lattice_checks import matched_comparison
+    from numeric import straight_cuts
+
+    lattice = Lattice(4, 3)
+    regions = straight_cuts(lattice)
+    for ones in (200, 2048, 3900):
+        values = targets.random_boolean_with_ones(lattice, ones, seed=12345)
+        comparison = matched_comparison(lattice, values, regions, seed=0)
+        for encoding in ("01", "pm"):
+            below = comparison[encoding]["target"] < comparison[encoding]["lowest"]
+            assert below.sum() <= 1, (ones, encoding, below)
+        structured = targets.pattern_present(lattice, np.ones((2, 2), dtype=np.int64))
+        structured_comparison = matched_comparison(lattice, structured, regions, seed=0)["01"]
+        assert np.all(structured_comparison["target"] < structured_comparison["lowest"])
