@@ -1,11 +1,18 @@
-"""Ordinary ReLU CNNs trained on every image of a small lattice, and the entanglement of what they learn.
+"""Ordinary ReLU CNNs trained on part of the images of a small lattice, judged on the rest, and the
+entanglement of what they learn.
 
 Each network: one-hot input (d channels), n_c layers of k x k convolutions ('same' padding, stride 1, D
-channels, ReLU), global average and max pooling, a linear read-out to one logit. Trained with Adam on
-minibatches of all d^N images (every image is a training example and the exact target is known), with
-the positive class weighted by its rarity. Its learnt function is its decision [logit > 0] on every
-image; its quality is the balanced accuracy (mean of the true-positive and true-negative rates), since
-some targets are rare (a 3x3 pattern on 4x4 is present in under 1 % of images).
+channels, ReLU), then a head: ``"pool"`` (global average and max pooling, a linear read-out: it builds
+in OR- and count-like aggregation) or ``"flatten"`` (a linear read-out of every position and channel:
+nothing built in). Trained with Adam on minibatches of a random half of the d^N images (the split and
+the initialisation drawn from the seed), with the positive class weighted by its rarity, until the
+convergence rule below; judged by the balanced accuracy (mean of the true-positive and true-negative
+rates) on the other half, never seen in training. Its learnt function is its decision [logit > 0] on
+every image, whose entanglement is measured under the uniform measure on all images, as in the paper.
+
+Convergence rule (fixed before the data): every CHECK_EVERY steps, the weighted loss on the whole
+training half; stop when the network fits the training half (balanced accuracy 1), when that loss has not
+fallen by 1 % over PATIENCE checks, or at the step budget (MAX_STEPS; more with ``full``).
 """
 
 from __future__ import annotations
@@ -25,26 +32,38 @@ from numeric.lattice import Region
 from proofs.subvolume import LocalFeatureModel, cut_geometry, local_rank_bound
 
 ACCURACY_GOAL = 0.99
+HEADS = ("pool", "flatten")
+TRAIN_FRACTION = 0.5
+BATCH = 512
+LEARNING_RATE = 0.02
+CHECK_EVERY, PATIENCE, MAX_STEPS, MAX_STEPS_FULL = 100, 2, 600, 2000
+CONTROLS = ("random-boolean", "parity", "far-apart")
 
 
 class ReluCNN(torch.nn.Module):
-    """n_c conv(k x k, D) + ReLU layers, global average and max pooling, linear read-out."""
+    """n_c conv(k x k, D) + ReLU layers and a head: "pool" (global average and max pooling, linear
+    read-out) or "flatten" (linear read-out of the whole feature map)."""
 
-    def __init__(self, levels: int, channels: int, depth: int, kernel: int = 3) -> None:
+    def __init__(self, levels: int, channels: int, depth: int, kernel: int = 3, head: str = "pool",
+                 image_shape: tuple[int, int] = (4, 4)) -> None:
         super().__init__()
         layers, inputs = [], levels
         for _ in range(depth):
             layers += [torch.nn.Conv2d(inputs, channels, kernel, padding="same"), torch.nn.ReLU()]
             inputs = channels
         self.features = torch.nn.Sequential(*layers)
-        self.head = torch.nn.Linear(2 * channels, 1)
+        self.head_kind = head
+        width = 2 * inputs if head == "pool" else inputs * image_shape[0] * image_shape[1]
+        self.head = torch.nn.Linear(width, 1)
         self.levels = levels
         self.register_buffer("one_hot", torch.eye(levels), persistent=False)
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
         x = self.one_hot[images].permute(0, 3, 1, 2)  # rows of the identity: one_hot(...).float(), faster
         x = self.features(x)
-        return self.head(torch.cat([x.mean(dim=(2, 3)), x.amax(dim=(2, 3))], dim=1)).squeeze(1)
+        if self.head_kind == "pool":
+            x = torch.cat([x.mean(dim=(2, 3)), x.amax(dim=(2, 3))], dim=1)
+        return self.head(x.flatten(1)).squeeze(1)
 
 
 @dataclass(frozen=True)
@@ -57,7 +76,8 @@ class Target:
 
 
 def training_targets(lattice: Lattice, seed: int) -> list[Target]:
-    """pattern-present with xi = 2 and 3, count >= 2 of a 2x2 pattern, and a random Boolean control."""
+    """pattern-present with xi = 2 and 3, count >= 2 of a 2x2 pattern; controls: a random Boolean function,
+    parity (S = ln 2 on every cut: low entanglement, not local) and far-apart (first = last pixel)."""
     made = []
     for size in (2, 3):
         pattern = np.ones((size, size), dtype=np.int64)
@@ -67,6 +87,10 @@ def training_targets(lattice: Lattice, seed: int) -> list[Target]:
     made.append(Target("count>=2 xi=2", targets.count_threshold(lattice, 2, np.ones((2, 2), dtype=np.int64)),
                        LocalFeatureModel("count", lattice, windows, "count", True, threshold=2)))
     made.append(Target("random-boolean", targets.random_boolean(lattice, seed), None))
+    pixels = tuple((p,) for p in range(lattice.n_pixels))
+    made.append(Target("parity", targets.parity(lattice), LocalFeatureModel("parity", lattice, pixels, "reader", reader_states=2)))
+    made.append(Target("far-apart", targets.far_apart_equal(lattice), LocalFeatureModel(
+        "far-apart", lattice, ((0, lattice.n_pixels - 1),), "reader", reader_states=1)))
     return made
 
 
@@ -77,23 +101,42 @@ def measured_regions(lattice: Lattice) -> dict[str, Region]:
     return {**regions, **squares}
 
 
-def train(lattice: Lattice, labels: np.ndarray, channels: int, depth: int, seed: int, steps: int) -> ReluCNN:
-    """Train a ReluCNN on every image with minibatches of 2048 (deterministic for a seed on the CPU)."""
+def split(lattice: Lattice, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """A random TRAIN_FRACTION of the images for training and the rest held out, drawn from ``seed``."""
+    order = np.random.default_rng(seed).permutation(lattice.n_images)
+    cut = int(TRAIN_FRACTION * lattice.n_images)
+    return np.sort(order[:cut]), np.sort(order[cut:])
+
+
+def train(lattice: Lattice, labels: np.ndarray, training: np.ndarray, channels: int, depth: int, seed: int,
+          head: str = "pool", max_steps: int = MAX_STEPS) -> tuple[ReluCNN, int, str]:
+    """Train a ReluCNN on the images ``training`` until the convergence rule (module docstring);
+    deterministic for a seed on the CPU. Returns the network, the steps taken and why it stopped."""
     torch.manual_seed(seed)
-    network = ReluCNN(lattice.levels, channels, depth)
-    images = all_images(lattice, 0, lattice.n_images)
-    y = torch.as_tensor(labels, dtype=torch.float32)
+    network = ReluCNN(lattice.levels, channels, depth, head=head, image_shape=(lattice.height, lattice.width))
+    images = all_images(lattice, 0, lattice.n_images)[torch.as_tensor(training)]
+    y = torch.as_tensor(labels[training], dtype=torch.float32)
     positives = float(y.sum())
     weight = torch.tensor((len(y) - positives) / max(positives, 1.0))
     loss_function = torch.nn.BCEWithLogitsLoss(pos_weight=weight)
-    optimiser = torch.optim.Adam(network.parameters(), lr=0.02)
+    optimiser = torch.optim.Adam(network.parameters(), lr=LEARNING_RATE)
     generator = torch.Generator().manual_seed(seed)
-    for _ in range(steps):
-        batch = torch.randint(0, len(y), (2048,), generator=generator)
+    history = []
+    for step in range(1, max_steps + 1):
+        batch = torch.randint(0, len(y), (BATCH,), generator=generator)
         optimiser.zero_grad()
         loss_function(network(images[batch]), y[batch]).backward()
         optimiser.step()
-    return network
+        if step % CHECK_EVERY:
+            continue
+        with torch.no_grad():
+            logits = network(images)
+            history.append(float(loss_function(logits, y)))
+        if balanced_accuracy((logits > 0).numpy().astype(float), labels[training]) == 1.0:
+            return network, step, "fits the training half"
+        if len(history) > PATIENCE and history[-1] > 0.99 * history[-1 - PATIENCE]:
+            return network, step, f"loss fell by < 1 % over {PATIENCE * CHECK_EVERY} steps"
+    return network, max_steps, "step budget"
 
 
 def learnt_function(network: ReluCNN, lattice: Lattice) -> np.ndarray:
@@ -111,9 +154,11 @@ def _entropy_or_none(values: np.ndarray, region: Region, levels: int) -> float |
     return entanglement_profile(values, region, levels=levels).entropy if np.any(values) else None
 
 
-def measure(lattice: Lattice, target: Target, channels: int, depth: int, seed: int, steps: int) -> dict:
-    """Train one network; its balanced accuracy, parameter count and entanglement beside the target's."""
-    network = train(lattice, target.values, channels, depth, seed, steps)
+def measure(lattice: Lattice, target: Target, channels: int, depth: int, head: str, seed: int, max_steps: int) -> dict:
+    """Train one network on a random half; its held-out and training balanced accuracy, steps, parameters,
+    and the entanglement of its decision on all images beside the target's and the target's bound."""
+    training, held_out = split(lattice, seed)
+    network, steps, stopped = train(lattice, target.values, training, channels, depth, seed, head, max_steps)
     learnt = learnt_function(network, lattice)
     regions = []
     for label, region in measured_regions(lattice).items():
@@ -128,40 +173,43 @@ def measure(lattice: Lattice, target: Target, channels: int, depth: int, seed: i
                         "learnt_entropy": _entropy_or_none(learnt, region, lattice.levels),
                         "target_bound": bound,
                         "volume_law": ceiling})
-    return {"accuracy": balanced_accuracy(learnt, target.values),
+    return {"accuracy": balanced_accuracy(learnt[held_out], target.values[held_out]),
+            "training_accuracy": balanced_accuracy(learnt[training], target.values[training]),
+            "steps": steps, "stopped": stopped,
             "parameters": sum(p.numel() for p in network.parameters()), "regions": regions}
 
 
-def _smallest_width(points: list[dict], target: str, depth: int) -> int | None:
-    good = [p["channels"] for p in points if p["target"] == target and p["depth"] == depth and p["accuracy"] >= ACCURACY_GOAL]
-    return min(good, default=None)
+SEEDS = 3
 
 
-def train_sweep(full: bool = False, seed: int = 0, cache: PointCache | None = None, progress: Callable | None = None) -> dict:
-    """Train every (target, depth, width) on 4x4 (and 5x4 with ``full``); summarise what was learnt.
+def summarise(points: list[dict]) -> list[dict]:
+    """Per (lattice, target, head, depth, width): held-out balanced accuracy over the seeds (mean, sample
+    standard deviation, min, max), the mean steps and the parameters."""
+    groups = {}
+    for point in points:
+        groups.setdefault((point["lattice"], point["target"], point["head"], point["depth"], point["channels"]), []).append(point)
+    configs = []
+    for (lattice, target, head, depth, width), mine in groups.items():
+        accuracy = np.array([p["accuracy"] for p in mine])
+        configs.append({"lattice": lattice, "target": target, "head": head, "depth": depth, "channels": width,
+                        "seeds": len(mine), "accuracy_mean": float(accuracy.mean()),
+                        "accuracy_sd": float(accuracy.std(ddof=1)) if len(mine) > 1 else None,
+                        "accuracy_min": float(accuracy.min()), "accuracy_max": float(accuracy.max()),
+                        "steps_mean": float(np.mean([p["steps"] for p in mine])), "parameters": mine[0]["parameters"]})
+    return configs
 
-    Per target and depth: the smallest width reaching balanced accuracy >= 0.99. Per depth n_c >= 2: the
-    exponent e with D(n_c) = D(1)^e, fitted across targets (slope of ln D(n_c) on ln D(1); with fewer
-    than 3 targets, the mean of ln D(n_c) / ln D(1)), beside the paper's 1/n_c.
-    """
-    cache = cache or PointCache(None)
-    lattices = [Lattice(4, 4)] + ([Lattice(5, 4)] if full else [])
-    depths = (1, 2, 3, 4) if full else (1, 2, 3)
-    widths = (1, 2, 3, 4, 6, 8, 12, 16) if full else (1, 2, 4, 8)
-    steps = 600 if full else 150
-    jobs = [(lattice, target, depth, width) for lattice in lattices for target in training_targets(lattice, seed)
-            for depth in depths for width in widths]
-    points = []
-    for lattice, target, depth, width in (progress(jobs) if progress else jobs):
-        parameters = {"sweep": "train", "lattice": f"{lattice.width}x{lattice.height}", "target": target.name,
-                      "depth": depth, "channels": width, "seed": seed, "steps": steps}
-        points.append(cache.get_or_measure(parameters, lambda: measure(lattice, target, width, depth, seed, steps)))
-    needed = []
-    for name in dict.fromkeys(p["target"] for p in points):
-        for lattice_name in dict.fromkeys(p["lattice"] for p in points):
-            subset = [p for p in points if p["lattice"] == lattice_name]
-            needed.append({"lattice": lattice_name, "target": name,
-                           **{f"n_c={d}": _smallest_width(subset, name, d) for d in depths}})
+
+def best_configs(configs: list[dict]) -> dict:
+    """Per target and head: the configuration with the highest mean held-out accuracy (fewest parameters on ties)."""
+    best = {}
+    for config in configs:
+        key = f"{config['target']} / {config['head']}"
+        if key not in best or (config["accuracy_mean"], -config["parameters"]) > (best[key]["accuracy_mean"], -best[key]["parameters"]):
+            best[key] = config
+    return best
+
+
+def _fit_depth_exponents(needed: list[dict], depths: tuple[int, ...]) -> list[dict]:
     fits = []
     for depth in depths[1:]:
         pairs = [(row["n_c=1"], row[f"n_c={depth}"]) for row in needed
@@ -173,10 +221,47 @@ def train_sweep(full: bool = False, seed: int = 0, cache: PointCache | None = No
         elif pairs:
             exponent = float(np.mean([np.log(b) / np.log(a) for a, b in pairs]))
         fits.append({"depth": depth, "exponent": exponent, "stderr": stderr, "targets": len(pairs), "paper_exponent": 1 / depth})
-    within = [r for p in points for r in p["regions"] if r["target_bound"] is not None and r["learnt_entropy"] is not None
-              and r["target_bound"] < r["volume_law"] - 1e-12]  # non-vacuous only: the bound is below the ceiling
+    return fits
+
+
+def train_sweep(full: bool = False, seed: int = 0, cache: PointCache | None = None, progress: Callable | None = None) -> dict:
+    """Train every (target, head, depth, width) with SEEDS seeds on 4x4 (and 5x4 with ``full``); summarise.
+
+    Per target, head and depth: the smallest width whose mean held-out balanced accuracy reaches 0.99.
+    Per depth n_c >= 2: the exponent e with D(n_c) = D(1)^e, fitted across the local targets (slope of
+    ln D(n_c) on ln D(1); with fewer than 3, the mean of ln D(n_c) / ln D(1)), beside the paper's 1/n_c.
+    """
+    cache = cache or PointCache(None)
+    lattices = [Lattice(4, 4)] + ([Lattice(5, 4)] if full else [])
+    depths = (1, 2, 3) if full else (1, 2)
+    widths = (1, 2, 4, 8, 16) if full else (2, 8)
+    max_steps = MAX_STEPS_FULL if full else MAX_STEPS
+    jobs = [(lattice, target, head, depth, width, seed + run) for lattice in lattices
+            for target in training_targets(lattice, seed) for head in HEADS for depth in depths for width in widths
+            for run in range(SEEDS)]
+    points = []
+    for lattice, target, head, depth, width, run_seed in (progress(jobs) if progress else jobs):
+        parameters = {"sweep": "train-held-out", "lattice": f"{lattice.width}x{lattice.height}", "target": target.name,
+                      "head": head, "depth": depth, "channels": width, "seed": run_seed, "max_steps": max_steps,
+                      "rule": [TRAIN_FRACTION, BATCH, LEARNING_RATE, CHECK_EVERY, PATIENCE]}
+        points.append(cache.get_or_measure(
+            parameters, lambda: measure(lattice, target, width, depth, head, run_seed, max_steps)))
+    configs = summarise(points)
+    needed = []
+    for lattice_name, name, head in dict.fromkeys((c["lattice"], c["target"], c["head"]) for c in configs):
+        mine = [c for c in configs if (c["lattice"], c["target"], c["head"]) == (lattice_name, name, head)]
+        needed.append({"lattice": lattice_name, "target": name, "head": head, **{
+            f"n_c={d}": min((c["channels"] for c in mine if c["depth"] == d and c["accuracy_mean"] >= ACCURACY_GOAL),
+                            default=None) for d in depths}})
+    local = [row for row in needed if row["target"] not in CONTROLS]
+    fits = {head: _fit_depth_exponents([row for row in local if row["head"] == head], depths) for head in HEADS}
+    learnt = {(c["lattice"], c["target"], c["head"], c["depth"], c["channels"]) for c in configs
+              if c["target"] not in CONTROLS and c["accuracy_mean"] >= ACCURACY_GOAL}
+    within = [r for p in points if (p["lattice"], p["target"], p["head"], p["depth"], p["channels"]) in learnt
+              for r in p["regions"] if r["non_vacuous"] and r["learnt_entropy"] is not None]
     return {
-        "points": points, "channels_needed": needed, "fits": fits, "seed": seed, "full": full, "steps": steps,
+        "points": points, "configs": configs, "best": best_configs(configs), "channels_needed": needed, "fits": fits,
+        "seed": seed, "seeds": SEEDS, "full": full, "max_steps": max_steps,
         "learnt_within_target_bound": {"within": sum(r["learnt_entropy"] <= r["target_bound"] + 1e-9 for r in within),
                                        "regions": len(within)},
     }

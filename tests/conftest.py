@@ -7,6 +7,7 @@ each run. No deadline: the machines are shared and timing is noisy.
 import os
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
@@ -53,3 +54,17 @@ def random_values(lattice: Lattice, seed: int, kind: str = "gaussian") -> np.nda
 
 value_kinds = st.sampled_from(["gaussian", "complex", "boolean"])
 seeds = st.integers(0, 2**32 - 1)
+
+
+@pytest.fixture(scope="session")
+def quick_run(tmp_path_factory):
+    """One `cnn-bounds reproduce` (quick, seed 0) for the whole session: its folder and printed output. The
+    sweep tests reuse its caches, so each sweep is computed once per test run."""
+    from click.testing import CliRunner
+
+    from cnn_bounds.cli import main
+
+    out = tmp_path_factory.mktemp("results")
+    result = CliRunner().invoke(main, ["reproduce", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    return out, result.output

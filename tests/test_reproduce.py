@@ -14,14 +14,6 @@ STEMS = ["fig-volume-vs-subvolume", "fig-bound-vs-exact", "fig-rank-vs-mincut", 
          "fig-learnt-entanglement"]
 
 
-@pytest.fixture(scope="module")
-def quick_run(tmp_path_factory):
-    out = tmp_path_factory.mktemp("results")
-    result = CliRunner().invoke(main, ["reproduce", "--out", str(out)])
-    assert result.exit_code == 0, result.output
-    return out, result.output
-
-
 def test_reproduce_writes_the_report_figures_and_data(quick_run):
     out, output = quick_run
     for stem in STEMS:

@@ -2,6 +2,7 @@
 
 import json
 import os
+import shutil
 
 import numpy as np
 import pytest
@@ -10,7 +11,7 @@ from click.testing import CliRunner
 from cnn_bounds.cache import PointCache
 from cnn_bounds.cli import main
 from cnn_bounds.files import write_atomically
-from cnn_bounds.training import balanced_accuracy, learnt_function, train
+from cnn_bounds.training import balanced_accuracy, learnt_function, split, train
 from numeric import Lattice, entanglement_profile
 from numeric import targets
 
@@ -21,14 +22,26 @@ def run_sweep(command: str, out):
     return json.loads(result.output), out
 
 
-@pytest.fixture(scope="module")
-def convac_sweep(tmp_path_factory):
-    return run_sweep("convac-sweep", tmp_path_factory.mktemp("convac"))
+def seeded_with(out, copies: dict):
+    """``out`` with the reproduce run's caches copied in (same keys, so every point is a cache hit)."""
+    for source, target in copies.items():
+        (out / target).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(source, out / target)
+    return out
 
 
 @pytest.fixture(scope="module")
-def train_sweep(tmp_path_factory):
-    return run_sweep("train-sweep", tmp_path_factory.mktemp("train"))
+def convac_sweep(tmp_path_factory, quick_run):
+    cache = quick_run[0] / "cache"
+    out = seeded_with(tmp_path_factory.mktemp("convac"), {cache / "convac.jsonl": "points.jsonl",
+                                                         cache / "wall.jsonl": "wall/points.jsonl"})
+    return run_sweep("convac-sweep", out)
+
+
+@pytest.fixture(scope="module")
+def train_sweep(tmp_path_factory, quick_run):
+    out = seeded_with(tmp_path_factory.mktemp("train"), {quick_run[0] / "cache" / "training.jsonl": "points.jsonl"})
+    return run_sweep("train-sweep", out)
 
 
 def test_convac_sweep_reports_both_regimes_and_never_a_rank_above_the_min_cut(convac_sweep):
@@ -54,16 +67,33 @@ def test_convac_sweep_reports_both_regimes_and_never_a_rank_above_the_min_cut(co
         assert match["paper_D"] ** match["depth"] >= match["D0"] > (match["paper_D"] - 1) ** match["depth"]
 
 
-def test_train_sweep_learns_local_targets_but_not_the_random_control(train_sweep):
+def test_train_sweep_reports_held_out_accuracy_over_seeds_for_both_heads(train_sweep):
     report, out = train_sweep
-    best = {}
-    for point in report["points"]:
-        best[point["target"]] = max(best.get(point["target"], 0), point["accuracy"])
-    assert all(best[name] >= 0.99 for name in best if name != "random-boolean")
-    assert best["random-boolean"] < 0.6
+    points = [json.loads(line)["point"] for line in (out / "points.jsonl").read_text().splitlines()]
+    assert report["seeds"] >= 3
+    for config in report["configs"]:
+        mine = [p for p in points if all(p[k] == config[k] for k in ("target", "head", "depth", "channels"))]
+        assert len(mine) == config["seeds"] == report["seeds"]
+        assert config["accuracy_mean"] == pytest.approx(np.mean([p["accuracy"] for p in mine]))
+        assert config["accuracy_min"] <= config["accuracy_mean"] <= config["accuracy_max"] <= 1
+    assert {c["head"] for c in report["configs"]} == {"pool", "flatten"}
+    assert {"parity", "far-apart", "random-boolean"} <= {c["target"] for c in report["configs"]}
     inside = report["learnt_within_target_bound"]
-    assert inside["within"] == inside["regions"] > 0
-    assert (out / "regions.csv").read_text().startswith("lattice,target,depth,channels,region")
+    assert inside["within"] <= inside["regions"]
+    assert (out / "regions.csv").read_text().startswith("lattice,target,head,depth,channels,seed,region")
+
+
+def test_the_held_out_half_is_never_trained_on_and_a_random_function_is_not_learnt():
+    lattice = Lattice(4, 3)
+    training, held_out = split(lattice, seed=4)
+    assert len(training) == len(held_out) == lattice.n_images // 2
+    assert not set(training) & set(held_out)
+    labels = targets.random_boolean(lattice, 9)
+    network, steps, stopped = train(lattice, labels, training, channels=8, depth=2, seed=4, max_steps=400)
+    learnt = learnt_function(network, lattice)
+    # Memorising random labels can raise training accuracy, never held-out accuracy above chance.
+    assert balanced_accuracy(learnt[held_out], labels[held_out]) < 0.56
+    assert steps <= 400 and stopped
 
 
 def test_a_rerun_with_the_same_out_dir_reuses_every_cached_point(train_sweep, monkeypatch):
@@ -72,7 +102,7 @@ def test_a_rerun_with_the_same_out_dir_reuses_every_cached_point(train_sweep, mo
 
     monkeypatch.setattr(training, "train", lambda *a, **k: pytest.fail("a cached point was trained again"))
     again, _ = run_sweep("train-sweep", out)
-    assert again["points"] == report["points"]
+    assert again["configs"] == report["configs"]
 
 
 def test_the_cache_ignores_a_line_cut_short_by_an_interruption(tmp_path):
@@ -104,10 +134,11 @@ def test_an_interrupted_write_leaves_the_old_file_and_no_partial_file(tmp_path, 
 def test_training_is_reproducible_and_learns_a_small_pattern_target():
     lattice = Lattice(3, 3)
     labels = targets.pattern_present(lattice, np.ones((2, 2), dtype=np.int64))
-    first = learnt_function(train(lattice, labels, channels=4, depth=2, seed=5, steps=150), lattice)
-    second = learnt_function(train(lattice, labels, channels=4, depth=2, seed=5, steps=150), lattice)
+    training, held_out = split(lattice, seed=5)
+    first = learnt_function(train(lattice, labels, training, channels=4, depth=2, seed=5)[0], lattice)
+    second = learnt_function(train(lattice, labels, training, channels=4, depth=2, seed=5)[0], lattice)
     np.testing.assert_array_equal(first, second)
-    assert balanced_accuracy(first, labels) == 1.0
+    assert balanced_accuracy(first[held_out], labels[held_out]) == 1.0
     assert entanglement_profile(first, [0, 3, 6]).entropy == pytest.approx(entanglement_profile(labels, [0, 3, 6]).entropy)
 
 
