@@ -2,6 +2,7 @@
 interrupted run leaves behind."""
 
 import json
+import math
 import shutil
 
 import pytest
@@ -122,3 +123,38 @@ def test_an_interrupted_run_leaves_no_report_that_looks_complete(quick_run, tmp_
         report.reproduce(tmp_path / "run", pdf=False)
     assert not (tmp_path / "run" / "report.tex").exists() and not (tmp_path / "run" / "report.pdf").exists()
     assert not list((tmp_path / "run").glob("*.part"))
+
+
+def test_the_verdict_counts_agree_with_a_recount_of_the_raw_numbers(quick_run):
+    # An oracle written here from the raw rows of results.json, not through report.verdicts.
+    out, _ = quick_run
+    results = json.loads((out / "results.json").read_text())
+    verdicts = results["verdicts"]
+    networks = results["convac"]["points"] + results["wall"]["points"] + results["tightness"]["points"]
+    assert verdicts["min-cut"]["comparisons"] == len(networks)
+    assert verdicts["min-cut"]["non_vacuous"] == sum(p["min_cut_rank"] < p["ceiling"] for p in networks)
+    assert all(p["generic_rank"] <= p["min_cut_rank"] for p in networks)
+    sub_rows = results["derive"]["sub-volume"]["numeric"]["rows"]
+    headers = results["derive"]["sub-volume"]["numeric"]["headers"]
+    lattice_rows = [r for r in results["lattice"]["rows"] if r["bound"] is not None]
+    recount = sum(row[headers.index("ln bound")] < _ceiling_nats(row, headers) - 1e-12 for row in sub_rows)
+    recount += sum(r["bound"] < min(r["size"], _pixels(r["lattice"]) - r["size"]) * math.log(2) - 1e-12 for r in lattice_rows)
+    assert verdicts["sub-volume"]["comparisons"] == len(sub_rows) + len(lattice_rows)
+    assert verdicts["sub-volume"]["non_vacuous"] == recount
+    wall = [m for m in results["wall"]["matches"] if m["depth"] >= 2]
+    assert verdicts["channel-scaling"]["comparisons"] == len(wall)
+    agree = sum(m["D"] ** m["depth"] >= m["D0"] > (m["D"] - 1) ** m["depth"] for m in wall)
+    assert (verdicts["channel-scaling"]["verdict"] == report.HOLDS) == (agree == len(wall) >= report.MIN_NON_VACUOUS)
+    assert verdicts["volume-law"]["comparisons"] == len(results["derive"]["volume-law"]["numeric"]["rows"])
+
+
+def _pixels(lattice: str) -> int:
+    width, height = lattice.split("x")
+    return int(width) * int(height)
+
+
+def _ceiling_nats(row: list, headers: list) -> float:
+    """min(|A|, |B|) ln d for a sub-volume row (the 3-level chain is the one lattice with d = 3)."""
+    size, lattice = row[headers.index("|A|")], row[headers.index("lattice")]
+    levels = 3 if lattice == "8x1" else 2
+    return min(size, _pixels(lattice) - size) * math.log(levels)
