@@ -41,9 +41,10 @@ from scipy.stats import linregress
 from cnn_bounds.cache import PointCache
 from cnn_bounds.convac import ConvAC, ConvACSpec, evaluate_on_all_images
 from cnn_bounds.mincut import min_cut, tensor_network
-from numeric import Lattice, column_cut, entanglement_profile, rectangle
+from numeric import Lattice, column_cut, entanglement_profile, max_schmidt_rank, rectangle
 from numeric.lattice import Region
 from numeric.precise import prime_for_sums, schmidt_rank_mod_p
+from proofs.channel_scaling import smallest_integer_root
 
 ENTROPY_DRAWS = 2
 TOLERANCE_FOR_INTEGER_D = 0.05
@@ -132,7 +133,7 @@ def channel_sweep(full: bool = False, seed: int = 0, cache: PointCache | None = 
     for case in cases:
         points = {(d, w): measured[(case.label, d, w)] for d in (0, *case.depths)
                   for w in (case.shallow_channels if d == 0 else case.channels)}
-        ceiling = case.lattice.levels ** min(len(case.region), case.lattice.n_pixels - len(case.region))
+        ceiling = max_schmidt_rank(len(case.region), case.lattice.n_pixels, case.lattice.levels)
         for depth in case.depths:
             pairs = []
             for shallow_width in case.shallow_channels:
@@ -156,14 +157,15 @@ def channel_sweep(full: bool = False, seed: int = 0, cache: PointCache | None = 
                           and abs(fit["exponent"] - paper) <= 2 * fit["stderr"] + TOLERANCE_FOR_INTEGER_D)
             fits.append({"case": case.label, "depth": depth, **fit, "paper_exponent": paper,
                          "consistent_with_paper": bool(consistent)})
-    ceilings = {case.label: case.lattice.levels ** min(len(case.region), case.lattice.n_pixels - len(case.region))
+    ceilings = {case.label: max_schmidt_rank(len(case.region), case.lattice.n_pixels, case.lattice.levels)
                 for case in cases}
     rows = [{"case": label, "depth": depth, "channels": width, **point, "ceiling": ceilings[label],
              "non_vacuous": point["min_cut_rank"] < ceilings[label]} for (label, depth, width), point in measured.items()]
     at_bound = sum(row["generic_rank"] == row["min_cut_rank"] for row in rows)
     through_pixels = sum(row["wall_nats"] > math.log(row["min_cut_rank"]) + 1e-9 for row in rows)
-    return {"pixel_limited": {"points": len(rows), "min_cut_needs_pixels": through_pixels}, "points": rows, "matches": matches, "fits": fits, "excluded": excluded,
-            "generic_rank_equals_min_cut": {"equal": at_bound, "points": len(rows)}, "seed": seed, "full": full}
+    return {"points": rows, "matches": matches, "fits": fits, "excluded": excluded,
+            "generic_rank_equals_min_cut": {"equal": at_bound, "points": len(rows)},
+            "pixel_limited": {"points": len(rows), "min_cut_needs_pixels": through_pixels}, "seed": seed, "full": full}
 
 
 @dataclass(frozen=True)
@@ -204,20 +206,12 @@ def measure_wall(levels: int, depth: int, channels: int, seed: int) -> dict:
     network = tensor_network(spec)
     cuts = {kind: min_cut(spec, region, network, cuttable=kind) for kind in ("all", "wall", "pixels")}
     rank = schmidt_rank_mod_p(exact, region, levels=levels, prime=prime)
-    ceiling = levels**depth
+    ceiling = max_schmidt_rank(len(region), lattice.n_pixels, levels)
     return {
         "generic_rank": rank, "prime": prime, "min_cut_rank": cuts["all"].rank_bound,
         "wall_rank": cuts["wall"].rank_bound, "pixel_floor_rank": cuts["pixels"].rank_bound, "ceiling": ceiling,
         "wall_limited": bool(rank < min(cuts["pixels"].rank_bound, ceiling)), "parameters": spec.parameter_count,
     }
-
-
-def smallest_integer_root(value: int, depth: int) -> int:
-    """The paper's width for integer channels: the smallest integer D with D^depth >= value (exact)."""
-    width = max(1, int(round(value ** (1.0 / depth))) - 1)
-    while width**depth < value:
-        width += 1
-    return width
 
 
 def wall_sweep(full: bool = False, seed: int = 0, cache: PointCache | None = None,

@@ -189,4 +189,3 @@ def evaluate_on_all_images(
         stop = min(start + chunk, lattice.n_images)
         values[start:stop] = network(all_images(lattice, start, stop)).numpy()
     return values
-

@@ -5,7 +5,7 @@ A survey over architectures on small lattices (every image enumerated, ranks exa
 3, widths 1 to 4, overlapping (stride 1) or tree (stride k) windows of k = 2, global or local read-out,
 unshared weights; every straight cut and the bottom row. Each point records whether its windows overlap,
 so that its tensor network reads pixels (and, from depth 2, whole sub-networks) more than once through
-COPY tensors: the one feature every point below its bound was found to share (trees attain it).
+COPY tensors, and the summary says whether every point below its bound does.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from cnn_bounds.convac import ConvAC, ConvACSpec, evaluate_on_all_images
 from cnn_bounds.mincut import min_cut, tensor_network
-from numeric import InvalidInputError, Lattice, straight_cuts
+from numeric import InvalidInputError, Lattice, max_schmidt_rank, straight_cuts
 from numeric.precise import prime_for_sums, schmidt_rank_mod_p
 
 SURVEY_LATTICES = (Lattice(3, 3), Lattice(6, 1, 4), Lattice(5, 1, 6), Lattice(4, 1, 8))
@@ -54,7 +54,7 @@ def min_cut_survey(full: bool = False, seed: int = 0, progress: Callable | None 
         network = tensor_network(spec)
         for label, region in survey_regions(lattice).items():
             cut = min_cut(spec, region, network)
-            ceiling = lattice.levels ** min(len(region), lattice.n_pixels - len(region))
+            ceiling = max_schmidt_rank(len(region), lattice.n_pixels, lattice.levels)
             points.append({
                 "network": spec.describe(), "lattice": str(lattice), "region": label,
                 "overlapping": spec.overlapping, "depth": spec.depth,

@@ -26,7 +26,7 @@ from scipy.stats import linregress
 
 from cnn_bounds.cache import PointCache
 from cnn_bounds.convac import all_images, evaluate_on_all_images
-from numeric import Lattice, entanglement_profile, rectangles, straight_cuts
+from numeric import Lattice, entanglement_profile, max_entropy, rectangles, straight_cuts
 from numeric import targets
 from numeric.lattice import Region
 from proofs.subvolume import LocalFeatureModel, cut_geometry, local_rank_bound
@@ -166,7 +166,7 @@ def measure(lattice: Lattice, target: Target, channels: int, depth: int, head: s
         if target.model is not None:
             local, pattern = local_rank_bound(target.model, cut_geometry(target.model, region))
             bound = float(np.log(min(local, pattern) if pattern is not None else local))
-        ceiling = min(len(region), lattice.n_pixels - len(region)) * float(np.log(lattice.levels))
+        ceiling = max_entropy(len(region), lattice.n_pixels, lattice.levels)
         regions.append({"region": label, "size": len(region),
                         "non_vacuous": bound is not None and bound < ceiling - 1e-12,
                         "target_entropy": _entropy_or_none(target.values, region, lattice.levels),

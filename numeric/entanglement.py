@@ -392,6 +392,11 @@ def max_entropy(region_size: int, n_pixels: int, levels: int) -> float:
     return min(region_size, n_pixels - region_size) * math.log(levels)
 
 
+def max_schmidt_rank(region_size: int, n_pixels: int, levels: int) -> int:
+    """The rank ceiling d^min(|A|, |B|) that no function's Schmidt rank can exceed (exact integer)."""
+    return levels ** min(region_size, n_pixels - region_size)
+
+
 def page_entropy(m: int, n: int) -> float:
     """Page's mean entanglement entropy (nats) of a Haar-random pure state on an m x n bipartition.
 

@@ -102,6 +102,15 @@ def channel_scaling_result(claimed_channels: sympy.Expr = D0 ** (1 / n_c), claim
     )
 
 
+def smallest_integer_root(value: int, depth: int) -> int:
+    """The smallest integer D with D^depth >= value (exact integer arithmetic): the channels that match a
+    capacity of ln(value) with depth layers, for integer channels."""
+    width = max(1, int(round(value ** (1.0 / depth))) - 1)
+    while width**depth < value:
+        width += 1
+    return width
+
+
 def cheapest_integer_network(shallow_channels: int, max_depth: int = 64) -> tuple[int, int, int]:
     """(parameters / k^2, D, n_c) minimising n_c D^2 subject to D^n_c >= D0, by exhaustive search."""
     return min((depth * width**2, width, depth) for depth in range(1, max_depth + 1)
@@ -151,7 +160,7 @@ def check_channel_scaling_numerically(
     rows, passed = [], []
     for shallow in (progress(shallow_channels) if progress else shallow_channels):
         for depth in range(1, 7):
-            smallest = next(width for width in range(1, shallow + 1) if width**depth >= shallow)
+            smallest = smallest_integer_root(shallow, depth)
             claimed = float(claimed_channels.subs({D0: shallow, n_c: depth}))
             agrees = smallest == math.ceil(claimed - 1e-9)
             rows.append((shallow, depth, claimed, smallest, depth * smallest**2, shallow**2))

@@ -33,7 +33,7 @@ import numpy as np
 import sympy
 from sympy import Piecewise, Poly, Sum, log, oo, symbols
 
-from numeric import Lattice, default_regions, entanglement_profile, straight_cuts
+from numeric import Lattice, default_regions, entanglement_profile, max_schmidt_rank, straight_cuts
 from numeric import targets
 from numeric.lattice import Region, rectangle
 from numeric.precise import MAX_EXACT_SIDE, exact_schmidt_rank, has_flat_spectrum
@@ -228,7 +228,7 @@ def _decide(values, lattice: Lattice, region, profile, bound: int) -> tuple[bool
     rank equals the bound and the spectrum is exactly flat. Otherwise float64: the default-tolerance
     rank, and S_A <= ln bound + 1e-12.
     """
-    small_side = lattice.levels ** min(len(region), lattice.n_pixels - len(region))
+    small_side = max_schmidt_rank(len(region), lattice.n_pixels, lattice.levels)
     if small_side <= MAX_EXACT_SIDE and np.all(values == np.round(values)):
         rank = exact_schmidt_rank(values, region, levels=lattice.levels)
         attained = rank == bound and has_flat_spectrum(values, region, levels=lattice.levels)
@@ -257,7 +257,7 @@ def check_subvolume_numerically(
             bound = min(local, pattern) if pattern is not None else local
             profile = entanglement_profile(values, region, levels=lattice.levels)
             holds, attained, how = _decide(values, lattice, region, profile, bound) if bound >= 1 else (False, False, "-")
-            useful = bound < lattice.levels ** min(len(region), lattice.n_pixels - len(region))
+            useful = bound < max_schmidt_rank(len(region), lattice.n_pixels, lattice.levels)
             non_vacuous += useful
             rows.append((model.name, f"{lattice.width}x{lattice.height}", label, len(region), model.feature_size,
                          geometry.straddling, min(geometry.boundary_a, geometry.boundary_b), profile.entropy,
