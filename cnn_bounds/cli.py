@@ -284,8 +284,9 @@ def convac_sweep(full: bool, seed: int, as_json: bool, out_dir: str | None) -> N
                f"= min-cut prediction at {wall['agree_with_min_cut']}; generic rank = min cut at {wall['at_min_cut']} "
                f"of {wall['points_measured']} networks")
     equal = binary["generic_rank_equals_min_cut"]
-    click.echo(f"\nBinary pixels (the cheapest cut runs through pixels): generic rank = min-cut bound at {equal['equal']} "
-               f"of {equal['points']} networks")
+    pixels = binary["pixel_limited"]
+    click.echo(f"\nBinary pixels (outside the argument's regime): generic rank = min-cut bound at {equal['equal']} of "
+               f"{equal['points']} networks; the cheapest cut runs through pixels at {pixels['min_cut_needs_pixels']}")
     click.echo(format_table(
         ["case", "n_c", "fitted exponent", "s.e.", "paper 1/n_c", "points", "consistent"],
         [[f["case"], f["depth"], f["exponent"] if f["exponent"] is not None else "-",

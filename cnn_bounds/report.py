@@ -97,7 +97,7 @@ def verdicts(results: dict) -> dict:
         "volume-law": _verdict(
             "Random functions obey a volume law (Page's mean entropy)", passed["volume-law"],
             f"Page's mean matches complex random functions within 4 s.e. on {sum(derive['volume-law']['numeric']['row_passed'])} "
-            f"of {len(page_rows)} cuts" + ("" if real_agrees else "; real random functions average below it (precise "
+            f"of {len(page_rows)} m x n splits" + ("" if real_agrees else "; real random functions average below it (precise "
                                                                   "version: Page's formula is for the complex ensemble)"),
             len(page_rows), len(page_rows), precise=not real_agrees),
         "sub-volume": _verdict(
@@ -112,8 +112,7 @@ def verdicts(results: dict) -> dict:
             "A CNN (ConvAC) carries at most its min-cut entanglement", within_cut == len(points),
             f"exact generic rank <= min-cut bound at {within_cut} of {len(points)} (network, cut) points; the bound is "
             f"attained at {at_cut}; in the survey of architectures, below it at {survey['below_min_cut']} points, "
-            + ("all" if survey["below_min_cut_all_overlapping"] else "not all")
-            + " with overlapping windows (trees attain it)",
+            + ("all" if survey["below_min_cut_all_overlapping"] else "not all") + " with overlapping windows",
             len(points), sum(p["non_vacuous"] for p in points)),
         "channel-scaling": _verdict(
             "Equal expressive power needs D = D0^(1/n_c) channels at depth n_c (where the wall is the bottleneck)",
@@ -189,7 +188,8 @@ def report_tex(results: dict, q: Quoter) -> str:
     parts.append(rf"Density-matched controls: each 0/1 target beside {q('lattice.matched_draws', '{}')} random 0/1 "
                  "functions with exactly its number of ones, on every cut of the lattice sweep; 'below' counts the cuts "
                  "where the target's entropy is below every draw (a rank test: a function without structure is below "
-                 "all 20 draws with probability 1/21 per cut). Mean entropies over the cuts, for 0/1 labels $f$ and "
+                 f"all {results['lattice']['matched_draws']} draws with probability 1/{results['lattice']['matched_draws'] + 1} "
+                 "per cut). Mean entropies over the cuts, for 0/1 labels $f$ and "
                  r"$\pm 1$ labels $2f - 1$:" + "\n")
     matched = results["lattice"]["matched_summary"]
     parts.append(_table("llrrrrrrrr", ["lattice", "target", "density", "cuts", "S (0/1)", "matched", "below",
@@ -267,10 +267,12 @@ def report_tex(results: dict, q: Quoter) -> str:
                          "against D0, per depth; dotted lines: the paper's D0^(1/n_c)."))
     parts.append(_verdict_line(q, "channel-scaling"))
     parts.append(r"\subsection{A separate finding: binary pixels, where the argument does not apply}")
-    parts.append(r"With binary pixels and the global product pool, the cheapest cut runs through pixels ($\ln 2$ each) "
-                 r"and the shallow network is a CP decomposition whose capacity is $\ln D_0$ whatever the boundary; the "
-                 r"matched widths then follow the pixel floor, not the wall. Fitted exponents of $D$ against $D_0$ "
-                 r"(consistent when $|\text{slope} - 1/n_c| \le 2\,\text{s.e.} + 0.05$):" + "\n")
+    parts.append(r"With binary pixels and the global product pool the shallow network is a CP decomposition whose "
+                 r"capacity is $\ln D_0$ whatever the boundary, and pixels cost only $\ln 2$ each: the cheapest cut "
+                 rf"runs through pixels at {q('convac.pixel_limited.min_cut_needs_pixels', '{}')} of the "
+                 rf"{q('convac.pixel_limited.points', '{}')} networks of this sweep, so its matched widths do not test "
+                 r"the wall argument. Fitted exponents of $D$ against $D_0$ (consistent when "
+                 r"$|\text{slope} - 1/n_c| \le 2\,\text{s.e.} + 0.05$):" + "\n")
     parts.append(_table("lrrrrl", ["case", "n_c", "exponent", "s.e.", "1/n_c", "consistent"],
                         [[q(f"convac.fits.{i}.case"), q(f"convac.fits.{i}.depth", "{}"), q(f"convac.fits.{i}.exponent"),
                           q(f"convac.fits.{i}.stderr"), q(f"convac.fits.{i}.paper_exponent"),
