@@ -166,7 +166,7 @@ class SchmidtSpectrum:
 def _fannes_audenaert(distance: float, dimension: int) -> float:
     if dimension <= 1:
         return 0.0
-    ceiling = math.log(dimension)
+    ceiling = math.nextafter(math.log(dimension), math.inf)  # rounded up: ln 2 in float64 is below ln 2
     if not distance < 1 - 1 / dimension:
         return ceiling
     binary = -distance * math.log(distance) - (1 - distance) * math.log1p(-distance) if distance > 0 else 0.0

@@ -1,7 +1,9 @@
 """Properties of Schmidt spectra and entanglement entropies that hold for every function and region."""
 
 import math
+import re
 
+import mpmath
 import numpy as np
 import pytest
 from hypothesis import given
@@ -20,6 +22,7 @@ from numeric import (
     schmidt_rank,
     schmidt_values,
 )
+from numeric.entanglement import _fannes_audenaert, as_state_tensor, entropy_of_probabilities, schmidt_matrix, schmidt_spectrum
 from numeric.precise import exact_schmidt_rank, reference_entropy
 from numeric.targets import far_apart_equal, parity, product_function
 
@@ -279,3 +282,86 @@ def test_tiny_and_huge_functions_keep_their_entropy():
     expected = entanglement_entropy(values, [0, 3, 7])
     for scale in (1e-200, 1e200):
         assert entanglement_entropy(values * scale, [0, 3, 7]) == pytest.approx(expected, abs=1e-10)
+
+
+# --- the Fannes-Audenaert bound against its extremal pair, in 50 digits ------------------------------------
+
+@pytest.mark.parametrize("dimension", [1, 2, 3, 16, 1000])
+@pytest.mark.parametrize("distance", [0.0, 1e-12, 1e-3, 0.3, 0.49, 0.5, 0.9, 0.999, 1.0])
+def test_the_entropy_error_bound_is_audenaerts_bound_attained_by_its_extremal_pair(distance, dimension):
+    """p = (1, 0, ..., 0) and q = (1 - T, T/(D-1), ...) are at distance T and differ in entropy by exactly
+    Audenaert's T ln(D-1) + h(T) (T <= 1 - 1/D; ln D beyond): the bound must cover it and add only rounding."""
+    mpmath.mp.dps = 50
+    T, D = mpmath.mpf(distance), dimension
+    if D == 1:
+        exact = mpmath.mpf(0)
+    elif T < 1 - mpmath.mpf(1) / D:
+        q = [1 - T] + [T / (D - 1)] * (D - 1)
+        exact = -mpmath.fsum(x * mpmath.log(x) for x in q if x > 0)
+    else:
+        exact = mpmath.log(D)
+    bound = _fannes_audenaert(distance, dimension)
+    assert exact <= bound <= exact + 1e-12 + 1e-13 * D
+
+
+def test_the_public_functions_default_to_binary_pixels():
+    values = np.array([2.0, 0.0, 0.0, 0.3])  # two binary pixels, Schmidt values 2 and 0.3 across pixel 0
+    np.testing.assert_allclose(schmidt_values(values, [0]), [2.0, 0.3])
+    np.testing.assert_allclose(schmidt_values(values, [0], method="svd"), [2.0, 0.3])
+    np.testing.assert_allclose(schmidt_matrix(values, [1]), [[2.0, 0.0], [0.0, 0.3]])
+    np.testing.assert_allclose(schmidt_probabilities(values, [0]), np.array([4.0, 0.09]) / 4.09)
+    assert as_state_tensor(values).shape == (2, 2)
+    expected = -sum(p * math.log(p) for p in np.array([4.0, 0.09]) / 4.09)
+    assert entanglement_entropy(values, [0]) == pytest.approx(expected, rel=1e-14)
+    assert schmidt_spectrum(values, [0]).entropy() == pytest.approx(expected, rel=1e-14)
+    with pytest.raises(InvalidInputError, match="zero on every image"):
+        as_state_tensor(np.zeros(4))
+
+
+def test_a_rank_counts_the_schmidt_values_above_the_tolerance_it_is_given():
+    values = np.array([2.0, 0.0, 0.0, 0.3])
+    assert [schmidt_rank(values, [0], tol=tol) for tol in (None, 0, 0.2, 0.5, 2.0)] == [2, 2, 2, 1, 0]
+
+
+def test_renyi_entropies_of_a_known_distribution():
+    p = [0.5, 0.25, 0.25, 0.0]
+    expected = {0: math.log(3), 1: 1.5 * math.log(2), 2: -math.log(0.375), 0.5: 2 * math.log(sum(math.sqrt(x) for x in p)),
+                math.inf: math.log(2)}
+    for alpha, value in expected.items():
+        assert entropy_of_probabilities(p, alpha) == pytest.approx(value, rel=1e-14)
+    with pytest.raises(InvalidInputError, match=re.escape("alpha must be a number >= 0 or inf, got 'big'")):
+        entropy_of_probabilities(p, "big")
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: entanglement_entropy(np.ones(4), [0], precision="float16"),
+     "precision must be 'float64' or 'float32', got 'float16'"),
+    (lambda: schmidt_values(np.ones(4), [0], method="eig"), "method must be 'qr' or 'svd', got 'eig'"),
+    (lambda: page_entropy(2, 0), "n must be a positive integer dimension, got 0"),
+    (lambda: page_entropy(2.0, 2), "m must be a positive integer dimension, got 2.0"),
+    (lambda: as_state_tensor(np.array([1e39, 1.0, 0.0, 0.0]), precision="float32"),
+     "values exceed the range of float32 (about 3.4e+38); rescale them or use precision='float64'"),
+    (lambda: entanglement_entropy(np.ones((2, 3)), [0]), "values has shape (2, 3); pass a flat array"),
+    (lambda: entanglement_entropy(np.array([1.0, np.nan, np.inf, 0.0]), [0]), "values holds 2 NaN or infinite entries"),
+])
+def test_each_refusal_names_the_problem_and_the_fix(call, message):
+    with pytest.raises(InvalidInputError, match=f"^{re.escape(message)}"):
+        call()
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda v: schmidt_values(v, [0, 2]), "the Schmidt values (a factorisation of the Schmidt matrix) needs about 2.0 MiB"
+     ", more than the memory limit of 1024.0 KiB (set CNN_BOUNDS_MEMORY_LIMIT to change it); use a smaller region or "
+     "lattice, or entropies without ranks (entanglement_entropy; --no-rank on the command line)"),
+    (lambda v: schmidt_matrix(v, [0, 2]), "reordering the 131072-entry function so that region A comes first needs "
+     "about 1.0 MiB, more than the memory limit of 1024.0 KiB (set CNN_BOUNDS_MEMORY_LIMIT to change it); use a smaller "
+     "lattice or a region that is a prefix of the pixel order"),
+    (lambda v: as_state_tensor(v.astype(np.int64) + 1, levels=2), "a float64 copy of the 131072-entry function "
+     "needs about 1.0 MiB, more than the memory limit of 1024.0 KiB (set CNN_BOUNDS_MEMORY_LIMIT to change it); use a "
+     "smaller lattice, or pass the values as float32 with precision='float32'"),
+])
+def test_memory_refusals_name_what_needs_the_memory_and_the_way_out(monkeypatch, call, message):
+    values = np.random.default_rng(0).standard_normal(2**17)  # 1 MiB
+    monkeypatch.setenv("CNN_BOUNDS_MEMORY_LIMIT", str(2**20 - 1))
+    with pytest.raises(TooLargeError, match=f"^{re.escape(message)}$"):
+        call(values)

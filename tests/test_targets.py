@@ -1,6 +1,8 @@
 """Target functions against a brute-force loop over images, and the name catalog."""
 
 import itertools
+import math
+import re
 
 import numpy as np
 import pytest
@@ -10,6 +12,7 @@ from hypothesis import strategies as st
 from conftest import lattices
 from numeric import InvalidInputError, Lattice, TooLargeError
 from numeric import targets
+from numeric.memory import format_bytes
 from numeric.catalog import CATALOG, build_target, parse_function_spec
 from numeric import schmidt_rank
 from numeric.targets import finite_state_reader
@@ -226,3 +229,112 @@ def test_a_random_function_is_rarely_below_its_own_density_matched_control():
         structured = targets.pattern_present(lattice, np.ones((2, 2), dtype=np.int64))
         structured_comparison = matched_comparison(lattice, structured, regions, seed=0)["01"]
         assert np.all(structured_comparison["target"] < structured_comparison["lowest"])
+
+
+# --- refusals name the builder and the way out; the estimate covers what the builder documents ------------
+
+_FLOAT64_FIX = "use a smaller lattice or fewer levels, or float32 values (dtype=np.float32, --precision float32)"
+_TWO_BY_TWO = np.ones((2, 2), int)
+_BUILDERS = [  # (name in the refusal, the call, extra bytes per image beside the result, from the docstrings)
+    ("a pattern detector", lambda lat, **kw: targets.pattern_present(lat, _TWO_BY_TWO, **kw), 0),
+    ("a pattern detector", lambda lat, **kw: targets.pattern_absent(lat, _TWO_BY_TWO, **kw), 0),
+    ("counting local features", lambda lat, **kw: targets.count_threshold(lat, 2, _TWO_BY_TWO, **kw), 0),
+    ("a majority vote", lambda lat, **kw: targets.majority(lat, **kw), 0),
+    ("a parity", lambda lat, **kw: targets.parity(lat, **kw), 0),
+    ("a product function", lambda lat, **kw: targets.product_function(lat, **kw), 0),
+    ("a random function", lambda lat, **kw: targets.random_gaussian(lat, **kw), 0),
+    ("a random Boolean function", lambda lat, **kw: targets.random_boolean(lat, **kw), 0),
+    ("a far-apart comparison", lambda lat, **kw: targets.far_apart_equal(lat, **kw), 0),
+    ("a density-matched random function", lambda lat, **kw: targets.random_boolean_with_ones(lat, 5, **kw), 8),
+    ("a finite-state reader", lambda lat, **kw: finite_state_reader(lat, last_nonzero_transitions(2), [0, 1], **kw), 1),
+]
+
+
+@pytest.mark.parametrize("what, build, extra", _BUILDERS, ids=[f"{i}-{b[0]}" for i, b in enumerate(_BUILDERS)])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_every_builder_is_refused_before_allocating_by_name_and_runs_at_its_documented_size(
+        monkeypatch, what, build, extra, dtype):
+    lattice = Lattice(4, 3)
+    needed = lattice.n_images * (np.dtype(dtype).itemsize + extra)
+    monkeypatch.setenv("CNN_BOUNDS_MEMORY_LIMIT", str(needed))
+    values = build(lattice, dtype=dtype)
+    assert values.nbytes + lattice.n_images * extra == needed
+    monkeypatch.setenv("CNN_BOUNDS_MEMORY_LIMIT", str(needed - 1))
+    fix = _FLOAT64_FIX if dtype is np.float64 and not extra else "use a smaller lattice or fewer levels"
+    message = (f"{what} on all 4096 images of the 4x3 lattice, 2 levels needs about "
+               f"{format_bytes(needed)}, more than the memory limit of {format_bytes(needed - 1)} "
+               f"(set CNN_BOUNDS_MEMORY_LIMIT to change it); {fix}")
+    with pytest.raises(TooLargeError, match=f"^{re.escape(message)}$"):
+        build(lattice, dtype=dtype)
+
+
+def test_a_complex_random_function_is_refused_with_its_parts_counted(monkeypatch):
+    """A complex function of d^N values needs the complex result and its real and imaginary parts."""
+    lattice = Lattice(4, 3)
+    monkeypatch.setenv("CNN_BOUNDS_MEMORY_LIMIT", str(32 * lattice.n_images))
+    assert targets.random_gaussian(lattice, complex_values=True).dtype == np.complex128
+    monkeypatch.setenv("CNN_BOUNDS_MEMORY_LIMIT", str(32 * lattice.n_images - 1))
+    with pytest.raises(TooLargeError, match="^a random function on all 4096 images"):
+        targets.random_gaussian(lattice, complex_values=True)
+
+
+def test_a_complex_random_function_has_unit_variance_split_evenly():
+    values = targets.random_gaussian(Lattice(16), seed=5, complex_values=True)
+    n = values.size  # 65536 draws: each mean below is within 5 standard errors (sqrt(2/n) or less)
+    for sample, mean in [(np.abs(values) ** 2, 1.0), (values.real**2, 0.5), (values.imag**2, 0.5),
+                         (values.real * values.imag, 0.0), (values.real, 0.0)]:
+        assert abs(sample.mean() - mean) < 5 * sample.std() / math.sqrt(n)
+
+
+@pytest.mark.parametrize("transitions, output, initial", [
+    ([[0, 1], [1, 0]], [[0, 1]], 0),  # output not a vector
+    ([[0, 1], [1, 0], [0, 0]], [0, 1], 0),  # shape not (r, d)
+    ([[0.0, 1.0], [1.0, 0.0]], [0, 1], 0),  # not integers
+    ([[0, -1], [1, 0]], [0, 1], 0),  # a state below 0
+    ([[0, 2], [1, 0]], [0, 1], 0),  # a state beyond r - 1
+    ([[0, 1], [1, 0]], [0, 1], 2),  # initial beyond r - 1
+    ([[0, 1], [1, 0]], [0, 1], -1),
+    (np.zeros((128, 2), int), np.zeros(128), 0),  # more than 127 states
+])
+def test_a_reader_refuses_every_malformed_automaton(transitions, output, initial):
+    with pytest.raises(InvalidInputError, match="^a reader needs 1..127 states"):
+        finite_state_reader(Lattice(3, 1), np.asarray(transitions), output, initial=initial)
+
+
+def test_a_reader_with_127_states_in_any_given_order_matches_a_loop():
+    lattice, rng = Lattice(4, 1, 3), np.random.default_rng(1)
+    transitions, output = rng.integers(0, 127, (127, 3)), rng.standard_normal(127)
+    order = [2, 0, 3, 1]
+    expected = []
+    for image in itertools.product(range(3), repeat=4):
+        state = 5
+        for pixel in order:
+            state = transitions[state, image[pixel]]
+        expected.append(output[state])
+    np.testing.assert_array_equal(finite_state_reader(lattice, transitions, output, order, initial=5), expected)
+    with pytest.raises(InvalidInputError, match="^" + re.escape("order must be a permutation of the pixels 0..3, got [0, 1, 2]")):
+        finite_state_reader(lattice, transitions, output, order=[0, 1, 2])
+
+
+def test_far_apart_pixels_may_be_any_two_distinct_pixels_and_nothing_else():
+    lattice = Lattice(3, 1)
+    np.testing.assert_array_equal(targets.far_apart_equal(lattice, 2, 0), targets.far_apart_equal(lattice, 0, 2))
+    for i, j in [(0, 0), (3, 0), (0, 3), (-1, 2)]:
+        with pytest.raises(InvalidInputError, match=re.escape(f"two different pixels in 0..2, got {i}, {j}")):
+            targets.far_apart_equal(lattice, i, j)
+
+
+def test_windows_and_patterns_that_cannot_be_used_are_named():
+    lattice = Lattice(4, 4)
+    with pytest.raises(InvalidInputError, match=re.escape("a 1x5 window does not fit in the 4x4 lattice")):
+        targets.windows(lattice, 5, 1)
+    with pytest.raises(InvalidInputError, match="^pattern must be a 2-D array of integers in 0..1"):
+        targets.pattern_present(lattice, np.full((2, 2), 0.5))
+    with pytest.raises(InvalidInputError, match="^give either a pattern, or a window=.height, width. together with a "
+                                                "detector$"):
+        targets.pattern_present(lattice, _TWO_BY_TWO, window=(2, 2), detector=lambda p: p.all(axis=(1, 2)))
+    with pytest.raises(TooLargeError, match="^the table of a detector on all 4x4 window configurations needs .*; use a "
+                                            "smaller window$"):
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("CNN_BOUNDS_MEMORY_LIMIT", "1K")
+            targets.pattern_present(lattice, np.ones((4, 4), int))
