@@ -134,3 +134,45 @@ def test_derive_reports_every_result_verified_and_writes_latex(tmp_path):
     assert text.count(r"\subsection{") == 4 and "Checked numerically: passed" in text
     assert "Assumed (cited, not proved here)" in text
     assert not list(tmp_path.glob("*.part"))
+
+
+# --- result 4's integer arithmetic against plain enumeration ---------------------------------------------
+
+def _root_by_counting(value, depth):
+    width = 1
+    while width**depth < value:
+        width += 1
+    return width
+
+
+def test_integer_roots_and_the_cheapest_network_match_plain_enumeration():
+    for value in [1, 2, 3, 4, 5, 8, 9, 10, 63, 64, 65, 1000, 4096, 65536, 10**6]:
+        for depth in range(1, 8):
+            assert channel_scaling.smallest_integer_root(value, depth) == _root_by_counting(value, depth)
+    for shallow in range(2, 300):
+        depths = {width: next(d for d in range(1, 64) if width**d >= shallow) for width in range(2, shallow + 1)}
+        best = min(depth * width**2 for width, depth in depths.items())
+        assert channel_scaling.cheapest_integer_network(shallow) == (best, 2, (shallow - 1).bit_length())  # ceil(log2)
+
+
+@pytest.mark.parametrize("claim, name", [(channel_scaling.D0 ** (1 / channel_scaling.n_c), "derived"),
+                                         (channel_scaling.D0 / channel_scaling.n_c, "D0 / n_c")])
+def test_the_arithmetic_check_compares_every_row_with_counting(claim, name):
+    check = channel_scaling.check_channel_scaling_numerically(claim)
+    shallow_channels = (4, 8, 16, 64, 256, 1024)
+    assert [row[:2] for row in check.rows] == [(s, d) for s in shallow_channels for d in range(1, 7)]
+    agree = 0
+    for (shallow, depth, claimed, smallest, deep_cost, shallow_cost), ok in zip(check.rows, check.row_passed):
+        expected_claim = shallow ** (1 / depth) if name == "derived" else shallow / depth
+        assert claimed == pytest.approx(expected_claim, rel=1e-12)
+        assert smallest == _root_by_counting(shallow, depth)
+        assert (deep_cost, shallow_cost) == (depth * smallest**2, shallow**2)
+        assert ok == (smallest == math.ceil(expected_claim - 1e-9))
+        agree += ok
+    assert check.summary.startswith(f"smallest integer D with D^n_c >= D0 equals ceil(claimed D) in {agree} of 36 cases; ")
+    assert "D0=1024: D=2, n_c=10 (40 k^2 vs 1048576 k^2)" in check.summary
+    assert check.summary.endswith("(D = 2, n_c = ceil(log2 D0) as derived)")
+    assert check.figures["cheapest"][64] == {"params_over_k2": 24, "D": 2, "n_c": 6}
+    assert check.passed == (name == "derived") and (agree == 36) == (name == "derived")
+    full = channel_scaling.check_channel_scaling_numerically(claim, full=True)
+    assert [row[0] for row in full.rows[::6]] == [*shallow_channels, 5, 100, 4096, 65536]
