@@ -1,6 +1,7 @@
 """Every result verifies symbolically and numerically; every deliberately wrong variant fails its checks;
 and the sub-volume bounds hold on random local-feature functions (hypothesis)."""
 
+import itertools
 import json
 import math
 
@@ -12,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cnn_bounds.cli import main
-from numeric import Lattice, entanglement_profile
+from numeric import Lattice, entanglement_profile, straight_cuts
 from numeric import targets
 from numeric.precise import exact_schmidt_rank
 from proofs import all_results, channel_scaling_result, distinct_rows_result, subvolume_result, volume_law_result
@@ -176,3 +177,84 @@ def test_the_arithmetic_check_compares_every_row_with_counting(claim, name):
     assert check.passed == (name == "derived") and (agree == 36) == (name == "derived")
     full = channel_scaling.check_channel_scaling_numerically(claim, full=True)
     assert [row[0] for row in full.rows[::6]] == [*shallow_channels, 5, 100, 4096, 65536]
+
+
+# --- result 3's geometry and bounds on cases worked by hand -------------------------------------------------
+
+@given(st.lists(st.booleans(), max_size=12))
+def test_runs_are_the_maximal_blocks_of_true_classified_by_position(flags):
+    expected, position = [], 0
+    for value, block in itertools.groupby(flags):
+        size = len(list(block))
+        if value:
+            at_start, at_end = position == 0, position + size == len(flags)
+            expected.append("whole" if at_start and at_end else "edge" if at_start or at_end else "middle")
+        position += size
+    assert subvolume.runs(flags) == tuple(expected)
+
+
+def test_two_by_two_windows_across_the_straight_cuts_of_4x4_worked_by_hand():
+    """9 windows (3 x 3 positions). cols<2: the 3 windows at x0 = 1 straddle, 3 lie in A, 3 in B, and U_A, U_B
+    are columns 1 and 2 (4 pixels each). cols<1: the 3 at x0 = 0 straddle, none in A, 6 in B, U = columns 0, 1."""
+    lattice = Lattice(4, 4)
+    cuts = {"cols<2": (3, 3, 3, 4, 4), "cols<1": (3, 0, 6, 4, 4), "rows<3": (3, 6, 0, 4, 4)}
+    bounds = {  # (a) 1 + 2^|U|, 1 + 2^K; nor: 2^|U|, 2^K; (b) count >= 2: (min(|J|, 2) + 1) 2^|U| on the better side
+        "or": {"cols<2": (17, 9), "cols<1": (17, 9), "rows<3": (17, 9)},
+        "nor": {"cols<2": (16, 8), "cols<1": (16, 8), "rows<3": (16, 8)},
+        "count": {"cols<2": (48, None), "cols<1": (16, None), "rows<3": (16, None)},
+        "reader": {"cols<2": (48, None), "cols<1": (48, None), "rows<3": (48, None)},  # r_G = 3: 3 * 2^4
+    }
+    regions = straight_cuts(lattice)
+    for aggregator, expected in bounds.items():
+        model = LocalFeatureModel("hand", lattice, tuple(targets.windows(lattice, 2, 2)), aggregator,
+                                  exact_match=aggregator != "reader", threshold=2, reader_states=3)
+        for label, geometry in cuts.items():
+            found = cut_geometry(model, regions[label])
+            assert (found.straddling, found.inside_a, found.inside_b, found.boundary_a, found.boundary_b) == geometry
+            assert local_rank_bound(model, found) == expected[label], (aggregator, label)
+
+
+def test_an_ordered_reader_counts_the_runs_of_each_side():
+    """Single-pixel windows on a chain of 6 read in order; A = {2, 3} is one middle run (r^2 - r + 1 = 3 for
+    r = 2), B = {0, 1} + {4, 5} two edge runs (r each: 4); no window straddles, so the bound is min(3, 4)."""
+    lattice = Lattice(6)
+    pixels = tuple((p,) for p in range(6))
+    ordered = LocalFeatureModel("ordered", lattice, pixels, "reader", reader_states=2, reading_order=tuple(range(6)))
+    geometry = cut_geometry(ordered, (2, 3))
+    assert (geometry.runs_a, geometry.runs_b, geometry.straddling) == (("middle",), ("edge", "edge"), 0)
+    assert local_rank_bound(ordered, geometry) == (3, None)
+    unordered = LocalFeatureModel("parity", lattice, pixels, "reader", reader_states=2)
+    assert local_rank_bound(unordered, cut_geometry(unordered, (2, 3))) == (2, None)
+    three_levels = Lattice(6, 1, 3)  # "the last non-zero pixel is 2" attains the middle-run bound
+    values = targets.finite_state_reader(three_levels, subvolume.last_nonzero_transitions(3), [0, 1])
+    assert exact_schmidt_rank(values, (2, 3), levels=3) == 3
+
+
+def test_bounds_are_decided_exactly_for_integer_functions_and_in_float64_otherwise():
+    lattice = Lattice(4)
+    equal = targets.far_apart_equal(lattice)  # rank 2, flat: S = ln 2 exactly across (0, 1)
+    profile = entanglement_profile(equal, (0, 1))
+    assert subvolume._decide(equal, lattice, (0, 1), profile, 2) == (True, True, "exact")
+    assert subvolume._decide(equal, lattice, (0, 1), profile, 3) == (True, False, "exact")
+    assert subvolume._decide(equal, lattice, (0, 1), profile, 1) == (False, False, "exact")
+    scaled = equal / 3  # the same rank and spectrum, not integer-valued
+    assert subvolume._decide(scaled, lattice, (0, 1), entanglement_profile(scaled, (0, 1)), 2) == (True, True, "float64")
+    assert subvolume._decide(scaled, lattice, (0, 1), entanglement_profile(scaled, (0, 1)), 1)[:2] == (False, False)
+
+
+def test_the_subvolume_check_counts_what_its_rows_show():
+    check = subvolume.check_subvolume_numerically()
+    levels = {"4x4": 2, "12x1": 2, "16x1": 2, "8x1": 3}
+    pixels = {"4x4": 16, "12x1": 12, "16x1": 16, "8x1": 8}
+    useful = [math.exp(row[11]) < levels[row[1]] ** min(row[3], pixels[row[1]] - row[3]) - 1e-9 for row in check.rows]
+    assert [row[14] for row in check.rows] == useful
+    assert check.figures["non_vacuous"] == sum(useful) and check.figures["comparisons"] == len(check.rows)
+    assert check.figures["violations"] == check.row_passed.count(False) == 0
+    parity = check.figures["by_function"]["parity"]
+    parity_rows = [row for row in check.rows if row[0] == "parity"]
+    assert parity["cases"] == len(parity_rows) and parity["rank_at_local_bound"] == len(parity_rows)  # rank 2 = r_G
+    assert parity["max_rank_over_local"] == 1.0 and parity["entropy_attains_bound"] == sum(row[12] for row in parity_rows)
+    assert all(row[12] for row in parity_rows if levels[row[1]] == 2)  # S = ln 2 exactly on binary pixels
+    assert check.summary.startswith(f"{len(check.rows)} (function, cut) pairs ({sum(useful)} with the bound below the "
+                                    f"ceiling d^min(|A|,|B|)): rank and S_A within the derived bound in {len(check.rows)}. ")
+    assert "parity: 1.00, 1.00" in check.summary
