@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cnn_bounds.cli import main
-from numeric import Lattice, entanglement_profile, straight_cuts
+from numeric import Lattice, entanglement_profile, page_entropy, straight_cuts
 from numeric import targets
 from numeric.precise import exact_schmidt_rank
 from proofs import all_results, channel_scaling_result, distinct_rows_result, subvolume_result, volume_law_result
@@ -258,3 +258,44 @@ def test_the_subvolume_check_counts_what_its_rows_show():
     assert check.summary.startswith(f"{len(check.rows)} (function, cut) pairs ({sum(useful)} with the bound below the "
                                     f"ceiling d^min(|A|,|B|)): rank and S_A within the derived bound in {len(check.rows)}. ")
     assert "parity: 1.00, 1.00" in check.summary
+
+
+# --- result 2: the function built through a reader, and the check's bookkeeping ------------------------------
+
+def test_a_function_through_a_reader_is_the_table_read_at_each_image():
+    lattice, region = Lattice(4, 1, 3), [3, 1]
+    rng = np.random.default_rng(2)
+    reader, table = rng.integers(0, 4, 9), rng.standard_normal((4, 9))
+    values = distinct_rows.function_through_a_reader(lattice, region, reader, table)
+    for index, image in enumerate(itertools.product(range(3), repeat=4)):
+        a_code, b_code = 3 * image[1] + image[3], 3 * image[0] + image[2]  # A = {1, 3}, B = {0, 2}, in pixel order
+        assert values[index] == table[reader[a_code], b_code]
+
+
+def test_the_distinct_rows_check_counts_what_its_rows_show():
+    check = distinct_rows.check_distinct_rows_numerically(seed=4)
+    assert check.passed and 180 <= len(check.rows) <= 200
+    for n_pixels, levels, size, states, rank, bound, entropy, log_bound in check.rows:
+        assert 2 <= n_pixels <= (9 if levels == 2 else 6) and 1 <= size < n_pixels and 1 <= states <= min(8, levels**size)
+        assert bound == states and log_bound == pytest.approx(math.log(states)) and 1 <= rank <= states
+        assert 0 <= entropy <= log_bound + 1e-12
+    attained = sum(row[4] == row[3] for row in check.rows)
+    assert check.figures == {"cases": len(check.rows), "held": len(check.rows), "rank_equals_r": attained}
+    assert check.summary == (f"{len(check.rows)} random cases (seed 4): rank <= claimed bound and S_A <= ln(bound) in "
+                             f"{len(check.rows)}; the rank equals r in {attained} (the others have fewer distinct rows "
+                             "or columns).")
+    too_tight = distinct_rows.check_distinct_rows_numerically(distinct_rows.r - 1, seed=4)
+    assert [ok for ok in too_tight.row_passed] == [row[4] <= row[3] - 1 and row[3] >= 2 for row in too_tight.rows]
+
+
+def test_the_page_check_compares_each_distinct_split_with_pages_value():
+    check = volume_law.check_page_numerically()
+    splits = [(n_pixels, size) for n_pixels in range(2, 10) for size in range(1, n_pixels // 2 + 1)]
+    assert [(int(row[0].split("x")[0]), row[1]) for row in check.rows] == splits
+    for (n_pixels, size), row, ok in zip(splits, check.rows, check.row_passed):
+        _, _, claim, mean, error, real_mean, real_error, ceiling = row
+        assert claim == pytest.approx(page_entropy(2**size, 2 ** (n_pixels - size)), rel=1e-12)
+        assert ceiling == pytest.approx(size * math.log(2)) and 0 < error < 0.05 and 0 < real_error < 0.05
+        assert ok == (abs(mean - claim) < 4 * error) and real_mean < claim  # real functions average lower
+    assert check.summary.startswith(f"400 samples per split (seed 0): complex-Gaussian means within 4 standard errors "
+                                    f"of the claimed mean on {sum(check.row_passed)} of 20 m x n splits")
