@@ -22,7 +22,7 @@ from numeric import (
     schmidt_rank,
     schmidt_values,
 )
-from numeric.entanglement import _fannes_audenaert, as_state_tensor, entropy_of_probabilities, schmidt_matrix, schmidt_spectrum
+from numeric.entanglement import _fannes_audenaert, max_entropy, max_schmidt_rank, as_state_tensor, entropy_of_probabilities, schmidt_matrix, schmidt_spectrum
 from numeric.precise import exact_schmidt_rank, reference_entropy
 from numeric.targets import far_apart_equal, parity, product_function
 
@@ -365,3 +365,14 @@ def test_memory_refusals_name_what_needs_the_memory_and_the_way_out(monkeypatch,
     monkeypatch.setenv("CNN_BOUNDS_MEMORY_LIMIT", str(2**20 - 1))
     with pytest.raises(TooLargeError, match=f"^{re.escape(message)}$"):
         call(values)
+
+
+@given(lattice_and_region(max_images=1024), seeds)
+def test_a_random_function_attains_the_rank_and_entropy_ceilings_of_its_cut(case, seed):
+    """Generic functions have full Schmidt rank d^min(|A|,|B|) (the ceiling), and S_A <= min(|A|,|B|) ln d."""
+    lattice, region = case
+    values = random_values(lattice, seed)
+    size, n, d = len(region), lattice.n_pixels, lattice.levels
+    assert max_schmidt_rank(size, n, d) == d ** min(size, n - size) == schmidt_rank(values, region, levels=d)
+    assert max_entropy(size, n, d) == pytest.approx(min(size, n - size) * math.log(d))
+    assert entanglement_entropy(values, region, levels=d) <= max_entropy(size, n, d) + 1e-12

@@ -5,6 +5,7 @@ import math
 import re
 
 import numpy as np
+import scipy.stats
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -284,10 +285,20 @@ def test_a_complex_random_function_has_unit_variance_split_evenly():
     for sample, mean in [(np.abs(values) ** 2, 1.0), (values.real**2, 0.5), (values.imag**2, 0.5),
                          (values.real * values.imag, 0.0), (values.real, 0.0)]:
         assert abs(sample.mean() - mean) < 5 * sample.std() / math.sqrt(n)
+    for part in (values.real, values.imag):  # each part N(0, 1/2): Kolmogorov-Smirnov at the 1e-4 level
+        assert scipy.stats.kstest(part * math.sqrt(2), "norm").pvalue > 1e-4
+
+
+def test_random_functions_default_to_seed_zero():
+    lattice = Lattice(3, 3)
+    for build in (targets.random_gaussian, targets.random_boolean, targets.product_function):
+        np.testing.assert_array_equal(build(lattice), build(lattice, 0))
+    np.testing.assert_array_equal(targets.random_boolean_with_ones(lattice, 9), targets.random_boolean_with_ones(lattice, 9, 0))
 
 
 @pytest.mark.parametrize("transitions, output, initial", [
     ([[0, 1], [1, 0]], [[0, 1]], 0),  # output not a vector
+    ([[0, 0]], [[1, 2]], 0),  # output not a vector, though transitions would fit one state
     ([[0, 1], [1, 0], [0, 0]], [0, 1], 0),  # shape not (r, d)
     ([[0.0, 1.0], [1.0, 0.0]], [0, 1], 0),  # not integers
     ([[0, -1], [1, 0]], [0, 1], 0),  # a state below 0
