@@ -29,9 +29,13 @@ Detector = Callable[[np.ndarray], np.ndarray]
 _MAX_DIMENSIONS = 64  # numpy's limit on the number of array axes, one per pixel
 
 
-def _require_images(lattice: Lattice, bytes_per_image: int, what: str, fix: str = "") -> None:
+def _require_enumerable(lattice: Lattice) -> None:
     if lattice.n_pixels > _MAX_DIMENSIONS:
         raise InvalidInputError(f"{lattice} has more than {_MAX_DIMENSIONS} pixels; exact enumeration cannot go there")
+
+
+def _require_images(lattice: Lattice, bytes_per_image: int, what: str, fix: str = "") -> None:
+    _require_enumerable(lattice)
     require_memory(
         lattice.n_images * bytes_per_image, f"{what} on all {lattice.n_images} images of the {lattice}",
         "use a smaller lattice or fewer levels" + fix,
@@ -40,6 +44,7 @@ def _require_images(lattice: Lattice, bytes_per_image: int, what: str, fix: str 
 
 def pixel_values(lattice: Lattice, pixel: int) -> np.ndarray:
     """s_p as an array that broadcasts over the image tensor: 0..d-1 along axis ``pixel``, size 1 elsewhere."""
+    _require_enumerable(lattice)
     shape = [1] * lattice.n_pixels
     shape[pixel] = lattice.levels
     return np.arange(lattice.levels, dtype=np.int16).reshape(shape)
@@ -129,6 +134,7 @@ def local_features(
         raise InvalidInputError("give either a pattern, or a window=(height, width) together with a detector")
     if pattern is not None:
         window, detector = _pattern_detector(lattice, pattern)
+    _require_enumerable(lattice)
     positions = windows(lattice, *window)  # refuses a window that does not fit before tabulating it
     table = _detector_table(lattice, window, detector)
     features = []

@@ -376,3 +376,13 @@ def test_a_random_function_attains_the_rank_and_entropy_ceilings_of_its_cut(case
     assert max_schmidt_rank(size, n, d) == d ** min(size, n - size) == schmidt_rank(values, region, levels=d)
     assert max_entropy(size, n, d) == pytest.approx(min(size, n - size) * math.log(d))
     assert entanglement_entropy(values, region, levels=d) <= max_entropy(size, n, d) + 1e-12
+
+
+def test_the_default_rank_tolerance_is_relative_to_the_largest_schmidt_value():
+    values = 1e-8 * np.array([1.0, 0.0, 0.0, 1e-3])  # Schmidt values 1e-8 and 1e-11: both far above 1e-10 x 1e-8
+    assert schmidt_rank(values, [0]) == 2 and schmidt_rank(values * 1e8, [0]) == 2
+    assert schmidt_rank(np.array([1.0, 0.0, 0.0, 1e-12]), [0]) == 1
+    with pytest.raises(InvalidInputError, match="^values is zero on every image: f = 0 has no normalised state"):
+        schmidt_rank(np.zeros(4), [0])
+    with pytest.raises(InvalidInputError, match="^a region is a sequence of pixel indices, got the string 'ab'"):
+        schmidt_rank(np.ones(4), "ab")

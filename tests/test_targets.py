@@ -57,6 +57,9 @@ def test_a_predicate_detector_matches_a_loop_over_images(lattice):
     bright = lambda patches: patches.sum(axis=(1, 2)) >= 3 * (lattice.levels - 1)  # noqa: E731
     expected = [any(w.sum() >= 3 * (lattice.levels - 1) for w in windows_of(im, 2, 2)) for im in images(lattice)]
     np.testing.assert_array_equal(targets.pattern_present(lattice, window=(2, 2), detector=bright), expected)
+    np.testing.assert_array_equal(targets.pattern_absent(lattice, window=(2, 2), detector=bright), np.logical_not(expected))
+    counts = [sum(w.sum() >= 3 * (lattice.levels - 1) for w in windows_of(im, 2, 2)) for im in images(lattice)]
+    np.testing.assert_array_equal(targets.count_threshold(lattice, 2, window=(2, 2), detector=bright), np.array(counts) >= 2)
 
 
 @given(lattices(max_images=729))
@@ -287,6 +290,25 @@ def test_a_complex_random_function_has_unit_variance_split_evenly():
         assert abs(sample.mean() - mean) < 5 * sample.std() / math.sqrt(n)
     for part in (values.real, values.imag):  # each part N(0, 1/2): Kolmogorov-Smirnov at the 1e-4 level
         assert scipy.stats.kstest(part * math.sqrt(2), "norm").pvalue > 1e-4
+
+
+def test_random_labels_and_factors_take_their_documented_values():
+    lattice = Lattice(4, 3)
+    assert set(np.unique(targets.random_boolean(lattice))) == {0.0, 1.0}
+    factors = targets.product_function(Lattice(12))  # f(0...0) f(1...1) ... : one factor per pixel on a chain
+    per_pixel = targets.product_function(Lattice(1), seed=0)
+    assert 0.5**12 <= factors.min() and factors.max() < 1.5**12 and 0.5 <= per_pixel.min() and per_pixel.max() < 1.5
+
+
+def test_lattices_beyond_numpys_axes_are_refused_and_64_pixels_get_the_memory_estimate():
+    with pytest.raises(InvalidInputError, match="^65x1 lattice, 2 levels has more than 64 pixels; exact enumeration "
+                                                "cannot go there$"):
+        targets.parity(Lattice(65))
+    for build in (lambda lat: targets.pattern_present(lat, _TWO_BY_TWO), targets.random_gaussian):
+        with pytest.raises(InvalidInputError, match="has more than 64 pixels"):
+            build(Lattice(13, 5))
+    with pytest.raises(TooLargeError, match="^a parity on all 18446744073709551616 images"):
+        targets.parity(Lattice(8, 8))
 
 
 def test_random_functions_default_to_seed_zero():
