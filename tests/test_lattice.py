@@ -71,12 +71,12 @@ def test_rectangles_are_exactly_the_pixels_inside_or_refused_when_they_stick_out
 def test_neighbours_and_boundaries_follow_from_manhattan_distance(lattice):
     points = _points(lattice)
     coordinates = {p: xy for xy, p in points.items()}
-    for p, (x, y) in coordinates.items():
-        expected = sorted(q for q, (a, b) in coordinates.items() if abs(a - x) + abs(b - y) == 1)
-        assert sorted(neighbours(lattice, p)) == expected
+    adjacent = {p: {q for q, (a, b) in coordinates.items() if abs(a - x) + abs(b - y) == 1}
+                for p, (x, y) in coordinates.items()}
+    for p in coordinates:
+        assert sorted(neighbours(lattice, p)) == sorted(adjacent[p])
     region = {p for p, (x, y) in coordinates.items() if (x + 2 * y) % 3 == 0}
-    touching = tuple(sorted(p for p in region if any(
-        q not in region for q, (a, b) in coordinates.items() if abs(a - coordinates[p][0]) + abs(b - coordinates[p][1]) == 1)))
+    touching = tuple(sorted(p for p in region if adjacent[p] - region))
     assert boundary_pixels(lattice, region) == touching
     assert complement(lattice, region) == tuple(sorted(set(coordinates) - region))
     with pytest.raises(InvalidInputError, match=rf"pixel \(0, {lattice.height}\) is outside"):

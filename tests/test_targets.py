@@ -295,8 +295,8 @@ def test_a_complex_random_function_has_unit_variance_split_evenly():
 def test_random_labels_and_factors_take_their_documented_values():
     lattice = Lattice(4, 3)
     assert set(np.unique(targets.random_boolean(lattice))) == {0.0, 1.0}
-    factors = targets.product_function(Lattice(12))  # f(0...0) f(1...1) ... : one factor per pixel on a chain
-    per_pixel = targets.product_function(Lattice(1), seed=0)
+    factors = targets.product_function(Lattice(12))  # products of 12 factors, each in [0.5, 1.5)
+    per_pixel = targets.product_function(Lattice(1), seed=0)  # one pixel: the factors themselves
     assert 0.5**12 <= factors.min() and factors.max() < 1.5**12 and 0.5 <= per_pixel.min() and per_pixel.max() < 1.5
 
 
