@@ -26,7 +26,8 @@ from cnn_bounds.report import reproduce as run_reproduce
 from cnn_bounds.training import train_sweep as run_train_sweep
 from numeric import InvalidInputError, Lattice
 from numeric.catalog import CATALOG, build_target
-from numeric.entanglement import max_entropy, page_entropy, schmidt_rank, schmidt_spectra
+from numeric.cuts import FLAGGED_ERROR, METHODS, choose_method, measure_cuts
+from numeric.entanglement import max_entropy, page_entropy
 from numeric.lattice import boundary_length, default_regions, parse_region, parse_shape, straight_cuts
 from numeric.precise import prime_for_sums, schmidt_rank_mod_p
 from proofs import check_all
@@ -99,40 +100,46 @@ def main() -> None:
 @click.option("--alpha", default=1.0, show_default=True, type=float, help="Renyi index (1 = von Neumann, inf = min-entropy).")
 @click.option("--precision", type=click.Choice(["float64", "float32"]), default="float64", show_default=True,
               help="float32: half the memory and single-precision BLAS, with a larger computed error bound.")
+@click.option("--method", type=click.Choice(METHODS), default="auto", show_default=True,
+              help="dense: f on all images (up to ~28 pixels, any function); tn: exact tensor network of a "
+              "local-feature target (16x16 and beyond); auto: tn where the dense function would not fit.")
+@click.option("--labels", type=click.Choice(["01", "pm1"]), default="01", show_default=True,
+              help="Measure the 0/1 label f, or 2f - 1 (+-1 labels).")
 @click.option("--rank/--no-rank", "with_rank", default=True, show_default=True,
-              help="Also compute each cut's Schmidt rank (a QR of the whole function: slower, twice its memory).")
+              help="Also compute each cut's Schmidt rank (dense: a QR of the whole function, slower, twice its memory).")
 @click.option("--seed", default=0, show_default=True, type=int, help="Seed for random functions.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @refuse_bad_input
 def entropy(shape: str, levels: int, function_spec: str, region_specs: tuple[str, ...], alpha: float, precision: str,
-            with_rank: bool, seed: int, as_json: bool) -> None:
+            method: str, labels: str, with_rank: bool, seed: int, as_json: bool) -> None:
     """Entanglement entropy S_A (nats) of a target function on each region, with its computed rounding-error
     bound (von Neumann only), beside the volume-law ceiling min(|A|,|B|) ln d and Page's random-state value."""
     if alpha == 0 and not with_rank:
         raise BadRequest("--alpha 0 is the log of the Schmidt rank; drop --no-rank or choose another alpha")
     lattice = Lattice(*parse_shape(shape), levels=levels)
-    values = build_target(function_spec, lattice, seed, np.float32 if precision == "float32" else np.float64)
-    regions = dict(parse_region(lattice, spec) for spec in region_specs) if region_specs else default_regions(lattice)
-    spectra = schmidt_spectra(values, list(regions.values()), levels=levels, precision=precision, progress=True)
-    ranks = {}
-    if with_rank:
-        double = np.asarray(values, dtype=np.float64)  # converted once, not once per cut
-        for label, region in tqdm(regions.items(), desc="ranks", unit="cut", disable=None, leave=False):
-            ranks[label] = schmidt_rank(double, region, levels=levels)
+    engine = choose_method(function_spec, lattice, method)
+    if region_specs:
+        regions = dict(parse_region(lattice, spec) for spec in region_specs)
+    else:  # rectangles would each need their own automaton on the lattices the tn engine is for
+        regions = straight_cuts(lattice) if engine == "tn" else default_regions(lattice)
+    cuts = measure_cuts(function_spec, lattice, regions, method=engine, labels=labels, seed=seed, precision=precision,
+                        rank=with_rank, progress=True)
     records = []
-    for (label, region), spectrum in zip(regions.items(), spectra):
-        size = len(region)
-        value = math.log(ranks[label]) if alpha == 0 else spectrum.entropy(alpha)
+    for label, cut in cuts.items():
+        size = len(cut.region)
+        value = math.log(cut.rank) if alpha == 0 else cut.spectrum.entropy(alpha)
         ceiling = max_entropy(size, lattice.n_pixels, levels)
-        bound = spectrum.entropy_error_bound if alpha == 1 else None
+        bound = cut.spectrum.entropy_error_bound if alpha == 1 else None
         records.append({
             "region": label,
-            "pixels": list(region),
+            "pixels": list(cut.region),
             "size": size,
-            "boundary_bonds": boundary_length(lattice, region),
+            "boundary_bonds": boundary_length(lattice, cut.region),
             "entropy": value,
             "error_bound": bound,
-            "schmidt_rank": ranks.get(label),
+            "error_flagged": cut.flagged,
+            "schmidt_rank": cut.rank,
+            "density": cut.density,
             "volume_law": ceiling,
             "page": page_entropy(levels**size, levels ** (lattice.n_pixels - size)),
             "within_volume_bound": bool(-(bound or 1e-12) <= value <= ceiling + (bound or 1e-12)),
@@ -140,19 +147,22 @@ def entropy(shape: str, levels: int, function_spec: str, region_specs: tuple[str
     if as_json:
         summary = {
             "lattice": {"width": lattice.width, "height": lattice.height, "levels": levels},
-            "function": function_spec, "seed": seed, "alpha": alpha, "precision": precision,
-            "units": "nats", "regions": records,
+            "function": function_spec, "labels": labels, "method": engine, "seed": seed, "alpha": alpha,
+            "precision": precision, "units": "nats", "flagged_above": FLAGGED_ERROR, "regions": records,
         }
         click.echo(dumps(summary))
         return
-    click.echo(f"{function_spec} on the {lattice}; S_alpha with alpha = {alpha:g}, in nats ({precision}; "
-               "+- is a computed worst-case rounding bound)")
+    click.echo(f"{function_spec} ({labels} labels) on the {lattice}; S_alpha with alpha = {alpha:g}, in nats "
+               f"({engine} engine, {precision}; +- is a computed worst-case rounding bound, nothing truncated)")
     click.echo(format_table(
-        ["region", "|A|", "|dA|", "S_A", "+-", "rank", "min(|A|,|B|) ln d", "Page"],
+        ["region", "|A|", "|dA|", "S_A", "+-", "rank", "density", "min(|A|,|B|) ln d", "Page"],
         [[r["region"], r["size"], r["boundary_bonds"], r["entropy"],
-          "-" if r["error_bound"] is None else f"{r['error_bound']:.1e}",
-          "-" if r["schmidt_rank"] is None else r["schmidt_rank"], r["volume_law"], r["page"]] for r in records],
+          "-" if r["error_bound"] is None else f"{r['error_bound']:.1e}" + ("!" if r["error_flagged"] else ""),
+          "-" if r["schmidt_rank"] is None else r["schmidt_rank"],
+          "-" if r["density"] is None else f"{r['density']:.4g}", r["volume_law"], r["page"]] for r in records],
     ))
+    if any(r["error_flagged"] for r in records):
+        click.echo(f"! error bound above {FLAGGED_ERROR:g} nats: the entropy is not certified to that accuracy")
 
 
 def _progress(description: str):

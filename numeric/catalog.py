@@ -29,12 +29,15 @@ def _pattern(lattice: Lattice, size: int, pattern: str | None) -> np.ndarray:
 
 @dataclass(frozen=True)
 class TargetSpec:
-    """A named target function: ``build(lattice, seed, dtype, **params)`` returns its values on every image."""
+    """A named target function: ``build(lattice, seed, dtype, **params)`` returns its values on every image;
+    for local-feature targets, ``features(lattice, **params)`` gives (accepted patterns, aggregator,
+    threshold) for the exact tensor-network engine (:mod:`numeric.feature_mps`)."""
 
     name: str
     summary: str
     build: Callable[..., np.ndarray]
     defaults: dict[str, int | str | None] = field(default_factory=dict)
+    features: Callable[..., tuple[np.ndarray, str, int]] | None = None
 
 
 CATALOG: dict[str, TargetSpec] = {
@@ -43,18 +46,19 @@ CATALOG: dict[str, TargetSpec] = {
         TargetSpec(
             "pattern-present", "1 if some size x size window shows the pattern (OR of local detectors)",
             lambda lat, seed, dtype, size, pattern: targets.pattern_present(lat, _pattern(lat, size, pattern), dtype=dtype),
-            {"size": 2, "pattern": None},
+            {"size": 2, "pattern": None}, lambda lat, size, pattern: (_pattern(lat, size, pattern), "or", 1),
         ),
         TargetSpec(
             "pattern-absent", "1 if no window shows the pattern",
             lambda lat, seed, dtype, size, pattern: targets.pattern_absent(lat, _pattern(lat, size, pattern), dtype=dtype),
-            {"size": 2, "pattern": None},
+            {"size": 2, "pattern": None}, lambda lat, size, pattern: (_pattern(lat, size, pattern), "nor", 1),
         ),
         TargetSpec(
             "count-threshold", "1 if at least `threshold` windows show the pattern",
             lambda lat, seed, dtype, size, threshold, pattern: targets.count_threshold(
                 lat, threshold, _pattern(lat, size, pattern), dtype=dtype),
             {"size": 2, "threshold": 2, "pattern": None},
+            lambda lat, size, threshold, pattern: (_pattern(lat, size, pattern), "count", threshold),
         ),
         TargetSpec("majority", "1 if the pixel sum exceeds half its maximum",
                    lambda lat, seed, dtype: targets.majority(lat, dtype=dtype)),

@@ -41,7 +41,7 @@ def test_entropy_table_for_named_regions():
     result = run("entropy", "--shape", "3x2", "--levels", "3", "--function", "far-apart", "--region", "cols:1", "--region", "pixels:0,5")
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert "far-apart on the 3x2 lattice, 3 levels" in lines[0]
+    assert "far-apart (01 labels) on the 3x2 lattice, 3 levels" in lines[0] and "dense engine" in lines[0]
     for line, expected in zip(lines[3:5], (["cols<1", "2", "2", f"{math.log(3):.4f}"], ["pixels{0,5}", "2", "4", "0.0000"])):
         label, size, bonds, value, bound, rank = line.split()[:6]
         assert [label, size, bonds, value] == expected
@@ -68,7 +68,11 @@ def test_entropy_in_float32_reports_a_bound_that_covers_the_float64_value():
         (["--region", "cols:7"], "does not fit in the 4x4 lattice"),
         (["--region", "pixels:1,1"], "repeats pixels"),
         (["--region", "diagonal"], "is not one of cols:K"),
-        (["--shape", "8x5"], "needs about 8.0 TiB, more than the memory limit"),
+        (["--shape", "8x5", "--method", "dense"], "needs about 8.0 TiB, more than the memory limit"),
+        (["--shape", "8x5", "--function", "parity"], "needs about 8.0 TiB, more than the memory limit"),
+        (["--function", "parity", "--method", "tn"], "covers local-feature targets"),
+        (["--function", "random-gaussian", "--labels", "pm1"], "is not 0/1-valued"),
+        (["--method", "tn", "--precision", "float32"], "computes in float64"),
         (["--alpha", "-2"], "alpha must be >= 0"),
         (["--alpha", "0", "--no-rank"], "drop --no-rank"),
         (["--precision", "float16"], "'float16' is not one of"),

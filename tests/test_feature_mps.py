@@ -1,0 +1,149 @@
+"""The exact tensor-network engine against the dense one, and against plain counting.
+
+Oracles: the dense targets of numeric.targets (a loop-free but independent construction), the dense
+engine's spectra and QR ranks, and hand counts (the boundary automaton's states on a chain).
+"""
+
+import itertools
+import json
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cnn_bounds.cli import main
+from numeric import Lattice, TooLargeError, column_cut, rectangle, schmidt_rank, schmidt_spectrum, straight_cuts
+from numeric import targets
+from numeric.cuts import choose_method, measure_cuts
+from numeric.feature_mps import feature_cut, feature_mps, mps_values, reading_order
+
+
+@st.composite
+def feature_cases(draw):
+    """A lattice of <= 12 pixels (<= 4096 images), a pattern or a small detector that fits, an aggregator,
+    a threshold, labels, and any region (any pixels)."""
+    levels = draw(st.integers(2, 3))
+    width = draw(st.integers(1, 5))
+    height = draw(st.integers(1, max(1, (7 if levels == 2 else 4) // width + 1)))
+    lattice = Lattice(width, height, levels)
+    window = (draw(st.integers(1, min(2, height))), draw(st.integers(1, min(3, width))))
+    accepted = draw(st.integers(1, 3))
+    patterns = np.array(draw(st.lists(
+        st.lists(st.integers(0, levels - 1), min_size=window[0] * window[1], max_size=window[0] * window[1]),
+        min_size=accepted, max_size=accepted, unique_by=tuple))).reshape(-1, *window)
+    aggregator = draw(st.sampled_from(["or", "nor", "count"]))
+    threshold = draw(st.integers(0, 3)) if aggregator == "count" else 1
+    labels = draw(st.sampled_from(["01", "pm1"]))
+    region = draw(st.permutations(range(lattice.n_pixels)))[:draw(st.integers(0, lattice.n_pixels))]
+    return lattice, patterns, aggregator, threshold, labels, list(region)
+
+
+def dense_target(lattice, patterns, aggregator, threshold):
+    """The same target built by numeric.targets (a detector accepting every given configuration)."""
+    detector = lambda configurations: np.any(  # noqa: E731
+        np.all(configurations[:, None] == patterns[None], axis=(2, 3)), axis=1)
+    window = patterns.shape[1:]
+    if aggregator == "or":
+        return targets.pattern_present(lattice, window=window, detector=detector)
+    if aggregator == "nor":
+        return targets.pattern_absent(lattice, window=window, detector=detector)
+    return targets.count_threshold(lattice, threshold, window=window, detector=detector)
+
+
+@settings(max_examples=150)
+@given(feature_cases(), st.data())
+def test_the_automaton_is_the_target_and_every_cut_matches_the_dense_engine(case, data):
+    lattice, patterns, aggregator, threshold, labels, region = case
+    order = data.draw(st.permutations(range(lattice.n_pixels)))
+    dense = dense_target(lattice, patterns, aggregator, threshold)
+    mps = feature_mps(lattice, patterns, aggregator, threshold=threshold, order=order)
+    np.testing.assert_array_equal(mps_values(mps), dense)
+    values = 2 * dense - 1 if labels == "pm1" else dense
+    if not np.any(values):
+        with pytest.raises(ValueError, match="zero on every image"):
+            feature_cut(lattice, patterns, region, aggregator, threshold=threshold, labels=labels)
+        return
+    cut = feature_cut(lattice, patterns, region, aggregator, threshold=threshold, labels=labels, rank=True)
+    reference = schmidt_spectrum(values, region, levels=lattice.levels)
+    assert abs(cut.spectrum.entropy() - reference.entropy()) <= 1e-9
+    assert abs(cut.spectrum.entropy(2) - reference.entropy(2)) <= 1e-9
+    assert cut.rank == schmidt_rank(values, region, levels=lattice.levels)
+    assert cut.density == pytest.approx(float(np.mean(dense)), abs=1e-12)
+    assert cut.spectrum.entropy_error_bound < 1e-9
+
+
+@pytest.mark.parametrize("pattern", [np.ones((3, 3), int), np.array([[1, 0, 1], [0, 1, 0], [1, 0, 1]])])
+def test_three_by_three_windows_on_a_5x4_image_match_the_dense_engine_on_cuts_and_squares(pattern):
+    """The regime the small hypothesis lattices miss: windows of 9 pixels, several straddling every cut."""
+    lattice = Lattice(5, 4, 2)
+    dense = targets.count_threshold(lattice, 2, pattern)
+    regions = [*straight_cuts(lattice).values(), rectangle(lattice, 1, 1, 2, 2), rectangle(lattice, 0, 1, 3, 2)]
+    for region in regions:
+        cut = feature_cut(lattice, pattern, region, "count", threshold=2, rank=True)
+        assert abs(cut.spectrum.entropy() - schmidt_spectrum(dense, region).entropy()) <= 1e-9
+        assert cut.rank == schmidt_rank(dense, region)
+
+
+def test_the_states_at_a_row_cut_are_the_distinct_sets_of_matched_pairs():
+    """OR of "two ones side by side" on a W x 4 image, cut after two rows: besides "found", the state is the
+    set of x with s(x, 1) = s(x + 1, 1) = 1, counted here by enumerating the row."""
+    for width in range(2, 9):
+        rows = itertools.product((0, 1), repeat=width)
+        pair_sets = {tuple(row[x] and row[x + 1] for x in range(width - 1)) for row in rows}
+        lattice = Lattice(width, 4, 2)
+        mps = feature_mps(lattice, np.ones((2, 2), int), "or")
+        assert mps.bond_dimensions[2 * width] == len(pair_sets) + 1
+
+
+def test_reading_orders_put_the_region_first_and_straight_cuts_in_one_bond():
+    lattice = Lattice(4, 3, 2)
+    order, bond = reading_order(lattice, column_cut(lattice, 1))
+    assert bond == 3 and order[:3] == (0, 4, 8) and sorted(order) == list(range(12))
+    order, bond = reading_order(lattice, [11, 10, 9, 8])  # the bottom row: the complement of two top rows
+    assert bond == 8 and set(order[bond:]) == {8, 9, 10, 11}
+    order, bond = reading_order(lattice, [5, 6])
+    assert bond == 2 and order[:2] == (5, 6)
+
+
+def test_a_cut_too_large_for_memory_is_refused_with_its_estimate(monkeypatch):
+    monkeypatch.setenv("CNN_BOUNDS_MEMORY_LIMIT", "1M")
+    lattice = Lattice(10, 10, 2)
+    with pytest.raises(TooLargeError, match=r"joining matrix of the automaton states.*needs about"):
+        feature_cut(lattice, np.ones((3, 3), int), column_cut(lattice, 5))
+
+
+def test_auto_uses_the_dense_engine_where_it_fits_and_refuses_tn_for_other_functions():
+    assert choose_method("pattern-present", Lattice(4, 4, 2)) == "dense"
+    assert choose_method("pattern-present", Lattice(8, 8, 2)) == "tn"
+    assert choose_method("parity", Lattice(8, 8, 2)) == "dense"  # and the dense engine then refuses it
+    with pytest.raises(ValueError, match="local-feature targets"):
+        choose_method("parity", Lattice(4, 4, 2), "tn")
+
+
+def test_both_methods_give_the_same_table_through_measure_cuts():
+    lattice = Lattice(3, 3, 3)
+    regions = {"cols<1": column_cut(lattice, 1), "square": rectangle(lattice, 1, 1, 2, 2)}
+    for labels in ("01", "pm1"):
+        dense = measure_cuts("count-threshold:threshold=1", lattice, regions, method="dense", labels=labels)
+        tn = measure_cuts("count-threshold:threshold=1", lattice, regions, method="tn", labels=labels)
+        for label in regions:
+            assert abs(dense[label].spectrum.entropy() - tn[label].spectrum.entropy()) <= 1e-9
+            assert dense[label].rank == tn[label].rank and dense[label].density == pytest.approx(tn[label].density)
+
+
+def test_the_command_line_measures_a_64_pixel_image_with_the_error_column_and_refuses_tn_for_parity():
+    """16x4: 2^64 images, far beyond the dense engine; a middle cut straddled by three 2x2 windows."""
+    result = CliRunner().invoke(main, ["entropy", "--shape", "16x4", "--function", "pattern-present:size=2",
+                                       "--region", "cols:8", "--json"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output)
+    record = summary["regions"][0]
+    assert summary["method"] == "tn" and record["size"] == 32
+    # the boundary automaton has 2^4 = 16 column states besides "found": rank <= 17, and the entropy is real
+    assert 1 < record["schmidt_rank"] <= 17 and 0 < record["entropy"] <= np.log(record["schmidt_rank"])
+    assert record["error_bound"] < 1e-6 and not record["error_flagged"]
+    assert 0.5 < record["density"] < 1
+    refused = CliRunner().invoke(main, ["entropy", "--shape", "4x4", "--function", "parity", "--method", "tn"])
+    assert refused.exit_code == 2 and "local-feature targets" in refused.output and "Traceback" not in refused.output
