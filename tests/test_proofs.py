@@ -304,3 +304,56 @@ def test_the_page_check_compares_each_distinct_split_with_pages_value():
         assert ok == (abs(mean - claim) < 4 * error) and real_mean < claim  # real functions average lower
     assert check.summary.startswith(f"400 samples per split (seed 0): complex-Gaussian means within 4 standard errors "
                                     f"of the claimed mean on {sum(check.row_passed)} of 20 m x n splits")
+
+
+# --- gaps found by the mutation sample of proofs/ (issue 11) -------------------------------------------------
+
+@pytest.mark.parametrize("key", KEYS)
+def test_every_result_states_its_setting_derivation_and_sources_in_full(key):
+    """The report prints these fields; a result with a missing one would print an empty section."""
+    result = BUILDERS[key]()
+    assert result.title[:1].isupper() and result.assumptions and all(isinstance(a, str) and a for a in result.assumptions)
+    assert result.statement and all(isinstance(s, sympy.Basic) and s.free_symbols for s in result.statement)
+    assert result.steps and all(step.text and step.expression is not None for step in result.steps)
+    assert result.checks and all(check.name and check.kind in ("proved", "checked") for check in result.checks)
+    assert result.cited and all(statement and citation for statement, citation in result.cited)
+    assert isinstance(result.remark, str)  # may be empty; the report prints it when not
+
+
+def test_is_zero_is_false_for_nonzero_constants_and_true_for_hidden_zeros():
+    from proofs.result import is_zero
+    x = sympy.symbols("x", positive=True)
+    assert not is_zero(sympy.Integer(1)) and not is_zero(x) and not is_zero(sympy.log(2))
+    assert is_zero(sympy.log(x**2) - 2 * sympy.log(x)) and is_zero((x + 1)**2 - x**2 - 2 * x - 1)
+
+
+def test_every_figure_of_the_subvolume_check_is_recounted_from_its_rows():
+    check = subvolume.check_subvolume_numerically()
+    for name, figures in check.figures["by_function"].items():
+        rows = [row for row in check.rows if row[0] == name]
+        assert figures["cases"] == len(rows)
+        assert figures["rank_at_local_bound"] == sum(row[8] == row[9] for row in rows)
+        assert figures["rank_at_pattern_bound"] == sum(row[10] is not None and row[8] == row[10] for row in rows)
+        assert figures["max_rank_over_local"] == max(row[8] / row[9] for row in rows)
+        ratios = [row[7] / row[11] for row in rows if row[11] > 0]
+        assert figures["max_entropy_over_log_bound"] == (max(ratios) if ratios else 0.0)
+    assert any(0 < figures["max_entropy_over_log_bound"] < 1 for figures in check.figures["by_function"].values())
+
+
+def test_the_network_check_measures_the_sweep_it_is_given():
+    calls = []
+
+    def sweep(full, seed, progress):
+        calls.append((full, seed))
+        return {"matches": [{"case": "toy", "depth": 2, "D0": 9, "D": 4, "min_cut_D": 3}]}
+
+    check = channel_scaling_result(measure_networks=sweep).check_numeric(seed=5)
+    assert calls == [(False, 5)] and check.rows == (("toy", 2, 9, 3.0, 4, 3),) and not check.passed
+
+
+def test_the_cheapest_network_search_stops_at_its_depth_limit():
+    # D0 = 64 by hand: depth 1 needs D = 64 (4096 k^2), depth 2 D = 8 (128), depth 3 D = 4 (48), depth 4 D = 3
+    # (3^4 = 81 >= 64: 36), depth 5 D = 3 (45), depth 6 D = 2 (24)
+    assert channel_scaling.cheapest_integer_network(64, max_depth=2) == (128, 8, 2)
+    assert channel_scaling.cheapest_integer_network(64, max_depth=5) == (36, 3, 4)
+    assert channel_scaling.cheapest_integer_network(64, max_depth=6) == (24, 2, 6)
