@@ -1,7 +1,8 @@
 """Target functions by name, for the command line: ``NAME[:key=value,...]``.
 
 Examples: ``pattern-present``, ``pattern-present:size=3``, ``pattern-present:pattern=1001`` (a 2x2
-pattern, digits row-major), ``count-threshold:size=2,threshold=3``, ``far-apart:i=0,j=15``.
+pattern, digits row-major), ``count-threshold:size=2,threshold=3``, ``count-threshold:threshold=balanced``
+(the threshold closest to half the images), ``far-apart:i=0,j=15``.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import numpy as np
 
 from numeric import targets
 from numeric.errors import InvalidInputError
+from numeric.feature_mps import balanced_threshold
 from numeric.lattice import Lattice
 
 
@@ -25,6 +27,18 @@ def _pattern(lattice: Lattice, size: int, pattern: str | None) -> np.ndarray:
     if side * side != len(pattern) or not pattern.isdigit():
         raise InvalidInputError(f"pattern={pattern!r} must be k*k digits (a square pattern, row-major), e.g. 1001")
     return np.array([int(c) for c in pattern], dtype=np.int64).reshape(side, side)
+
+
+def _threshold(lattice: Lattice, pattern: np.ndarray, threshold: int | str) -> int:
+    """A count threshold: 1..(number of windows), or ``balanced`` (closest to half the images, computed
+    exactly by :func:`numeric.feature_mps.balanced_threshold`)."""
+    if threshold == "balanced":
+        return balanced_threshold(lattice, pattern)
+    positions = len(targets.windows(lattice, *pattern.shape))  # refuses a pattern that does not fit
+    if not 1 <= threshold <= positions:
+        raise InvalidInputError(f"threshold must be in 1..{positions} (the number of windows) or 'balanced', got "
+                                f"{threshold}: other values give a constant function")
+    return threshold
 
 
 @dataclass(frozen=True)
@@ -56,9 +70,10 @@ CATALOG: dict[str, TargetSpec] = {
         TargetSpec(
             "count-threshold", "1 if at least `threshold` windows show the pattern",
             lambda lat, seed, dtype, size, threshold, pattern: targets.count_threshold(
-                lat, threshold, _pattern(lat, size, pattern), dtype=dtype),
+                lat, _threshold(lat, _pattern(lat, size, pattern), threshold), _pattern(lat, size, pattern), dtype=dtype),
             {"size": 2, "threshold": 2, "pattern": None},
-            lambda lat, size, threshold, pattern: (_pattern(lat, size, pattern), "count", threshold),
+            lambda lat, size, threshold, pattern: (_pattern(lat, size, pattern), "count",
+                                                   _threshold(lat, _pattern(lat, size, pattern), threshold)),
         ),
         TargetSpec("majority", "1 if the pixel sum exceeds half its maximum",
                    lambda lat, seed, dtype: targets.majority(lat, dtype=dtype)),
@@ -89,13 +104,14 @@ def parse_function_spec(text: str) -> tuple[TargetSpec, dict[str, int | str | No
         if not equals or key not in spec.defaults:
             known = ", ".join(spec.defaults) or "none"
             raise InvalidInputError(f"{name} takes key=value parameters from: {known}; got {item!r}")
-        if key == "pattern":
+        if key == "pattern" or (key == "threshold" and value == "balanced"):
             params[key] = value
         else:
             try:
                 params[key] = int(value)
             except ValueError:
-                raise InvalidInputError(f"{name}: {key} must be an integer, got {value!r}") from None
+                also = " or 'balanced'" if key == "threshold" else ""
+                raise InvalidInputError(f"{name}: {key} must be an integer{also}, got {value!r}") from None
     return spec, params
 
 

@@ -205,17 +205,47 @@ def mps_values(mps: FeatureMPS) -> np.ndarray:
     return np.ascontiguousarray(values).reshape(-1)
 
 
-def _counts(reading: _Reading, levels: int) -> np.ndarray:
-    """n_q / d^t: how many assignments of the t pixels read reach each final state, over d^t (exact
-    integers, rounded once to float64)."""
+def _exact_counts(reading: _Reading, levels: int) -> np.ndarray:
+    """How many assignments of the pixels read reach each final state (Python integers)."""
     counts = np.ones(1, dtype=object)
     for table in reading.transitions:
         following = np.zeros(int(table.max()) + 1, dtype=object)
         for value in range(levels):
             np.add.at(following, table[:, value], counts)
         counts = following
+    return counts
+
+
+def _counts(reading: _Reading, levels: int) -> np.ndarray:
+    """n_q / d^t for the t pixels read: the exact counts, each rounded once to float64."""
     scale = levels ** len(reading.transitions)
-    return np.array([float(Fraction(int(n), scale)) for n in counts])
+    return np.array([float(Fraction(int(n), scale)) for n in _exact_counts(reading, levels)])
+
+
+def count_distribution(lattice: Lattice, patterns: np.ndarray) -> list[int]:
+    """Exact numbers of images on which exactly c = 0, 1, 2, ... windows show an accepted pattern (the
+    automaton with an uncapped count; the numbers sum to d^N)."""
+    patterns = _checked_patterns(lattice, patterns)
+    n_windows = len(windows(lattice, *patterns.shape[1:]))
+    reading = _read(lattice, patterns, n_windows, tuple(range(lattice.n_pixels)))
+    images = [0] * (n_windows + 1)
+    for count, final in zip(_exact_counts(reading, lattice.levels), reading.aggregate):
+        images[int(final)] += int(count)
+    return images
+
+
+def balanced_threshold(lattice: Lattice, patterns: np.ndarray) -> int:
+    """The threshold t >= 1 for which "at least t windows show the pattern" is closest to half the images
+    (the smaller t on a tie): a count target that stays balanced as the image grows."""
+    images = count_distribution(lattice, patterns)
+    total, at_least = sum(images), 0
+    best = None
+    for threshold in range(len(images) - 1, 0, -1):
+        at_least += images[threshold]
+        gap = abs(Fraction(at_least, total) - Fraction(1, 2))
+        if best is None or gap <= best[0]:
+            best = (gap, threshold)
+    return best[1]
 
 
 @dataclass(frozen=True)
@@ -284,4 +314,5 @@ def feature_cut(
     return FeatureCut(spectrum, schmidt_rank, density, (side, other))
 
 
-__all__ = ["AGGREGATORS", "FeatureCut", "FeatureMPS", "feature_cut", "feature_mps", "mps_values", "reading_order"]
+__all__ = ["AGGREGATORS", "FeatureCut", "FeatureMPS", "balanced_threshold", "count_distribution", "feature_cut",
+           "feature_mps", "mps_values", "reading_order"]

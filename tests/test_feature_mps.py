@@ -17,7 +17,8 @@ from cnn_bounds.cli import main
 from numeric import Lattice, TooLargeError, column_cut, rectangle, schmidt_rank, schmidt_spectrum, straight_cuts
 from numeric import targets
 from numeric.cuts import choose_method, measure_cuts
-from numeric.feature_mps import feature_cut, feature_mps, mps_values, reading_order
+from numeric.feature_mps import (balanced_threshold, count_distribution, feature_cut, feature_mps, mps_values,
+                                 reading_order)
 
 
 @st.composite
@@ -147,3 +148,30 @@ def test_the_command_line_measures_a_64_pixel_image_with_the_error_column_and_re
     assert 0.5 < record["density"] < 1
     refused = CliRunner().invoke(main, ["entropy", "--shape", "4x4", "--function", "parity", "--method", "tn"])
     assert refused.exit_code == 2 and "local-feature targets" in refused.output and "Traceback" not in refused.output
+
+
+@settings(max_examples=30)
+@given(st.integers(2, 3), st.integers(2, 4), st.integers(1, 3), st.data())
+def test_the_count_distribution_is_the_dense_count_of_windows(levels, width, height, data):
+    lattice = Lattice(width, height, levels)
+    if lattice.n_images > 4096:
+        lattice = Lattice(width, 1, levels)
+    window = (data.draw(st.integers(1, lattice.height)), data.draw(st.integers(1, min(2, lattice.width))))
+    pattern = np.array(data.draw(st.lists(st.integers(0, levels - 1), min_size=window[0] * window[1],
+                                          max_size=window[0] * window[1]))).reshape(window)
+    images = count_distribution(lattice, pattern)
+    at_least = [int(targets.count_threshold(lattice, t, pattern).sum()) for t in range(1, len(images) + 1)]
+    assert sum(images) == lattice.n_images
+    assert [sum(images[t:]) for t in range(1, len(images) + 1)] == at_least
+    threshold = balanced_threshold(lattice, pattern)
+    gaps = [abs(count / lattice.n_images - 0.5) for count in at_least[:-1]]
+    assert gaps[threshold - 1] == min(gaps) and threshold == 1 + gaps.index(min(gaps))
+
+
+def test_a_balanced_count_target_stays_near_half_the_images_as_the_image_grows():
+    for side in (4, 6, 8):
+        cut = measure_cuts("count-threshold:threshold=balanced", Lattice(side, side), {"cols": column_cut(
+            Lattice(side, side), side // 2)}, method="tn", rank=False)["cols"]
+        assert 0.3 < cut.density < 0.7, (side, cut.density)
+    with pytest.raises(ValueError, match=r"threshold must be in 1\.\.9 \(the number of windows\) or 'balanced'"):
+        measure_cuts("count-threshold:threshold=-3", Lattice(4, 4), {"cols": column_cut(Lattice(4, 4), 2)})
