@@ -349,6 +349,7 @@ def test_the_network_check_measures_the_sweep_it_is_given():
 
     check = channel_scaling_result(measure_networks=sweep).check_numeric(seed=5)
     assert calls == [(False, 5)] and check.rows == (("toy", 2, 9, 3.0, 4, 3),) and not check.passed
+    assert "the measured width is 4 against 3 (n_c=2, D0=9)" in check.summary
 
 
 def test_the_cheapest_network_search_stops_at_its_depth_limit():
@@ -357,3 +358,26 @@ def test_the_cheapest_network_search_stops_at_its_depth_limit():
     assert channel_scaling.cheapest_integer_network(64, max_depth=2) == (128, 8, 2)
     assert channel_scaling.cheapest_integer_network(64, max_depth=5) == (36, 3, 4)
     assert channel_scaling.cheapest_integer_network(64, max_depth=6) == (24, 2, 6)
+
+
+def test_each_check_that_should_reject_a_volume_law_boundary_does():
+    """|U_A| = (xi - 1) l^2 must fail both the per-volume limit and the growth-degree check, not just one."""
+    symbolic = subvolume_result(claimed_boundary=(subvolume.xi - 1) * subvolume.l**2).verify_symbolic()
+    outcomes = dict(symbolic.outcomes)
+    assert not outcomes["the entropy bound per unit volume l^2 ln d -> 0 as l -> oo"]
+    assert not outcomes["the bound grows like l^1, below the volume's l^2"]
+
+
+@pytest.mark.parametrize("key", KEYS)
+def test_derivation_steps_are_expressions_and_orders_are_at_infinity(key):
+    result = BUILDERS[key]()
+    assert all(step.expression is not sympy.S.false for step in result.steps)
+    for statement in result.statement:
+        for order in statement.atoms(sympy.Order):
+            assert order.point == (sympy.oo,)
+
+
+def test_every_local_target_model_has_the_window_size_its_name_says():
+    for model, _ in subvolume.local_targets(Lattice(4, 4)):
+        if "xi=" in model.name:
+            assert model.feature_size == int(model.name.split("xi=")[1][0]), model.name
