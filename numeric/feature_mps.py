@@ -38,6 +38,9 @@ from numeric.lattice import Lattice, validate_region
 from numeric.memory import require_memory
 from numeric.targets import windows
 
+_BLOCK_BYTES = 256 << 20
+"""The joining matrix H is formed this many bytes at a time (a block of the larger side's states)."""
+
 Aggregator = Literal["or", "nor", "count"]
 Labels = Literal["01", "pm1"]
 AGGREGATORS = ("or", "nor", "count")
@@ -293,22 +296,33 @@ def feature_cut(
     halves.sort(key=lambda half: half.aggregate.size)  # K on the side with fewer states
     small, large = halves
     side, other = small.aggregate.size, large.aggregate.size
-    require_memory(8 * (2 * side * other + 2 * side * side), f"the {side} x {other} joining matrix of the "
-                   "automaton states on the two sides of the cut and its Gram matrix",
+    block = max(1, min(other, _BLOCK_BYTES // (8 * side)))
+    require_memory(8 * (side * side + 3 * side * block), f"the Gram matrix of the {side} automaton states on the "
+                   f"smaller side of the cut ({other} on the other)",
                    "choose a cut with fewer states (a straight cut, a smaller window) or a smaller lattice")
+    if rank:
+        require_memory(8 * 3 * side * other, f"the Schmidt rank (an SVD of the {side} x {other} joining matrix)",
+                       "ask for the entropy without the rank (rank=False; --no-rank on the command line)")
     columns = {unit: u for u, unit in enumerate(large.units)}
     shared = [(u, columns[unit]) for u, unit in enumerate(small.units) if unit in columns]
-    matched = (small.alive[:, [u for u, _ in shared]].astype(np.float64)
-               @ large.alive[:, [v for _, v in shared]].T.astype(np.float64))
-    total = np.minimum(small.aggregate[:, None] + large.aggregate[None, :] + matched.astype(np.int64), max(cap, 1))
-    joining = _labelled(total, aggregator, threshold, labels)
+    small_alive = small.alive[:, [u for u, _ in shared]].astype(np.float64)
+    large_alive = large.alive[:, [v for _, v in shared]].astype(np.float64)
     small_counts, large_counts = _counts(small, lattice.levels), _counts(large, lattice.levels)
-    density = float(small_counts @ (joining > 0) @ large_counts)
-    weighted = joining * np.sqrt(small_counts)[:, None]
-    gram = np.asfortranarray((weighted * large_counts[None, :]) @ weighted.T)
+    roots = np.sqrt(small_counts)
+    gram, density, blocks = np.zeros((side, side), order="F"), 0.0, []
+    for start in range(0, other, block):  # K summed over blocks of the other side's states, H never whole
+        stop = min(start + block, other)
+        matched = (small_alive @ large_alive[start:stop].T).astype(np.int64)
+        total = np.minimum(small.aggregate[:, None] + large.aggregate[None, start:stop] + matched, max(cap, 1))
+        joining = _labelled(total, aggregator, threshold, labels)
+        density += float(small_counts @ (joining > 0) @ large_counts[start:stop])
+        weighted = joining * roots[:, None]
+        gram += (weighted * large_counts[None, start:stop]) @ weighted.T
+        if rank:
+            blocks.append(joining)
     if not gram.trace() > 0:
         raise InvalidInputError("f is zero on every image: it has no normalised state (and no entropy)")
-    schmidt_rank = _rank(np.linalg.svd(joining, compute_uv=False)) if rank else None
+    schmidt_rank = _rank(np.linalg.svd(np.concatenate(blocks, axis=1), compute_uv=False)) if rank else None
     coefficient = gamma(other + 4, unit_roundoff(np.float64))
     spectrum = _spectrum(GramMatrix(gram, tuple(order[:bond]), coefficient), "float64", 0.0)
     return FeatureCut(spectrum, schmidt_rank, density, (side, other))

@@ -111,7 +111,7 @@ def test_reading_orders_put_the_region_first_and_straight_cuts_in_one_bond():
 def test_a_cut_too_large_for_memory_is_refused_with_its_estimate(monkeypatch):
     monkeypatch.setenv("CNN_BOUNDS_MEMORY_LIMIT", "1M")
     lattice = Lattice(10, 10, 2)
-    with pytest.raises(TooLargeError, match=r"joining matrix of the automaton states.*needs about"):
+    with pytest.raises(TooLargeError, match=r"Gram matrix of the \d+ automaton states.*needs about"):
         feature_cut(lattice, np.ones((3, 3), int), column_cut(lattice, 5))
 
 
