@@ -350,6 +350,9 @@ def test_the_network_check_measures_the_sweep_it_is_given():
     check = channel_scaling_result(measure_networks=sweep).check_numeric(seed=5)
     assert calls == [(False, 5)] and check.rows == (("toy", 2, 9, 3.0, 4, 3),) and not check.passed
     assert "the measured width is 4 against 3 (n_c=2, D0=9)" in check.summary
+    agreeing = channel_scaling_result(measure_networks=lambda full, seed, progress: {"matches": [
+        {"case": "toy", "depth": 2, "D0": 9, "D": 3, "min_cut_D": 3}]}).check_numeric()
+    assert agreeing.passed and "where not" not in agreeing.summary
 
 
 def test_the_cheapest_network_search_stops_at_its_depth_limit():
