@@ -5,10 +5,10 @@ For each target (pattern present xi = 2 and 3, a count at the balanced threshold
 from 1 up to ``--largest`` (or until one square took more than ``--budget`` seconds, or the cut's automaton
 no longer fits in memory) is measured with 0/1
 and +-1 labels; the density is printed beside each entropy. The fit is a least-squares power law on the
-squares with S > 0 (scipy's curve_fit; standard errors from its covariance); random functions follow
+squares with S > 0 when there are at least four (scipy's curve_fit; standard errors from its covariance); random functions follow
 Page's value ~ l^2 ln 2 (beta = 2) at these sizes.
 
-    python bench/squares_figure.py --side 10 --largest 4 --budget 40 --out bench/figures/squares.png
+    python bench/squares_figure.py --side 10 --largest 4 --budget 15 --out bench/figures/squares.png
 """
 
 from __future__ import annotations
@@ -73,8 +73,8 @@ def measure(side: int, largest: int, labels: str, budget: float) -> dict[str, li
 
 def fit(rows) -> str:
     points = [(l, s) for l, s, *_ in rows if s > 1e-12]
-    if len(points) < 3:
-        return "too few points"
+    if len(points) < 4:  # two parameters: fewer than four points leave no meaningful standard error
+        return f"{len(points)} points, no fit"
     (a, beta), covariance = curve_fit(power_law, *map(np.array, zip(*points)), p0=(0.1, 1.0))
     return f"S = {a:.3g} l^({beta:.2f} +- {math.sqrt(covariance[1, 1]):.2f})"
 

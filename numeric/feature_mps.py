@@ -97,6 +97,13 @@ def reading_order(lattice: Lattice, region: Iterable[int]) -> tuple[tuple[int, .
     return tuple(region) + rest, len(region)
 
 
+def _check_options(aggregator: str, labels: str) -> None:
+    if aggregator not in AGGREGATORS:
+        raise InvalidInputError(f"aggregator must be one of {', '.join(AGGREGATORS)}, got {aggregator!r}")
+    if labels not in ("01", "pm1"):
+        raise InvalidInputError(f"labels must be '01' or 'pm1', got {labels!r}")
+
+
 def _cap(aggregator: Aggregator, threshold: int) -> int:
     """Where the aggregate saturates: a feature found (OR, NOR), the count at the threshold."""
     return 1 if aggregator != "count" else max(int(threshold), 0)
@@ -184,10 +191,7 @@ def feature_mps(
     for one exact pattern, or (m, height, width): any detector, as the list of configurations it accepts).
     ``labels="pm1"`` gives 2 f - 1. ``order``: the reading order (default row-major).
     """
-    if aggregator not in AGGREGATORS:
-        raise InvalidInputError(f"aggregator must be one of {', '.join(AGGREGATORS)}, got {aggregator!r}")
-    if labels not in ("01", "pm1"):
-        raise InvalidInputError(f"labels must be '01' or 'pm1', got {labels!r}")
+    _check_options(aggregator, labels)
     patterns = _checked_patterns(lattice, patterns)
     order = tuple(range(lattice.n_pixels)) if order is None else tuple(int(p) for p in order)
     if sorted(order) != list(range(lattice.n_pixels)):
@@ -284,10 +288,7 @@ def feature_cut(
     small-integer matrix H above DEFAULT_RANK_RTOL * sigma_max (K's eigenvalues cannot resolve the tiny
     Schmidt values of nearly constant targets).
     """
-    if aggregator not in AGGREGATORS:
-        raise InvalidInputError(f"aggregator must be one of {', '.join(AGGREGATORS)}, got {aggregator!r}")
-    if labels not in ("01", "pm1"):
-        raise InvalidInputError(f"labels must be '01' or 'pm1', got {labels!r}")
+    _check_options(aggregator, labels)
     patterns = _checked_patterns(lattice, patterns)
     order, bond = reading_order(lattice, region)
     cap = _cap(aggregator, threshold)
