@@ -2,13 +2,13 @@
 against the derived bound (result 3), Page's random-function value and a fit S = a l^beta.
 
 For each target (pattern present xi = 2 and 3, a count at the balanced threshold), every square side l
-from 1 up to ``--largest`` (or until one square took more than ``--budget`` seconds, or the cut's automaton
+from 1 up to ``--largest`` (or until a cut has more than ``--max-states`` automaton states on one side, or the cut's automaton
 no longer fits in memory) is measured with 0/1
 and +-1 labels; the density is printed beside each entropy. The fit is a least-squares power law on the
 squares with S > 0 when there are at least four (scipy's curve_fit; standard errors from its covariance); random functions follow
 Page's value ~ l^2 ln 2 (beta = 2) at these sizes.
 
-    python bench/squares_figure.py --side 10 --largest 4 --budget 15 --out bench/figures/squares.png
+    python bench/squares_figure.py --side 10 --largest 4 --max-states 10000 --out bench/figures/squares.png
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from scipy.optimize import curve_fit  # noqa: E402
 
 from numeric import Lattice, TooLargeError, page_entropy, rectangle  # noqa: E402
 from numeric.catalog import parse_function_spec  # noqa: E402
-from numeric.cuts import measure_cuts  # noqa: E402
+from numeric.feature_mps import feature_cut  # noqa: E402
 from proofs.subvolume import LocalFeatureModel, cut_geometry, local_rank_bound  # noqa: E402
 from numeric.targets import windows  # noqa: E402
 
@@ -47,7 +47,7 @@ def power_law(l, a, beta):
     return a * l**beta
 
 
-def measure(side: int, largest: int, labels: str, budget: float) -> dict[str, list[tuple]]:
+def measure(side: int, largest: int, labels: str, max_states: int) -> dict[str, list[tuple]]:
     lattice = Lattice(side, side)
     found = {}
     for function in TARGETS:
@@ -57,7 +57,9 @@ def measure(side: int, largest: int, labels: str, budget: float) -> dict[str, li
             region = rectangle(lattice, corner, corner, length, length)
             start = time.perf_counter()
             try:
-                cut = measure_cuts(function, lattice, {"square": region}, method="tn", labels=labels, rank=False)["square"]
+                spec, params = parse_function_spec(function)
+                patterns, aggregator, threshold = spec.features(lattice, **params)
+                cut = feature_cut(lattice, patterns, region, aggregator, threshold=threshold, labels=labels)
             except TooLargeError as refusal:
                 print(f"{function} l={length}: {str(refusal).split(';')[0]}", flush=True)
                 break
@@ -65,8 +67,8 @@ def measure(side: int, largest: int, labels: str, budget: float) -> dict[str, li
                          derived_bound(function, lattice, region), time.perf_counter() - start))
             print(f"{function} ({labels}) l={length}: S={rows[-1][1]:.6f} +- {rows[-1][2]:.1e}, density "
                   f"{rows[-1][3]:.4f}, ln bound {rows[-1][4]:.3f}, {rows[-1][5]:.1f} s", flush=True)
-            if rows[-1][5] > budget:  # the next square costs about ten times more
-                print(f"{function}: stopped after l={length} ({rows[-1][5]:.0f} s > {budget:.0f} s)", flush=True)
+            if max(cut.states) > max_states:  # the next square has about ten times more
+                print(f"{function}: stopped after l={length} ({max(cut.states)} states > {max_states})", flush=True)
                 break
     return found
 
@@ -83,14 +85,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--side", type=int, default=10)
     parser.add_argument("--largest", type=int, default=6)
-    parser.add_argument("--budget", type=float, default=30.0,
-                        help="stop growing a target's square once one took more than this many seconds")
+    parser.add_argument("--max-states", type=int, default=10000,
+                        help="stop growing a target's square once a cut has more automaton states than this")
     parser.add_argument("--out", default="bench/figures/squares.png")
     options = parser.parse_args()
     figure, axes = plt.subplots(1, 2, figsize=(10, 4), sharey=True)
     n_pixels = options.side**2
     for axis, labels in zip(axes, ("01", "pm1")):
-        found = measure(options.side, options.largest, labels, options.budget)
+        found = measure(options.side, options.largest, labels, options.max_states)
         lengths = np.arange(1, options.largest + 1)
         axis.plot(lengths, [page_entropy(2 ** (l * l), 2 ** (n_pixels - l * l)) for l in map(int, lengths)], "k--",
                   label=r"random (Page), $\propto l^2$")
@@ -106,7 +108,7 @@ def main() -> None:
         encoding = "0/1" if labels == "01" else r"$\pm 1$"
         axis.set_title(f"{options.side}x{options.side} images, {encoding} labels")
         axis.legend(fontsize=6)
-    axes[0].set_ylabel(r"$S_A$ of the centred $l \times l$ square (nats); dotted: derived bound")
+    axes[0].set_ylabel(r"$S_A$ of the centred square (nats); dotted: bound")
     figure.tight_layout()
     figure.savefig(options.out, dpi=120)
     print(f"wrote {options.out}")
