@@ -154,6 +154,10 @@ def _read(lattice: Lattice, patterns: np.ndarray, cap: int, sequence: Sequence[i
                                    leave=False)):
         new_units = [(j, a) for j in opens_at.get(t, []) for a in range(n_accepted)]
         units = open_units + new_units
+        # the next states' candidates: d copies of the alive bits, their packed keys, uniqueness sort
+        require_memory(4 * lattice.levels * len(alive) * (len(units) + 24),
+                       f"the automaton after {t} of {len(sequence)} pixels ({len(alive)} states, {len(units)} "
+                       "windows open)", "choose a cut straddled by fewer windows (a smaller image or window)")
         widened = np.concatenate([alive, np.ones((alive.shape[0], len(new_units)), dtype=bool)], axis=1)
         inside = [u for u, (j, _) in enumerate(units) if pixel in required[j]]
         levels_needed = np.array([required[units[u][0]][pixel][units[u][1]] for u in inside], dtype=np.int16)

@@ -175,3 +175,11 @@ def test_a_balanced_count_target_stays_near_half_the_images_as_the_image_grows()
         assert 0.3 < cut.density < 0.7, (side, cut.density)
     with pytest.raises(ValueError, match=r"threshold must be in 1\.\.9 \(the number of windows\) or 'balanced'"):
         measure_cuts("count-threshold:threshold=-3", Lattice(4, 4), {"cols": column_cut(Lattice(4, 4), 2)})
+
+
+def test_an_image_too_wide_for_the_automaton_is_refused_with_exit_2_before_it_fills_memory(monkeypatch):
+    """40x40: the first row alone has ~1.75^40 pair sets; the automaton must stop at the memory limit."""
+    monkeypatch.setenv("CNN_BOUNDS_MEMORY_LIMIT", "256M")
+    result = CliRunner().invoke(main, ["entropy", "--shape", "40x40", "--region", "cols:20", "--no-rank"])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "the automaton after" in result.output and "more than the memory limit of 256.0 MiB" in result.output
