@@ -1,5 +1,5 @@
 """Exact matrix-product states of local-feature targets, and their Schmidt spectra on lattices far beyond
-dense enumeration (16x16 and more).
+dense enumeration (16x16 images with 2x2 windows, 14x14 with 3x3: the README's Performance section).
 
 A local-feature target (OR, NOR or count of window detectors) is read pixel by pixel in a chosen order by
 a deterministic finite automaton. Its state after t pixels records, for every window read in part, whether
