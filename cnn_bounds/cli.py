@@ -140,6 +140,7 @@ def entropy(shape: str, levels: int, function_spec: str, region_specs: tuple[str
             "error_flagged": cut.flagged,
             "schmidt_rank": cut.rank,
             "density": cut.density,
+            "automaton_states": None if cut.states is None else list(cut.states),
             "volume_law": ceiling,
             "page": page_entropy(levels**size, levels ** (lattice.n_pixels - size)),
             "within_volume_bound": bool(-(bound or 1e-12) <= value <= ceiling + (bound or 1e-12)),

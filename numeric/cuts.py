@@ -36,14 +36,16 @@ _DENSE_BYTES_PER_IMAGE = 24  # f in float64, one slice of it, and the QR copy of
 @dataclass(frozen=True)
 class Cut:
     """One region's Schmidt spectrum (with its computed rounding bound), Schmidt rank (None when not
-    asked), density (fraction of images labelled 1, or +1; None for a function that is not a 0/1 label)
-    and the engine that computed it."""
+    asked), density (fraction of images labelled 1, or +1; None for a function that is not a 0/1 label),
+    the engine that computed it and, for the tn engine, the automaton states on the two sides of the cut
+    (what its time and memory scale with)."""
 
     region: Region
     spectrum: SchmidtSpectrum
     rank: int | None
     density: float | None
     method: str
+    states: tuple[int, int] | None = None
 
     @property
     def flagged(self) -> bool:
@@ -93,7 +95,7 @@ def measure_cuts(
         for label, region in regions.items():
             cut = feature_cut(lattice, patterns, region, aggregator, threshold=threshold, labels=labels, rank=rank,
                               progress=progress)
-            cuts[label] = Cut(region, cut.spectrum, cut.rank, cut.density, "tn")
+            cuts[label] = Cut(region, cut.spectrum, cut.rank, cut.density, "tn", cut.states)
         return cuts
     values = build_target(function, lattice, seed, np.float32 if precision == "float32" else np.float64)
     is_label = bool(np.all((values == 0) | (values == 1)))

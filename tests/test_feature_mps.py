@@ -142,8 +142,10 @@ def test_the_command_line_measures_a_64_pixel_image_with_the_error_column_and_re
     summary = json.loads(result.output)
     record = summary["regions"][0]
     assert summary["method"] == "tn" and record["size"] == 32
-    # the boundary automaton has 2^4 = 16 column states besides "found": rank <= 17, and the entropy is real
-    assert 1 < record["schmidt_rank"] <= 17 and 0 < record["entropy"] <= np.log(record["schmidt_rank"])
+    # each side's state: which vertical pairs of its last column are both 1 (the 7 pair sets of a 4-pixel
+    # column, counted by hand) or "found": 8 states, so rank <= 8, and the entropy is real
+    assert record["automaton_states"] == [8, 8]
+    assert 1 < record["schmidt_rank"] <= 8 and 0 < record["entropy"] <= np.log(record["schmidt_rank"])
     assert record["error_bound"] < 1e-6 and not record["error_flagged"]
     assert 0.5 < record["density"] < 1
     refused = CliRunner().invoke(main, ["entropy", "--shape", "4x4", "--function", "parity", "--method", "tn"])
