@@ -13,7 +13,6 @@ from pathlib import Path
 from collections.abc import Callable, Sequence
 
 import click
-import numpy as np
 from tqdm import tqdm
 
 from cnn_bounds.cache import PointCache
@@ -25,9 +24,10 @@ from cnn_bounds.mincut import min_cut, tensor_network
 from cnn_bounds.report import reproduce as run_reproduce
 from cnn_bounds.training import train_sweep as run_train_sweep
 from numeric import InvalidInputError, Lattice
-from numeric.catalog import CATALOG, build_target
+from numeric.catalog import CATALOG
 from numeric.cuts import FLAGGED_ERROR, METHODS, choose_method, measure_cuts
-from numeric.entanglement import max_entropy, page_entropy
+from numeric.feature_mps import LABELS
+from numeric.entanglement import max_entropy, page_entropy, schmidt_spectra
 from numeric.lattice import boundary_length, default_regions, parse_region, parse_shape, straight_cuts
 from numeric.precise import prime_for_sums, schmidt_rank_mod_p
 from proofs import check_all
@@ -103,7 +103,7 @@ def main() -> None:
 @click.option("--method", type=click.Choice(METHODS), default="auto", show_default=True,
               help="dense: f on all images (up to ~28 pixels, any function); tn: exact tensor network of a "
               "local-feature target (16x16 and beyond); auto: tn where the dense function would not fit.")
-@click.option("--labels", type=click.Choice(["01", "pm1"]), default="01", show_default=True,
+@click.option("--labels", type=click.Choice(LABELS), default="01", show_default=True,
               help="Measure the 0/1 label f, or 2f - 1 (+-1 labels).")
 @click.option("--rank/--no-rank", "with_rank", default=True, show_default=True,
               help="Also compute each cut's Schmidt rank (dense: a QR of the whole function, slower, twice its memory).")

@@ -1,6 +1,7 @@
 """The sweeps end to end (one run each), the resumable cache, atomic writes, and training itself."""
 
 import json
+import math
 import os
 import shutil
 
@@ -162,3 +163,13 @@ def test_mincut_refuses_bad_architectures_with_one_line():
                           (["--shape", "9x9"], "needs about")]:
         result = CliRunner().invoke(main, ["mincut", *args])
         assert result.exit_code == 2 and message in result.output, (args, result.output)
+
+
+def test_mincut_measures_the_documented_counterexample_where_the_min_cut_is_not_attained():
+    """SCIENCE.md: 3x3 binary, n_c = 2, D = 3, k = 2, unshared, A = {6, 7, 8} has rank 7 against a min cut of 8."""
+    result = CliRunner().invoke(main, ["mincut", "--shape", "3x3", "--depth", "2", "--channels", "3", "--kernel", "2",
+                                       "--unshared", "--region", "pixels:6,7,8", "--json"])
+    assert result.exit_code == 0, result.output
+    record = json.loads(result.output)["regions"][0]
+    assert record["rank_bound"] == 8 and record["generic_rank"] == 7
+    assert 0 < record["entropy"] <= math.log(7) + 1e-12
