@@ -6,8 +6,8 @@
   pattern-present, pattern-absent and count-threshold on lattices far beyond enumeration (16x16).
 - ``auto``: tn where the dense function would not fit in memory, dense otherwise.
 
-Both give the same numbers where both run (|dS| <= 1e-9, equal rank: tested), each spectrum with its
-computed rounding-error bound in nats. Neither truncates, so there is no discarded weight to report.
+Both give the same numbers on every case tested (|dS| <= 1e-9, equal rank: tests/test_feature_mps.py),
+each spectrum with its computed rounding-error bound in nats. Neither truncates, so there is no discarded weight to report.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import numpy as np
 from numeric.catalog import build_target, parse_function_spec
 from numeric.entanglement import Precision, SchmidtSpectrum, schmidt_rank, schmidt_spectra
 from numeric.errors import InvalidInputError
-from numeric.feature_mps import Labels, feature_cut
+from numeric.feature_mps import LABELS, Labels, feature_cut
 from numeric.lattice import Lattice, Region
 from numeric.memory import memory_limit_bytes
 
@@ -83,7 +83,7 @@ def measure_cuts(
     ``labels="pm1"`` measures 2 f - 1 instead of the 0/1 label f (the rank moves by at most 1, the
     spectrum can move a lot). ``precision="float32"`` is the dense engine's; the tn engine is float64.
     """
-    if labels not in ("01", "pm1"):
+    if labels not in LABELS:
         raise InvalidInputError(f"labels must be '01' or 'pm1', got {labels!r}")
     engine = choose_method(function, lattice, method)
     if engine == "tn":

@@ -44,6 +44,8 @@ _BLOCK_BYTES = 256 << 20
 Aggregator = Literal["or", "nor", "count"]
 Labels = Literal["01", "pm1"]
 AGGREGATORS = ("or", "nor", "count")
+LABELS = ("01", "pm1")
+"""0/1 labels f, or +-1 labels 2f - 1."""
 
 
 @dataclass(frozen=True)
@@ -83,24 +85,24 @@ def reading_order(lattice: Lattice, region: Iterable[int]) -> tuple[tuple[int, .
 
     Leading columns (or their complement) are read column by column and leading rows row by row, so the
     automaton's frontier is a few columns (rows) long; any other region is read first, row-major, then the
-    rest row-major. Returns (order, b) with order[:b] = the region's pixels.
+    rest row-major. Returns (order, b) with order[:b] the region or its complement (the same cut).
     """
     region = validate_region(region, lattice.n_pixels)
+    inside = set(region)
     width, height = lattice.width, lattice.height
     column_major = tuple(y * width + x for x in range(width) for y in range(height))
     row_major = tuple(range(lattice.n_pixels))
     for order in (column_major, row_major):
         for size in (len(region), lattice.n_pixels - len(region)):
-            if set(order[:size]) == set(region) or set(order[size:]) == set(region):
+            if set(order[:size]) == inside or set(order[size:]) == inside:
                 return order, size
-    rest = tuple(p for p in row_major if p not in set(region))
-    return tuple(region) + rest, len(region)
+    return tuple(region) + tuple(p for p in row_major if p not in inside), len(region)
 
 
 def _check_options(aggregator: str, labels: str) -> None:
     if aggregator not in AGGREGATORS:
         raise InvalidInputError(f"aggregator must be one of {', '.join(AGGREGATORS)}, got {aggregator!r}")
-    if labels not in ("01", "pm1"):
+    if labels not in LABELS:
         raise InvalidInputError(f"labels must be '01' or 'pm1', got {labels!r}")
 
 
@@ -318,7 +320,7 @@ def feature_cut(
     for start in range(0, other, block):  # K summed over blocks of the other side's states, H never whole
         stop = min(start + block, other)
         matched = (small_alive @ large_alive[start:stop].T).astype(np.int64)
-        total = np.minimum(small.aggregate[:, None] + large.aggregate[None, start:stop] + matched, max(cap, 1))
+        total = small.aggregate[:, None] + large.aggregate[None, start:stop] + matched
         joining = _labelled(total, aggregator, threshold, labels)
         density += float(small_counts @ (joining > 0) @ large_counts[start:stop])
         weighted = joining * roots[:, None]
@@ -333,5 +335,5 @@ def feature_cut(
     return FeatureCut(spectrum, schmidt_rank, density, (side, other))
 
 
-__all__ = ["AGGREGATORS", "FeatureCut", "FeatureMPS", "balanced_threshold", "count_distribution", "feature_cut",
+__all__ = ["AGGREGATORS", "LABELS", "FeatureCut", "FeatureMPS", "balanced_threshold", "count_distribution", "feature_cut",
            "feature_mps", "mps_values", "reading_order"]
