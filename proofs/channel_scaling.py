@@ -19,9 +19,10 @@ from collections.abc import Callable
 import sympy
 from sympy import E, diff, limit, log, oo, solve, sqrt, symbols
 
-from proofs.result import NumericCheck, Result, Step, all_true, is_zero, proved
+from proofs.result import NumericCheck, Result, SetSize, Step, all_true, is_zero, proved
 
-n_c, D, D0, k, c_k, boundary = symbols("n_c D D_0 k c_k |dA|", positive=True)
+n_c, D, D0, k, c_k = symbols("n_c D D_0 k c_k", positive=True)
+boundary = SetSize("dA", positive=True)
 t = symbols("t", positive=True)  # n_c = 2 + t: any depth of at least 2 layers
 
 DEEP_CAPACITY = n_c * c_k * boundary * log(D)

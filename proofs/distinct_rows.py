@@ -104,7 +104,8 @@ def check_distinct_rows_numerically(
         states = int(rng.integers(1, min(8, levels**size) + 1))
         reader = rng.integers(0, states, size=levels**size)
         table = rng.standard_normal((states, levels ** (n_pixels - size)))
-        if case % 2:
+        boolean = bool(case % 2)  # odd cases: a 0/1 table, as a classifier's; even cases: a real one
+        if boolean:
             table = (table > 0).astype(float)
         if not np.any(table[reader]):
             continue
@@ -112,11 +113,12 @@ def check_distinct_rows_numerically(
         profile = entanglement_profile(values, region, levels=levels)
         rank, entropy = profile.rank, profile.entropy
         bound = int(claimed_rank_bound.subs(r, states))
-        rows.append((n_pixels, levels, size, states, rank, bound, entropy, math.log(bound) if bound > 0 else -math.inf))
+        rows.append((n_pixels, levels, size, states, rank, bound, entropy, math.log(bound) if bound > 0 else -math.inf,
+                     "0/1" if boolean else "real"))
         passed.append(rank <= bound and entropy <= math.log(max(bound, 1)) + 1e-12 and bound >= 1)
     attained = sum(row[4] == row[3] for row in rows)
     return NumericCheck(
-        headers=("N", "d", "|A|", "r", "rank", "claimed bound", "S_A", "ln bound"),
+        headers=("N", "d", "|A|", "r", "rank", "claimed bound", "S_A", "ln bound", "G"),
         rows=tuple(rows),
         row_passed=tuple(passed),
         summary=(

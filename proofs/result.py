@@ -37,6 +37,23 @@ class Check:
     kind: str
 
 
+class SetSize(sympy.Symbol):
+    """|X|, the number of elements of a set X: a symbol printed ``|X|`` as text and ``\\left|X\\right|`` in LaTeX.
+
+    A plain ``Symbol("|U_A|")`` would print as ``|U_{A|}`` (sympy reads everything after the underscore as
+    the subscript), which does not compile to the intended formula.
+    """
+
+    def __new__(cls, set_name: str, **assumptions):
+        return super().__new__(cls, f"|{set_name}|", **assumptions)
+
+    def __getnewargs_ex__(self):
+        return (self.name[1:-1],), self.assumptions0
+
+    def _latex(self, printer) -> str:
+        return r"\left|" + printer._print(sympy.Symbol(self.name[1:-1])) + r"\right|"
+
+
 def proved(name: str, predicate: Callable[[], bool]) -> Check:
     return Check(name, predicate, "proved")
 

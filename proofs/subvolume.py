@@ -37,10 +37,11 @@ from numeric import Lattice, default_regions, entanglement_profile, max_schmidt_
 from numeric import targets
 from numeric.lattice import Region, rectangle
 from numeric.precise import MAX_EXACT_SIDE, exact_schmidt_rank, has_flat_spectrum
-from proofs.result import NumericCheck, Result, Step, all_true, checked, is_zero, proved
+from proofs.result import NumericCheck, Result, SetSize, Step, all_true, checked, is_zero, proved
 
 l, xi, d, r_G, K = symbols("l xi d r_G K", positive=True, integer=True)
 px, py = symbols("x y", integer=True)
+boundary_size = SetSize("U_A")
 
 SQUARE_BOUNDARY = 4 * (xi - 1) * l - 4 * (xi - 1) ** 2
 PATTERN_OR_RANK = 1 + 2**K
@@ -237,18 +238,25 @@ def _decide(values, lattice: Lattice, region, profile, bound: int) -> tuple[bool
     return holds, profile.rank == bound and abs(profile.entropy - math.log(bound)) < 1e-12, "float64"
 
 
+def subvolume_lattices(full: bool = False) -> list[tuple[Lattice, dict[str, Region]]]:
+    """The lattices the numeric check measures, each with its regions: 4x4 (default regions), chains of 12
+    and 16 pixels (and 20 with ``full``), a chain of 8 three-level pixels, and 5x5 straight cuts with ``full``."""
+    jobs = [(Lattice(4, 4), default_regions(Lattice(4, 4)))]
+    jobs += [(Lattice(n, 1), _chain_regions(n)) for n in ((12, 16, 20) if full else (12, 16))]
+    jobs.append((Lattice(8, 1, 3), _chain_regions(8)))
+    if full:
+        jobs.append((Lattice(5, 5), straight_cuts(Lattice(5, 5))))
+    return jobs
+
+
 def check_subvolume_numerically(
     pattern_or_rank: sympy.Expr = PATTERN_OR_RANK, *, full: bool = False, seed: int = 0, progress=None,
 ) -> NumericCheck:
     """Every local target on every default region of 4x4 (and 5x5 straight cuts with ``full``) and every
     prefix cut and some intervals of chains of 12 and 16 pixels (20 with ``full``): exact S_A and rank
     against the derived bounds. ``progress``: a callable wrapping an iterable (e.g. tqdm)."""
-    jobs = [(Lattice(4, 4), default_regions(Lattice(4, 4)))]
-    jobs += [(Lattice(n, 1), _chain_regions(n)) for n in ((12, 16, 20) if full else (12, 16))]
-    jobs.append((Lattice(8, 1, 3), _chain_regions(8)))
-    if full:
-        jobs.append((Lattice(5, 5), straight_cuts(Lattice(5, 5))))
-    work = [(lattice, regions, model, values) for lattice, regions in jobs for model, values in local_targets(lattice, seed)]
+    work = [(lattice, regions, model, values) for lattice, regions in subvolume_lattices(full)
+            for model, values in local_targets(lattice, seed)]
     rows, passed, non_vacuous = [], [], 0
     for lattice, regions, model, values in (progress(work) if progress else work):
         for label, region in regions.items():
@@ -354,8 +362,8 @@ def subvolume_result(claimed_boundary: sympy.Expr = SQUARE_BOUNDARY, claimed_pat
             "Bounds on the rank are exact integer statements; entropies follow from S_A <= ln rank (result 1).",
         ),
         statement=(
-            sympy.Le(symbols(r"\operatorname{rank}_A{f}"), r_G * d ** symbols("|U_A|")),
-            sympy.Eq(symbols("|U_A|"), piecewise),
+            sympy.Le(symbols(r"\operatorname{rank}_A{f}"), r_G * d**boundary_size),
+            sympy.Eq(boundary_size, piecewise),
             sympy.Le(symbols("S_A"), entropy_bound),
             sympy.Le(symbols(r"\operatorname{rank}_A{f_{OR}}"), claimed_pattern_rank),
         ),

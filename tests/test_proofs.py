@@ -4,6 +4,7 @@ and the sub-volume bounds hold on random local-feature functions (hypothesis).""
 import itertools
 import json
 import math
+import re
 
 import numpy as np
 import pytest
@@ -280,7 +281,7 @@ def test_a_function_through_a_reader_is_the_table_read_at_each_image():
 def test_the_distinct_rows_check_counts_what_its_rows_show():
     check = distinct_rows.check_distinct_rows_numerically(seed=4)
     assert check.passed and 180 <= len(check.rows) <= 200
-    for n_pixels, levels, size, states, rank, bound, entropy, log_bound in check.rows:
+    for n_pixels, levels, size, states, rank, bound, entropy, log_bound, _ in check.rows:
         assert 2 <= n_pixels <= (9 if levels == 2 else 6) and 1 <= size < n_pixels and 1 <= states <= min(8, levels**size)
         assert bound == states and log_bound == pytest.approx(math.log(states)) and 1 <= rank <= states
         assert 0 <= entropy <= log_bound + 1e-12
@@ -384,3 +385,112 @@ def test_every_local_target_model_has_the_window_size_its_name_says():
     for model, _ in subvolume.local_targets(Lattice(4, 4)):
         if "xi=" in model.name:
             assert model.feature_size == int(model.name.split("xi=")[1][0]), model.name
+
+
+# --- the statements a paper prints, built here from SCIENCE.md's formulas ----------------------------------
+
+def _same_relation(actual: sympy.Basic, expected: sympy.Basic) -> bool:
+    """Same relation, same left side, right sides equal as functions (and the same order term, if any)."""
+    if type(actual) is not type(expected) or actual.lhs != expected.lhs:
+        return False
+    a, e = actual.rhs, expected.rhs
+    return a.getO() == e.getO() and sympy.simplify(a.removeO() - e.removeO()) == 0
+
+
+def _expected_statements():
+    from sympy import Eq, Le, Piecewise, Symbol, harmonic, log
+    from proofs.result import SetSize
+    m, n = volume_law.m, volume_law.n
+    r, (l, xi, d, r_G, K) = distinct_rows.r, (subvolume.l, subvolume.xi, subvolume.d, subvolume.r_G, subvolume.K)
+    n_c, D, D0, c_k = channel_scaling.n_c, channel_scaling.D, channel_scaling.D0, channel_scaling.c_k
+    S_A, mean, rank = Symbol("S_A"), Symbol(r"\langle{S_A}\rangle"), Symbol(r"\operatorname{rank}_A{f}")
+    boundary = 4 * (xi - 1) * l - 4 * (xi - 1) ** 2  # l x l square minus its (l - 2 xi + 2)^2 interior
+    return {
+        "volume-law": (Le(S_A, log(m)),
+                       Eq(mean, harmonic(m * n) - harmonic(n) - (m - 1) / (2 * n)),  # Page: sum_{k=n+1}^{mn} 1/k - ...
+                       Eq(mean, log(m) - m / (2 * n) + 1 / (2 * m * n) + sympy.O(n**-2, (n, sympy.oo)))),
+        "distinct-rows": (Le(rank, r), Le(S_A, log(r))),
+        "sub-volume": (Le(rank, r_G * d ** SetSize("U_A")),
+                       Eq(SetSize("U_A"), Piecewise((l**2, l < 2 * xi - 2), (boundary, True))),
+                       Le(S_A, log(r_G) + boundary * log(d)),
+                       Le(Symbol(r"\operatorname{rank}_A{f_{OR}}"), 1 + 2**K)),
+        "channel-scaling": (Le(S_A, n_c * c_k * SetSize("dA", positive=True) * log(D)),
+                            Eq(D, D0 ** (1 / n_c)),
+                            Eq(Symbol("P_{deep}/P_{shallow}"), n_c * D0 ** (2 / n_c) / D0**2),
+                            Eq(Symbol("n_c^*"), 2 * log(D0))),
+    }
+
+
+@pytest.mark.parametrize("key", KEYS)
+def test_each_statement_is_the_formula_science_md_states(key):
+    statements = BUILDERS[key]().statement
+    expected = _expected_statements()[key]
+    assert len(statements) == len(expected)
+    for actual, wanted in zip(statements, expected):
+        assert _same_relation(actual, wanted), (actual, wanted)
+
+
+@pytest.mark.parametrize("key", KEYS)
+def test_every_formula_prints_as_latex_with_set_sizes_in_bars(key):
+    """A plain Symbol("|U_A|") printed as |U_{A|}: braces that do not nest the way the formula means."""
+    from proofs.result import SetSize
+    assert sympy.latex(SetSize("U_A")) == r"\left|U_{A}\right|" and str(SetSize("U_A")) == "|U_A|"
+    result = BUILDERS[key]()
+    for expression in [*result.statement, *(step.expression for step in result.steps)]:
+        text = sympy.latex(expression)
+        depth = 0
+        for character in text:
+            depth += {"{": 1, "}": -1}.get(character, 0)
+            assert depth >= 0, text
+        assert depth == 0 and not re.search(r"_\{[^{}]*\|[^{}]*\}", text), text  # no bar inside a subscript
+
+
+def test_the_derivation_examples_are_the_instances_their_steps_name():
+    """Distinct rows: the generic r = 2 instance (r + 2 rows, r + 1 columns, rows repeating with period r);
+    sub-volume: the OR of K = 2 pattern detectors expanded into its rank-one terms."""
+    steps = distinct_rows_result().steps
+    example = steps[0].expression
+    assert "r = 2" in steps[0].text and example.shape == (4, 3)
+    assert example[0, :] == example[2, :] and example[1, :] == example[3, :] and example[0, :] != example[1, :]
+    assert steps[2].expression == sympy.Le(sympy.Symbol(r"\operatorname{rank}(PG)"), distinct_rows.r)
+    alpha, beta, a0, a1, b0, b1 = sympy.symbols("alpha beta a0 a1 b0 b1")
+    or_step = subvolume_result().steps[-1]
+    assert "K = 2" in or_step.text
+    assert or_step.expression == sympy.expand(1 - alpha * beta * (1 - a0 * b0) * (1 - a1 * b1))
+    assert len(or_step.expression.as_ordered_terms()) == 5  # 1 + 2^K = 5 terms at K = 2
+
+
+def test_the_distinct_rows_check_mixes_real_and_boolean_tables_and_defaults_to_seed_0():
+    check = distinct_rows.check_distinct_rows_numerically()
+    kinds = [row[-1] for row in check.rows]
+    assert check.headers[-1] == "G" and set(kinds) == {"real", "0/1"}
+    assert kinds.count("real") == 100 and 90 <= kinds.count("0/1") <= 100  # an all-zero 0/1 function is skipped
+    assert "(seed 0)" in check.summary and check.rows == distinct_rows.check_distinct_rows_numerically(seed=0).rows
+
+
+def test_the_or_term_count_covers_one_boundary_pixel():
+    """A bound wrong only at |U_A| = 1 (it claims d^U there instead of 1 + d^U) must fail the check."""
+    U, d = sympy.symbols("U"), subvolume.d
+    assert subvolume.or_terms_within_bound()
+    assert not subvolume.or_terms_within_bound(sympy.Piecewise((d**U, sympy.Eq(U, 1)), (1 + d**U, True)))
+    assert not subvolume.or_terms_within_bound(sympy.Piecewise((d**U, sympy.Eq(U, 3)), (1 + d**U, True)))
+
+
+def test_the_full_subvolume_check_adds_a_chain_of_20_and_the_5x5_straight_cuts():
+    quick = {(lattice.width, lattice.height, lattice.levels): regions for lattice, regions in subvolume.subvolume_lattices()}
+    full = {(lattice.width, lattice.height, lattice.levels): regions
+            for lattice, regions in subvolume.subvolume_lattices(full=True)}
+    assert set(quick) == {(4, 4, 2), (12, 1, 2), (16, 1, 2), (8, 1, 3)}
+    assert set(full) - set(quick) == {(20, 1, 2), (5, 5, 2)}
+    assert full[(5, 5, 2)] == straight_cuts(Lattice(5, 5)) and len(full[(5, 5, 2)]) == 8
+    assert all(full[key] == quick[key] for key in quick)
+
+
+def test_the_network_check_lists_every_miss():
+    sweep = {"matches": [{"case": "a", "depth": 2, "D0": 9, "D": 4, "min_cut_D": 3},
+                         {"case": "b", "depth": 3, "D0": 8, "D": 3, "min_cut_D": 2},
+                         {"case": "c", "depth": 2, "D0": 4, "D": 2, "min_cut_D": 2}]}
+    check = channel_scaling_result(measure_networks=lambda full, seed, progress: sweep).check_numeric()
+    assert check.row_passed == (False, False, True)
+    assert ("; where not, the measured width is 4 against 3 (n_c=2, D0=9), 3 against 2 (n_c=3, D0=8); "
+            "the min cut predicts the measured width at 1.") in check.summary
