@@ -397,6 +397,44 @@ def max_schmidt_rank(region_size: int, n_pixels: int, levels: int) -> int:
     return levels ** min(region_size, n_pixels - region_size)
 
 
+def matched_random_entropy(density: float, m: int, n: int, labels: str = "01") -> float:
+    """S_A (nats) of a random function with a given density of ones on an m x n cut: the control of a
+    target with that density (same density, no structure).
+
+    The m x n matrix of a random labelling has entries of mean mu and second moment s2: mu = s2 = p for
+    0/1 labels, mu = 2p - 1 and s2 = 1 for +-1 labels (p the density). Its constant part mu 1 1^T carries
+    the fraction w = mu^2 / s2 of the squared norm; the rest is an unstructured bulk. As n / m -> oo the
+    Gram matrix concentrates on n [(s2 - mu^2) I + mu^2 J] (law of large numbers), whose normalised
+    eigenvalues are W_1 = w + (1 - w) / m once and (1 - w) / m (m - 1 times), so
+
+        S -> -W_1 ln W_1 - (1 - W_1) ln((1 - w) / m) = h(W_1) + (1 - W_1) ln(m - 1),
+
+    h the binary entropy. At finite n the bulk is spread like a random (m - 1) x (n - 1) matrix; this
+    returns h(W_1) + (1 - W_1) S_Page(m - 1, n - 1), which tends to the limit. Checked against the mean of
+    exact draws of density-matched functions (tests/test_entanglement.py): within sampling error for
+    m / n <= 1/256; above it where m = n, by 0.3 % to 4 % at m = n = 256 and 0.1 % to 0.7 % at m = n = 1024,
+    the most for the densest labellings (Page's value is the complex-Gaussian mean; real matrices sit lower,
+    and few zeros per row are far from Gaussian). Dimensions may be astronomically large (an
+    l x l square in a 12 x 12 image: m = 2^(l^2), n = 2^(144 - l^2)).
+    """
+    if labels not in ("01", "pm1"):
+        raise InvalidInputError(f"labels must be '01' or 'pm1', got {labels!r}")
+    if not 0 <= density <= 1 or (labels == "01" and density == 0):
+        raise InvalidInputError(f"density must be in (0, 1] for 0/1 labels and [0, 1] for +-1 labels, got {density!r}"
+                                " (f = 0 has no normalised state)")
+    for name, value in (("m", m), ("n", n)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+            raise InvalidInputError(f"{name} must be a positive integer dimension, got {value!r}")
+    m, n = sorted((int(m), int(n)))
+    mean, second_moment = (density, density) if labels == "01" else (2 * density - 1, 1.0)
+    constant_weight = mean * mean / second_moment
+    top = constant_weight + (1 - constant_weight) / m
+    if m == 1 or top >= 1:
+        return 0.0
+    binary = -top * math.log(top) - (1 - top) * math.log1p(-top)
+    return binary + (1 - top) * page_entropy(m - 1, max(n - 1, 1))
+
+
 def page_entropy(m: int, n: int) -> float:
     """Page's mean entanglement entropy (nats) of a Haar-random pure state on an m x n bipartition.
 

@@ -17,6 +17,7 @@ from numeric import (
     complement,
     entanglement_entropy,
     entanglement_profile,
+    matched_random_entropy,
     page_entropy,
     schmidt_probabilities,
     schmidt_rank,
@@ -386,3 +387,50 @@ def test_the_default_rank_tolerance_is_relative_to_the_largest_schmidt_value():
         schmidt_rank(np.zeros(4), [0])
     with pytest.raises(InvalidInputError, match="^a region is a sequence of pixel indices, got the string 'ab'"):
         schmidt_rank(np.ones(4), "ab")
+
+
+# --- density-matched random labellings at any size -------------------------------------------------------
+
+def _exact_draws(n_pixels: int, size: int, density: float, labels: str, draws: int = 20) -> tuple[float, float]:
+    """Mean and standard error of S_A over exact random labellings with round(density 2^N) ones, A the
+    first ``size`` pixels of a chain."""
+    from numeric.targets import random_boolean_with_ones
+    lattice = Lattice(n_pixels, 1)
+    ones = round(density * lattice.n_images)
+    values = [random_boolean_with_ones(lattice, ones, seed) for seed in range(draws)]
+    entropies = [entanglement_entropy(v if labels == "01" else 2 * v - 1, range(size)) for v in values]
+    return float(np.mean(entropies)), float(np.std(entropies, ddof=1) / math.sqrt(draws))
+
+
+@pytest.mark.parametrize("labels", ["01", "pm1"])
+@pytest.mark.parametrize("density", [0.5, 0.9, 0.99])
+@pytest.mark.parametrize("n_pixels, size", [(14, 2), (14, 3)])  # m / n = 1/4096 and 1/256: the n >> m limit
+def test_matched_random_entropy_is_the_mean_of_exact_draws_when_one_side_is_large(n_pixels, size, density, labels):
+    mean, error = _exact_draws(n_pixels, size, density, labels)
+    m, n = 2**size, 2 ** (n_pixels - size)
+    # sampling error, plus the O(m / n) terms the formula leaves out
+    assert abs(matched_random_entropy(density, m, n, labels) - mean) <= 4 * error + m / n
+
+
+@pytest.mark.parametrize("labels", ["01", "pm1"])
+def test_matched_random_entropy_overestimates_square_cuts_by_at_most_4_percent(labels):
+    for density in (0.5, 0.9, 0.97, 0.995):
+        mean, error = _exact_draws(16, 8, density, labels)
+        formula = matched_random_entropy(density, 256, 256, labels)
+        assert mean - 4 * error <= formula <= 1.04 * (mean + 4 * error), (density, mean, formula)
+
+
+def test_matched_random_entropy_limits_and_refusals():
+    """Constant labellings carry nothing; a balanced +-1 labelling is Page's volume law; a 0/1 labelling of
+    density p adds h(W_1) to (1 - W_1) ln(m - 1), W_1 = p + (1 - p)/m, as n -> oo."""
+    assert matched_random_entropy(1.0, 2**10, 2**40) == 0.0 and matched_random_entropy(0.0, 16, 2**20, "pm1") == 0.0
+    m = 2**36
+    balanced = matched_random_entropy(0.5, m, 2**108, "pm1")
+    assert balanced <= 36 * math.log(2) and balanced == pytest.approx(36 * math.log(2), abs=1e-9)
+    p, m = 0.9, 2**5
+    top = p + (1 - p) / m
+    limit = -top * math.log(top) - (1 - top) * math.log((1 - p) / m)  # the concentrated Gram matrix's spectrum
+    assert matched_random_entropy(p, m, 2**60) == pytest.approx(limit, rel=1e-12)
+    for bad in ((0.0, 4, 4, "01"), (1.5, 4, 4, "01"), (0.5, 0, 4, "01"), (0.5, 4, 4, "+-1"), (0.5, True, 4, "01")):
+        with pytest.raises(InvalidInputError):
+            matched_random_entropy(*bad)

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cnn_bounds.cli import main
-from numeric import Lattice, TooLargeError, column_cut, rectangle, schmidt_rank, schmidt_spectrum, straight_cuts
+from numeric import Lattice, TooLargeError, column_cut, matched_random_entropy, rectangle, schmidt_rank, schmidt_spectrum, straight_cuts
 from numeric import targets
 from numeric.cuts import choose_method, measure_cuts
 from numeric.feature_mps import (balanced_threshold, count_distribution, feature_cut, feature_mps, mps_values,
@@ -148,6 +148,9 @@ def test_the_command_line_measures_a_64_pixel_image_with_the_error_column_and_re
     assert 1 < record["schmidt_rank"] <= 8 and 0 < record["entropy"] <= np.log(record["schmidt_rank"])
     assert record["error_bound"] < 1e-6 and not record["error_flagged"]
     assert 0.5 < record["density"] < 1
+    # the density-matched control is a volume law, about (1 - density) ln 2^32; the target is a ninth of it
+    assert record["matched_random"] == matched_random_entropy(record["density"], 2**32, 2**32)
+    assert record["entropy"] < record["matched_random"] / 9  # 0.31 against 3.03
     refused = CliRunner().invoke(main, ["entropy", "--shape", "4x4", "--function", "parity", "--method", "tn"])
     assert refused.exit_code == 2 and "local-feature targets" in refused.output and "Traceback" not in refused.output
 
