@@ -32,23 +32,12 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from scipy.optimize import curve_fit  # noqa: E402
 
+from cnn_bounds.lattice_checks import derived_log_bound  # noqa: E402
 from numeric import Lattice, TooLargeError, matched_random_entropy, page_entropy, rectangle  # noqa: E402
 from numeric.catalog import parse_function_spec  # noqa: E402
 from numeric.feature_mps import feature_cut  # noqa: E402
-from proofs.subvolume import LocalFeatureModel, cut_geometry, local_rank_bound  # noqa: E402
-from numeric.targets import windows  # noqa: E402
 
 TARGETS = ("pattern-present:size=2", "pattern-present:size=3", "count-threshold:size=2,threshold=balanced")
-
-
-def derived_bound(function: str, lattice: Lattice, region) -> float:
-    """ln of result 3's rank bound for this target and square (the tighter of the local and pattern bounds)."""
-    spec, params = parse_function_spec(function)
-    patterns, aggregator, threshold = spec.features(lattice, **params)
-    model = LocalFeatureModel(function, lattice, tuple(windows(lattice, *patterns.shape)), aggregator,
-                              exact_match=True, threshold=threshold)
-    local, pattern = local_rank_bound(model, cut_geometry(model, region))
-    return math.log(min(local, pattern) if pattern is not None else local)
 
 
 def power_law(l, a, beta):
@@ -72,7 +61,7 @@ def measure(side: int, largest: int, labels: str, max_states: int) -> dict[str, 
                 print(f"{function} l={length}: {str(refusal).split(';')[0]}", flush=True)
                 break
             rows.append((length, cut.spectrum.entropy(), cut.spectrum.entropy_error_bound, cut.density,
-                         derived_bound(function, lattice, region), time.perf_counter() - start))
+                         derived_log_bound(function, lattice, region)[1], time.perf_counter() - start))
             print(f"{function} ({labels}) l={length}: S={rows[-1][1]:.6f} +- {rows[-1][2]:.1e}, density "
                   f"{rows[-1][3]:.4f}, ln bound {rows[-1][4]:.3f}, {rows[-1][5]:.1f} s", flush=True)
             if max(cut.states) > max_states:  # the next square has about ten times more

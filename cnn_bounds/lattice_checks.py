@@ -19,9 +19,13 @@ from collections.abc import Callable
 
 import numpy as np
 
-from numeric import Lattice, entanglement_entropy, page_entropy, rectangles, schmidt_spectra, straight_cuts
-from numeric.targets import random_boolean, random_boolean_with_ones, random_gaussian
-from proofs.subvolume import cut_geometry, local_rank_bound, local_targets
+from cnn_bounds.cache import PointCache
+from numeric import (Lattice, TooLargeError, entanglement_entropy, matched_random_entropy, page_entropy, rectangle,
+                     rectangles, schmidt_spectra, straight_cuts)
+from numeric.catalog import parse_function_spec
+from numeric.cuts import measure_cuts
+from numeric.targets import random_boolean, random_boolean_with_ones, random_gaussian, windows
+from proofs.subvolume import LocalFeatureModel, cut_geometry, local_rank_bound, local_targets
 
 
 def _regions(lattice: Lattice) -> dict:
@@ -108,3 +112,79 @@ def matched_summary(rows: list[dict]) -> list[dict]:
                       f"mean_matched_{encoding}": float(np.mean([r[f"matched_{encoding}"] for r in mine]))}
         summary.append(entry)
     return summary
+
+
+# --- the same comparisons at scale: exact tensor networks on 8x8 images and beyond -------------------------
+
+SCALE_TARGETS = ("pattern-present:size=2", "pattern-present:size=3", "count-threshold:size=2,threshold=balanced")
+MATCHED_FORMULA_SLACK = 0.04  # matched_random_entropy is up to 4 % above exact draws where |A| = |B| (its tests)
+
+
+def derived_log_bound(function: str, lattice: Lattice, region) -> tuple[int, float]:
+    """Result 3's rank bound for a catalogue target on a region (the tighter of the local and pattern
+    bounds) and its log, in nats."""
+    spec, params = parse_function_spec(function)
+    patterns, aggregator, threshold = spec.features(lattice, **params)
+    model = LocalFeatureModel(function, lattice, tuple(windows(lattice, *patterns.shape)), aggregator,
+                              exact_match=True, threshold=threshold)
+    local, pattern = local_rank_bound(model, cut_geometry(model, region))
+    bound = min(local, pattern) if pattern is not None else local
+    return bound, math.log(bound)
+
+
+def _centred_squares(lattice: Lattice, sides) -> dict:
+    return {f"square l={side}": rectangle(lattice, (lattice.width - side) // 2, (lattice.height - side) // 2, side, side)
+            for side in sides}
+
+
+def scale_jobs(full: bool = False) -> list[tuple[Lattice, dict]]:
+    """8x8: every straight cut and the centred l x l squares, l = 1..3; with ``full`` also 10x10 squares up
+    to l = 4 and the 12x12 middle cut."""
+    jobs = [(Lattice(8, 8), {**straight_cuts(Lattice(8, 8)), **_centred_squares(Lattice(8, 8), (1, 2, 3))})]
+    if full:
+        jobs += [(Lattice(10, 10), _centred_squares(Lattice(10, 10), (1, 2, 3, 4))),
+                 (Lattice(12, 12), {"cols<6": straight_cuts(Lattice(12, 12))["cols<6"]})]
+    return jobs
+
+
+def scale_checks(full: bool = False, cache: PointCache | None = None, progress: Callable | None = None) -> dict:
+    """Every SCALE_TARGETS target on every region of :func:`scale_jobs`, with 0/1 and +-1 labels, by the exact
+    tensor-network engine: S_A (nats) with its computed rounding bound, the rank, the density, result 3's
+    bound (plus 1 for +-1 labels: 2f - 1 differs from 2f by a constant, rank one), the volume-law ceiling,
+    Page's value and a random labelling of the same density (numeric.matched_random_entropy). A target is
+    below its matched control when S_A < (1 - MATCHED_FORMULA_SLACK) x the control. A region too large for
+    memory is recorded under "not_reached" with the refusal, not measured."""
+    cache = cache or PointCache(None)
+    work = [(lattice, label, region, function, labels) for lattice, regions in scale_jobs(full)
+            for function in SCALE_TARGETS for label, region in regions.items() for labels in ("01", "pm1")]
+    rows, not_reached = [], []
+    for lattice, label, region, function, labels in (progress(work) if progress else work):
+        name = f"{lattice.width}x{lattice.height}"
+
+        def measure():
+            cut = measure_cuts(function, lattice, {label: region}, method="tn", labels=labels)[label]
+            return {"entropy": cut.spectrum.entropy(), "error_bound": cut.spectrum.entropy_error_bound,
+                    "rank": cut.rank, "density": cut.density, "states": list(cut.states)}
+        try:
+            point = cache.get_or_measure({"stage": "scale", "lattice": name, "region": label, "function": function,
+                                          "labels": labels}, measure)
+        except TooLargeError as refusal:
+            not_reached.append({"lattice": name, "region": label, "function": function, "labels": labels,
+                                "refusal": str(refusal)})
+            continue
+        size, rest = len(region), lattice.n_pixels - len(region)
+        rank_bound, log_bound = derived_log_bound(function, lattice, region)
+        rank_bound += labels == "pm1"
+        log_bound = math.log(rank_bound)
+        ceiling = min(size, rest) * math.log(2)
+        matched = matched_random_entropy(point["density"], 2**size, 2**rest, labels)
+        rows.append({**point, "lattice": name, "region": label, "size": size, "function": function,
+                     "labels": labels, "rank_bound": rank_bound, "bound": log_bound, "volume_law": ceiling,
+                     "non_vacuous": log_bound < ceiling - 1e-12, "page": page_entropy(2**size, 2**rest),
+                     "matched": matched, "below_matched": point["entropy"] < (1 - MATCHED_FORMULA_SLACK) * matched,
+                     "within": point["rank"] <= rank_bound and point["entropy"] <= log_bound + point["error_bound"]})
+    return {"rows": rows, "comparisons": len(rows), "non_vacuous": sum(r["non_vacuous"] for r in rows),
+            "violations": sum(not r["within"] for r in rows),
+            "below_matched": {labels: sum(r["below_matched"] for r in rows if r["labels"] == labels)
+                              for labels in ("01", "pm1")},
+            "not_reached": not_reached}

@@ -45,6 +45,7 @@ boundary_size = SetSize("U_A")
 
 SQUARE_BOUNDARY = 4 * (xi - 1) * l - 4 * (xi - 1) ** 2
 PATTERN_OR_RANK = 1 + 2**K
+AGGREGATORS = ("or", "nor", "count", "reader")
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,10 @@ class LocalFeatureModel:
     feature_max: int = 1
     reader_states: int = 1
     reading_order: tuple[int, ...] | None = None
+
+    def __post_init__(self) -> None:
+        if self.aggregator not in AGGREGATORS:
+            raise ValueError(f"aggregator must be one of {', '.join(AGGREGATORS)}, got {self.aggregator!r}")
 
     @property
     def feature_size(self) -> int:

@@ -76,6 +76,13 @@ FLIPS = {  # one change of the numbers that must turn each verdict to "does not 
 }
 
 
+def test_a_violation_at_scale_alone_fails_the_sub_volume_verdict(quick_run):
+    out, _ = quick_run
+    results = json.loads((out / "results.json").read_text())
+    assert results["scale"]["comparisons"] > 0 and results["scale"]["violations"] == 0
+    assert _flipped(results, _set("scale.violations", 1))["sub-volume"]["verdict"] == report.FAILS
+
+
 @pytest.mark.parametrize("key", list(FLIPS))
 def test_every_verdict_flips_when_its_numbers_do(quick_run, key):
     out, _ = quick_run
@@ -139,8 +146,13 @@ def test_the_verdict_counts_agree_with_a_recount_of_the_raw_numbers(quick_run):
     lattice_rows = [r for r in results["lattice"]["rows"] if r["bound"] is not None]
     recount = sum(row[headers.index("ln bound")] < _ceiling_nats(row, headers) - 1e-12 for row in sub_rows)
     recount += sum(r["bound"] < min(r["size"], _pixels(r["lattice"]) - r["size"]) * math.log(2) - 1e-12 for r in lattice_rows)
-    assert verdicts["sub-volume"]["comparisons"] == len(sub_rows) + len(lattice_rows)
+    scale_rows = results["scale"]["rows"]
+    recount += sum(math.log(r["rank_bound"]) < min(r["size"], _pixels(r["lattice"]) - r["size"]) * math.log(2) - 1e-12
+                   for r in scale_rows)
+    assert verdicts["sub-volume"]["comparisons"] == len(sub_rows) + len(lattice_rows) + len(scale_rows)
     assert verdicts["sub-volume"]["non_vacuous"] == recount
+    assert all(r["entropy"] <= math.log(r["rank_bound"]) + r["error_bound"] and r["rank"] <= r["rank_bound"]
+               for r in scale_rows)
     wall = [m for m in results["wall"]["matches"] if m["depth"] >= 2]
     assert verdicts["channel-scaling"]["comparisons"] == len(wall)
     agree = sum(m["D"] ** m["depth"] >= m["D0"] > (m["D"] - 1) ** m["depth"] for m in wall)

@@ -13,7 +13,7 @@ from cnn_bounds.cache import PointCache
 from cnn_bounds.cli import main
 from cnn_bounds.files import write_atomically
 from cnn_bounds.training import balanced_accuracy, learnt_function, split, train
-from numeric import Lattice, entanglement_profile
+from numeric import Lattice, entanglement_profile, straight_cuts
 from numeric import targets
 
 
@@ -173,3 +173,28 @@ def test_mincut_measures_the_documented_counterexample_where_the_min_cut_is_not_
     record = json.loads(result.output)["regions"][0]
     assert record["rank_bound"] == 8 and record["generic_rank"] == 7
     assert 0 < record["entropy"] <= math.log(7) + 1e-12
+
+
+def test_the_scale_check_equals_the_dense_engine_and_result_3_where_both_can_be_computed(monkeypatch):
+    """scale_checks on a 4x4 image (small enough to enumerate): the tensor-network entropies and ranks equal the
+    dense engine's, the bounds equal the sub-volume check's, and an entropy above its bound is counted."""
+    from cnn_bounds import lattice_checks
+    from numeric import matched_random_entropy, rectangle
+    from numeric.cuts import measure_cuts
+    lattice = Lattice(4, 4)
+    regions = {"cols<2": straight_cuts(lattice)["cols<2"], "square l=2": rectangle(lattice, 1, 1, 2, 2)}
+    monkeypatch.setattr(lattice_checks, "scale_jobs", lambda full: [(lattice, regions)])
+    result = lattice_checks.scale_checks()
+    assert result["comparisons"] == len(lattice_checks.SCALE_TARGETS) * len(regions) * 2 and not result["not_reached"]
+    for row in result["rows"]:
+        dense = measure_cuts(row["function"], lattice, {row["region"]: regions[row["region"]]}, method="dense",
+                             labels=row["labels"])[row["region"]]
+        assert row["entropy"] == pytest.approx(dense.spectrum.entropy(), abs=1e-9) and row["rank"] == dense.rank
+        assert row["density"] == pytest.approx(dense.density, abs=1e-15)
+        assert row["matched"] == matched_random_entropy(row["density"], 2 ** row["size"], 2 ** (16 - row["size"]),
+                                                        row["labels"])
+    assert result["violations"] == 0
+    monkeypatch.setattr(lattice_checks, "derived_log_bound", lambda function, lattice, region: (1, 0.0))
+    assert lattice_checks.scale_checks()["violations"] == sum(row["rank"] > 1 + (row["labels"] == "pm1")
+                                                             or row["entropy"] > math.log(1 + (row["labels"] == "pm1"))
+                                                             + row["error_bound"] for row in result["rows"]) > 0
