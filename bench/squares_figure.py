@@ -32,10 +32,9 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from scipy.optimize import curve_fit  # noqa: E402
 
-from cnn_bounds.lattice_checks import derived_log_bound  # noqa: E402
+from cnn_bounds.lattice_checks import catalogue_rank_bound  # noqa: E402
 from numeric import Lattice, TooLargeError, matched_random_entropy, page_entropy, rectangle  # noqa: E402
-from numeric.catalog import parse_function_spec  # noqa: E402
-from numeric.feature_mps import feature_cut  # noqa: E402
+from numeric.cuts import measure_cuts  # noqa: E402
 
 TARGETS = ("pattern-present:size=2", "pattern-present:size=3", "count-threshold:size=2,threshold=balanced")
 
@@ -54,14 +53,12 @@ def measure(side: int, largest: int, labels: str, max_states: int) -> dict[str, 
             region = rectangle(lattice, corner, corner, length, length)
             start = time.perf_counter()
             try:
-                spec, params = parse_function_spec(function)
-                patterns, aggregator, threshold = spec.features(lattice, **params)
-                cut = feature_cut(lattice, patterns, region, aggregator, threshold=threshold, labels=labels)
+                cut = measure_cuts(function, lattice, {"square": region}, method="tn", labels=labels)["square"]
             except TooLargeError as refusal:
                 print(f"{function} l={length}: {str(refusal).split(';')[0]}", flush=True)
                 break
             rows.append((length, cut.spectrum.entropy(), cut.spectrum.entropy_error_bound, cut.density,
-                         derived_log_bound(function, lattice, region)[1], time.perf_counter() - start))
+                         math.log(catalogue_rank_bound(function, lattice, region)), time.perf_counter() - start))
             print(f"{function} ({labels}) l={length}: S={rows[-1][1]:.6f} +- {rows[-1][2]:.1e}, density "
                   f"{rows[-1][3]:.4f}, ln bound {rows[-1][4]:.3f}, {rows[-1][5]:.1f} s", flush=True)
             if max(cut.states) > max_states:  # the next square has about ten times more

@@ -25,7 +25,7 @@ from numeric import (Lattice, TooLargeError, entanglement_entropy, matched_rando
 from numeric.catalog import parse_function_spec
 from numeric.cuts import measure_cuts
 from numeric.targets import random_boolean, random_boolean_with_ones, random_gaussian, windows
-from proofs.subvolume import LocalFeatureModel, cut_geometry, local_rank_bound, local_targets
+from proofs.subvolume import LocalFeatureModel, derived_rank_bound, local_targets
 
 
 def _regions(lattice: Lattice) -> dict:
@@ -81,8 +81,7 @@ def lattice_checks(full: bool = False, seed: int = 0, samples: int = 8, progress
                 rows.append({**common, "function": function, "entropy": float(np.mean(values)),
                              "stderr": float(np.std(values, ddof=1) / math.sqrt(samples)), "bound": None})
             for model, values in models:
-                local, pattern = local_rank_bound(model, cut_geometry(model, region))
-                bound = min(local, pattern) if pattern is not None else local
+                bound = derived_rank_bound(model, region)
                 row = {**common, "function": model.name, "stderr": 0.0, "bound": math.log(bound),
                        "non_vacuous": math.log(bound) < common["volume_law"] - 1e-12,
                        "entropy": entanglement_entropy(values, region, levels=lattice.levels),
@@ -120,16 +119,13 @@ SCALE_TARGETS = ("pattern-present:size=2", "pattern-present:size=3", "count-thre
 MATCHED_FORMULA_SLACK = 0.04  # matched_random_entropy is up to 4 % above exact draws where |A| = |B| (its tests)
 
 
-def derived_log_bound(function: str, lattice: Lattice, region) -> tuple[int, float]:
-    """Result 3's rank bound for a catalogue target on a region (the tighter of the local and pattern
-    bounds) and its log, in nats."""
+def catalogue_rank_bound(function: str, lattice: Lattice, region) -> int:
+    """Result 3's rank bound for a catalogue target (a spec such as "pattern-present:size=2") on a region."""
     spec, params = parse_function_spec(function)
     patterns, aggregator, threshold = spec.features(lattice, **params)
     model = LocalFeatureModel(function, lattice, tuple(windows(lattice, *patterns.shape)), aggregator,
                               exact_match=True, threshold=threshold)
-    local, pattern = local_rank_bound(model, cut_geometry(model, region))
-    bound = min(local, pattern) if pattern is not None else local
-    return bound, math.log(bound)
+    return derived_rank_bound(model, region)
 
 
 def _centred_squares(lattice: Lattice, sides) -> dict:
@@ -173,8 +169,7 @@ def scale_checks(full: bool = False, cache: PointCache | None = None, progress: 
                                 "refusal": str(refusal)})
             continue
         size, rest = len(region), lattice.n_pixels - len(region)
-        rank_bound, log_bound = derived_log_bound(function, lattice, region)
-        rank_bound += labels == "pm1"
+        rank_bound = catalogue_rank_bound(function, lattice, region) + (labels == "pm1")
         log_bound = math.log(rank_bound)
         ceiling = min(size, rest) * math.log(2)
         matched = matched_random_entropy(point["density"], 2**size, 2**rest, labels)

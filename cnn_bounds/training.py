@@ -29,7 +29,7 @@ from cnn_bounds.convac import all_images, evaluate_on_all_images
 from numeric import Lattice, entanglement_profile, max_entropy, rectangles, straight_cuts
 from numeric import targets
 from numeric.lattice import Region
-from proofs.subvolume import LocalFeatureModel, cut_geometry, local_rank_bound
+from proofs.subvolume import LocalFeatureModel, derived_rank_bound
 
 ACCURACY_GOAL = 0.99
 HEADS = ("pool", "flatten")
@@ -164,8 +164,7 @@ def measure(lattice: Lattice, target: Target, channels: int, depth: int, head: s
     for label, region in measured_regions(lattice).items():
         bound = None
         if target.model is not None:
-            local, pattern = local_rank_bound(target.model, cut_geometry(target.model, region))
-            bound = float(np.log(min(local, pattern) if pattern is not None else local))
+            bound = float(np.log(derived_rank_bound(target.model, region)))
         ceiling = max_entropy(len(region), lattice.n_pixels, lattice.levels)
         regions.append({"region": label, "size": len(region),
                         "non_vacuous": bound is not None and bound < ceiling - 1e-12,

@@ -19,9 +19,9 @@ from typing import Literal
 import numpy as np
 
 from numeric.catalog import build_target, parse_function_spec
-from numeric.entanglement import Precision, SchmidtSpectrum, schmidt_rank, schmidt_spectra
+from numeric.entanglement import Precision, SchmidtSpectrum, check_labels, schmidt_rank, schmidt_spectra
 from numeric.errors import InvalidInputError
-from numeric.feature_mps import LABELS, Labels, feature_cut
+from numeric.feature_mps import Labels, feature_cut
 from numeric.lattice import Lattice, Region
 from numeric.memory import memory_limit_bytes
 
@@ -83,8 +83,7 @@ def measure_cuts(
     ``labels="pm1"`` measures 2 f - 1 instead of the 0/1 label f (the rank moves by at most 1, the
     spectrum can move a lot). ``precision="float32"`` is the dense engine's; the tn engine is float64.
     """
-    if labels not in LABELS:
-        raise InvalidInputError(f"labels must be '01' or 'pm1', got {labels!r}")
+    check_labels(labels)
     engine = choose_method(function, lattice, method)
     if engine == "tn":
         if precision != "float64":

@@ -31,7 +31,7 @@ from typing import Literal
 import numpy as np
 from tqdm import tqdm
 
-from numeric.entanglement import SchmidtSpectrum, _rank, _spectrum
+from numeric.entanglement import LABELS, SchmidtSpectrum, _rank, _spectrum, check_labels
 from numeric.errors import InvalidInputError
 from numeric.gram import GramMatrix, gamma, unit_roundoff
 from numeric.lattice import Lattice, validate_region
@@ -44,8 +44,6 @@ _BLOCK_BYTES = 256 << 20
 Aggregator = Literal["or", "nor", "count"]
 Labels = Literal["01", "pm1"]
 AGGREGATORS = ("or", "nor", "count")
-LABELS = ("01", "pm1")
-"""0/1 labels f, or +-1 labels 2f - 1."""
 
 
 @dataclass(frozen=True)
@@ -102,8 +100,7 @@ def reading_order(lattice: Lattice, region: Iterable[int]) -> tuple[tuple[int, .
 def _check_options(aggregator: str, labels: str) -> None:
     if aggregator not in AGGREGATORS:
         raise InvalidInputError(f"aggregator must be one of {', '.join(AGGREGATORS)}, got {aggregator!r}")
-    if labels not in LABELS:
-        raise InvalidInputError(f"labels must be '01' or 'pm1', got {labels!r}")
+    check_labels(labels)
 
 
 def _cap(aggregator: Aggregator, threshold: int) -> int:

@@ -226,6 +226,13 @@ def _chain_regions(n_pixels: int) -> dict[str, Region]:
     return cuts
 
 
+def derived_rank_bound(model: LocalFeatureModel, region, pattern_or_rank: sympy.Expr = PATTERN_OR_RANK) -> int:
+    """Result 3's rank bound for ``model`` across ``region``: the local bound, or the exact-pattern bound
+    where it applies and is tighter."""
+    local, pattern = local_rank_bound(model, cut_geometry(model, region), pattern_or_rank)
+    return min(local, pattern) if pattern is not None else local
+
+
 def _decide(values, lattice: Lattice, region, profile, bound: int) -> tuple[bool, bool, str]:
     """(bound holds, S_A = ln bound exactly, how it was decided).
 

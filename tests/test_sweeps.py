@@ -194,7 +194,7 @@ def test_the_scale_check_equals_the_dense_engine_and_result_3_where_both_can_be_
         assert row["matched"] == matched_random_entropy(row["density"], 2 ** row["size"], 2 ** (16 - row["size"]),
                                                         row["labels"])
     assert result["violations"] == 0
-    monkeypatch.setattr(lattice_checks, "derived_log_bound", lambda function, lattice, region: (1, 0.0))
+    monkeypatch.setattr(lattice_checks, "catalogue_rank_bound", lambda function, lattice, region: 1)
     assert lattice_checks.scale_checks()["violations"] == sum(row["rank"] > 1 + (row["labels"] == "pm1")
                                                              or row["entropy"] > math.log(1 + (row["labels"] == "pm1"))
                                                              + row["error_bound"] for row in result["rows"]) > 0
