@@ -148,6 +148,9 @@ class SchmidtSpectrum:
     probabilities: np.ndarray
     distance_bound: float
     precision: str
+    dimension: int | None = None
+    """The dimension of the space both spectra live in, for Fannes-Audenaert (default: len(probabilities);
+    larger when the exact spectrum may have more nonzero values than the computed one)."""
 
     def entropy(self, alpha: float = 1.0) -> float:
         """S_alpha in nats (see :func:`entropy_of_probabilities`)."""
@@ -160,17 +163,18 @@ class SchmidtSpectrum:
         Fannes-Audenaert: |S(p) - S(q)| <= T ln(D - 1) + h(T) for T = (1/2)||p - q||_1 <= 1 - 1/D, with
         h the binary entropy (ln D otherwise), plus float64's error in evaluating -sum p ln p itself.
         """
-        return _fannes_audenaert(self.distance_bound, self.probabilities.size)
+        return _fannes_audenaert(self.distance_bound, self.dimension or self.probabilities.size, self.probabilities.size)
 
 
-def _fannes_audenaert(distance: float, dimension: int) -> float:
+def _fannes_audenaert(distance: float, dimension: int, terms: int | None = None) -> float:
+    """The bound for spectra in ``dimension`` dimensions whose entropy is evaluated over ``terms`` values."""
     if dimension <= 1:
         return 0.0
     ceiling = math.nextafter(math.log(dimension), math.inf)  # rounded up: ln 2 in float64 is below ln 2
     if not distance < 1 - 1 / dimension:
         return ceiling
     binary = -distance * math.log(distance) - (1 - distance) * math.log1p(-distance) if distance > 0 else 0.0
-    evaluation = gamma(dimension + 4, unit_roundoff(np.float64)) * (ceiling + 1)
+    evaluation = gamma((dimension if terms is None else terms) + 4, unit_roundoff(np.float64)) * (ceiling + 1)
     return min(ceiling, distance * math.log(dimension - 1) + binary + evaluation)
 
 
