@@ -22,13 +22,16 @@ Shashua): for M linearly independent feature functions the two have the same ran
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, replace
 
 import numpy as np
 import torch
+from tqdm import tqdm
 
 from numeric import InvalidInputError, Lattice
 from numeric.memory import require_memory
+from numeric.mps import DEFAULT_TOLERANCE, MatrixProductState, compress, contract_site, embed, hadamard, tensor_to_mps
 
 
 @dataclass(frozen=True)
@@ -131,9 +134,9 @@ class ConvAC(torch.nn.Module):
         final_h, final_w = spec.layer_shapes[-1]
         self.readout = gauss(D) if spec.shared or spec.readout == "global" else gauss(final_h, final_w, D)
 
-    def forward(self, images: torch.Tensor) -> torch.Tensor:
-        """f on a batch of images, shape (batch, height, width) of levels 0..d-1; returns (batch,)."""
-        reduce = (lambda t: t % self.modulus) if self.modulus is not None else (lambda t: t)  # noqa: E731
+    def features(self, images: torch.Tensor) -> torch.Tensor:
+        """x_{n_c}: the last feature map, shape (batch, final height, final width, D), before the read-out."""
+        reduce = self._reduce
         if self.spec.shared:
             x = self.representation[images]
         else:
@@ -153,8 +156,21 @@ class ConvAC(torch.nn.Module):
                         mixed = torch.einsum("bhwd,hwde->bhwe", patch, weights[:, :, i, j])
                     pooled = reduce(pooled * reduce(mixed))
             x = pooled
+        return x
+
+    def _reduce(self, tensor: torch.Tensor) -> torch.Tensor:
+        return tensor % self.modulus if self.modulus is not None else tensor
+
+    def local_readout(self, x: torch.Tensor) -> torch.Tensor:
+        """sum_c a_{q,c} x[q]_c at every final position q (readout="local"), shape (batch, height, width)."""
+        return self._reduce(x @ self.readout if self.spec.shared else torch.einsum("bhwd,hwd->bhw", x, self.readout))
+
+    def forward(self, images: torch.Tensor) -> torch.Tensor:
+        """f on a batch of images, shape (batch, height, width) of levels 0..d-1; returns (batch,)."""
+        reduce = self._reduce
+        x = self.features(images)
         if self.spec.readout == "local":
-            read = reduce(x @ self.readout if self.spec.shared else torch.einsum("bhwd,hwd->bhw", x, self.readout))
+            read = self.local_readout(x)
             product = torch.ones(x.shape[0], dtype=x.dtype)
             for position in read.flatten(1, 2).unbind(dim=1):
                 product = reduce(product * position)
@@ -189,3 +205,73 @@ def evaluate_on_all_images(
         stop = min(start + chunk, lattice.n_images)
         values[start:stop] = network(all_images(lattice, start, stop)).numpy()
     return values
+
+
+def receptive_field(spec: ConvACSpec, row: int, column: int) -> list[int]:
+    """The pixels that the final feature x_{n_c}[row, column] depends on (row-major indices)."""
+    (kh, kw), (sh, sw) = spec.window, spec.stride
+    height, width = 1, 1
+    for layer in range(spec.depth):  # each block widens the field by (k - 1) strides of the layer below
+        height += (kh - 1) * sh**layer
+        width += (kw - 1) * sw**layer
+    top, left = row * sh**spec.depth, column * sw**spec.depth
+    return [y * spec.lattice.width + x for y in range(top, top + height) for x in range(left, left + width)]
+
+
+@torch.no_grad()
+def convac_mps(network: ConvAC, order: list[int] | None = None, *, tolerance: float = DEFAULT_TOLERANCE,
+               progress: bool = False) -> MatrixProductState:
+    """The ConvAC's function as an MPS over the pixels in ``order`` (default row-major): site t is pixel
+    order[t]. Float64 networks give a float MPS whose ``error`` bounds ||f - f~||_2 from truncations; a
+    modular network (``modulus=p``) gives an exact MPS over GF(p), whose bond dimensions are the exact
+    Schmidt ranks mod p across every bond (:mod:`numeric.mps`).
+
+    f = sum_c a_c prod_q x[q]_c (global read-out) or prod_q sum_c a_{q,c} x[q]_c (local): each final
+    feature x[q] depends only on the pixels of its receptive field, so it is evaluated exactly on all d^|RF|
+    of their values (the network's own forward pass), turned into an exact MPS (with the channel as an
+    extra site 0 for the global read-out, shared by all factors) and multiplied into the running product,
+    which is compressed after each factor; the global read-out then contracts site 0 with a. Float factors
+    are scaled to max|g| = 1 (the spectra of f are those of any multiple of it) and compressed at
+    ``tolerance`` too, their l2 error on their own d^|RF| values bounding their largest error:
+    error(P g) <= error(P) (1 + e_g) + e_g (||P~|| + error(P)) + the new truncation
+    (:func:`numeric.mps.hadamard`).
+    """
+    spec = network.spec
+    lattice = spec.lattice
+    order = list(range(lattice.n_pixels)) if order is None else [int(p) for p in order]
+    if sorted(order) != list(range(lattice.n_pixels)):
+        raise InvalidInputError(f"order must be a permutation of the pixels 0..{lattice.n_pixels - 1}")
+    position = {pixel: t for t, pixel in enumerate(order)}
+    glob = spec.readout == "global"
+    offset = 1 if glob else 0
+    dims = ([spec.channels] if glob else []) + [lattice.levels] * lattice.n_pixels
+    final_h, final_w = spec.layer_shapes[-1]
+    fields = {(i, j): sorted(receptive_field(spec, i, j), key=position.get) for i in range(final_h) for j in range(final_w)}
+    size = len(next(iter(fields.values())))
+    require_memory(8 * lattice.levels**size * (lattice.n_pixels + 2 * spec.channels),
+                   f"a final feature on all {lattice.levels}^{size} values of its receptive field",
+                   "use fewer layers or a tree (stride k) network of smaller depth")
+    running = None
+    positions = sorted(fields, key=lambda q: (position[fields[q][0]], position[fields[q][-1]]))
+    for q in tqdm(positions, desc="ConvAC -> MPS", unit="factor", disable=None if progress else True, leave=False):
+        pixels = fields[q]
+        codes = torch.arange(lattice.levels**size, dtype=torch.int64)
+        digits = (codes[:, None] // lattice.levels ** torch.arange(size - 1, -1, -1)) % lattice.levels
+        images = torch.zeros(codes.numel(), lattice.n_pixels, dtype=torch.int64)
+        images[:, pixels] = digits
+        x = network.features(images.view(-1, lattice.height, lattice.width))
+        if glob:
+            table = x[:, q[0], q[1], :].numpy().T.reshape(spec.channels, *[lattice.levels] * size)
+        else:
+            table = network.local_readout(x)[:, q[0], q[1]].numpy().reshape([lattice.levels] * size)
+        if network.modulus is None:  # f's scale does not change its spectra: every factor peaks at 1
+            table = table / np.max(np.abs(table))
+        factor = compress(tensor_to_mps(table, network.modulus), tolerance)  # its error: l2 over d^|RF|, >= sup
+        embedded = embed(factor, ([0] if glob else []) + [offset + position[p] for p in pixels], dims)
+        if running is None:
+            running = replace(embedded, error=factor.error * math.sqrt(math.prod(dims) / math.prod(factor.dims)))
+        else:
+            running = compress(hadamard(running, embedded, 1.0 + factor.error, factor.error), tolerance)
+    if glob:
+        running = compress(contract_site(running, 0, network.readout.numpy()), tolerance)
+    return running

@@ -1,0 +1,116 @@
+"""Matrix-product states (numeric.mps) and ConvACs contracted into them (cnn_bounds.convac.convac_mps),
+against the dense engine and exact ranks mod p on every lattice the dense engine can do."""
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cnn_bounds.convac import ConvAC, ConvACSpec, convac_mps, evaluate_on_all_images, receptive_field
+from numeric import InvalidInputError, Lattice, schmidt_spectrum
+from numeric import mps as M
+from numeric.precise import LARGE_PRIME, prime_for_sums, schmidt_rank_mod_p
+from tests.test_convac import specs
+
+
+def on_sites(values: np.ndarray, order: list[int], levels: int) -> np.ndarray:
+    """f in the package's order -> f with site t = pixel order[t] (site 0 most significant)."""
+    return values.reshape((levels,) * len(order)).transpose(order).reshape(-1)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.integers(2, 3), min_size=2, max_size=6), st.integers(0, 2**31), st.booleans())
+def test_a_dense_tensor_round_trips_and_its_bonds_are_the_ranks(dims, seed, modular):
+    rng = np.random.default_rng(seed)
+    rank_one = rng.integers(0, 4, size=dims[0])[:, None] * rng.integers(0, 4, size=math.prod(dims[1:]))[None, :]
+    tensor = (rank_one + (rng.integers(0, 3, size=rank_one.shape) * (rng.random(rank_one.shape) < 0.2))).reshape(dims)
+    modulus = LARGE_PRIME if modular else None
+    mps = M.compress(M.tensor_to_mps(tensor, modulus), 0.0)
+    back = M.values(mps)
+    if modular:
+        assert np.array_equal(back, tensor.reshape(-1) % LARGE_PRIME)
+        levels = dims[0]
+        if len(set(dims)) == 1:  # the dense rank helper needs one number of levels
+            assert mps.bond_dimensions == [schmidt_rank_mod_p(tensor.reshape(-1), range(t), levels=levels)
+                                           for t in range(1, len(dims))]
+    else:
+        assert np.allclose(back, tensor.reshape(-1), atol=1e-12)
+
+
+def test_hadamard_and_contract_site_compute_what_they_say():
+    rng = np.random.default_rng(3)
+    dims = [3, 2, 2, 2]
+    g, h = rng.normal(size=(3, 2, 2)), rng.normal(size=(3, 2, 2))  # g on sites (0, 1, 2), h on (0, 2, 3)
+    a = M.embed(M.tensor_to_mps(g), [0, 1, 2], dims)
+    b = M.embed(M.tensor_to_mps(h), [0, 2, 3], dims)
+    expected = np.einsum("cxy,cyz->cxyz", g, h)
+    assert np.allclose(M.values(M.hadamard(a, b)), expected.reshape(-1))
+    readout = rng.normal(size=3)
+    contracted = M.contract_site(M.hadamard(a, b), 0, readout)
+    assert np.allclose(M.values(contracted), np.einsum("cxyz,c->xyz", expected, readout).reshape(-1))
+    assert math.isclose(M.norm(contracted), np.linalg.norm(np.einsum("cxyz,c->xyz", expected, readout)))
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 2**31), st.sampled_from([1e-1, 3e-2, 1e-3]))
+def test_a_truncated_mps_carries_a_bound_that_holds(seed, tolerance):
+    """Heavy truncation (tolerance up to 0.1): the carried error bounds ||f - f~||_2 and the entropy
+    bound covers the difference from the exact spectrum, on every bond."""
+    rng = np.random.default_rng(seed)
+    f = rng.normal(size=2**8) * np.exp(-np.arange(2**8) / 20.0)
+    truncated = M.compress(M.tensor_to_mps(f.reshape((2,) * 8)), tolerance)
+    assert np.linalg.norm(M.values(truncated) - f) <= truncated.error * (1 + 1e-9) + 1e-12
+    for t, spectrum in enumerate(M.bond_spectra(truncated), 1):
+        exact = schmidt_spectrum(f, range(t)).entropy()
+        assert abs(spectrum.entropy() - exact) <= spectrum.entropy_error_bound + 1e-12
+
+
+@settings(max_examples=40, deadline=None)
+@given(specs(max_images=2048), st.integers(0, 2**31))
+def test_convac_mps_equals_the_dense_engine(case, seed):
+    """Float: the entropy across the region's bond equals the dense engine's to 1e-9 nats and lies within
+    the carried bound; mod p: the bond dimension is the exact rank mod p of the dense function."""
+    spec, region = case
+    lattice = spec.lattice
+    order = list(region) + [p for p in range(lattice.n_pixels) if p not in set(region)]
+    network = ConvAC(spec, seed)
+    f = evaluate_on_all_images(network, lattice)
+    if not np.any(f):
+        return
+    state = M.compress(convac_mps(network, order))
+    spectrum = M.bond_spectra(state)[len(region) - 1]
+    dense = schmidt_spectrum(f, region, levels=lattice.levels).entropy()
+    assert abs(spectrum.entropy() - dense) <= 1e-9
+    assert abs(spectrum.entropy() - dense) <= spectrum.entropy_error_bound + dense * 1e-12 + 1e-13
+    prime = prime_for_sums(max(spec.channels, lattice.levels))
+    exact = ConvAC(spec, seed, modulus=prime)
+    residues = evaluate_on_all_images(exact, lattice)
+    if np.any(residues % prime):
+        ranks = convac_mps(exact, order).bond_dimensions
+        assert ranks[len(region) - 1] == schmidt_rank_mod_p(residues, region, levels=lattice.levels, prime=prime)
+        assert np.array_equal(M.values(convac_mps(exact, order)), on_sites(residues % prime, order, lattice.levels))
+
+
+def test_receptive_fields_of_overlapping_and_tree_networks():
+    lattice = Lattice(4, 4)
+    assert receptive_field(ConvACSpec(lattice, 2, 2), 1, 0) == [4, 5, 6, 8, 9, 10, 12, 13, 14]
+    assert receptive_field(ConvACSpec(lattice, 2, 1, overlapping=False), 1, 1) == [10, 11, 14, 15]
+    assert receptive_field(ConvACSpec(lattice, 2, 2, overlapping=False), 0, 0) == list(range(16))
+
+
+def test_bad_requests_are_refused_with_the_reason():
+    lattice = Lattice(3, 2)
+    network = ConvAC(ConvACSpec(lattice, 2, 1), 0)
+    with pytest.raises(InvalidInputError, match="permutation"):
+        convac_mps(network, [0, 1, 2])
+    state = M.tensor_to_mps(np.ones((2, 2)))
+    with pytest.raises(InvalidInputError, match="tolerance"):
+        M.compress(state, 1.5)
+    with pytest.raises(InvalidInputError, match="residue MPS"):
+        M.bond_spectra(M.tensor_to_mps(np.ones((2, 2), int), LARGE_PRIME))
+    with pytest.raises(InvalidInputError, match="same sites"):
+        M.hadamard(state, M.tensor_to_mps(np.ones((2, 2, 2))))
+    with pytest.raises(InvalidInputError, match="zero mod p"):
+        M.tensor_to_mps(np.full((2, 2), LARGE_PRIME), LARGE_PRIME)
