@@ -7,7 +7,7 @@ discarded weight); the exact MPS over GF(p) (same seed, integer weights), whose 
 mod p, and its time; the min cut's rank bound (cnn_bounds.mincut). The peer: the same float MPS handed to
 quimb (``MatrixProductState.entropy``, which canonicalises by its own sweeps): the entropies must agree.
 
-    python bench/convac_mps_bench.py --markdown          # the README's table (about 5 minutes)
+    python bench/convac_mps_bench.py --markdown          # the README's table (about a minute)
 """
 
 from __future__ import annotations

@@ -26,8 +26,7 @@ from cnn_bounds.training import train_sweep as run_train_sweep
 from numeric import InvalidInputError, Lattice
 from numeric.catalog import CATALOG
 from numeric.cuts import FLAGGED_ERROR, METHODS, choose_method, measure_cuts
-from numeric.feature_mps import LABELS
-from numeric.entanglement import matched_random_entropy, max_entropy, page_entropy, schmidt_spectra
+from numeric.entanglement import LABELS, matched_random_entropy, max_entropy, page_entropy, schmidt_spectra
 from numeric.lattice import boundary_length, default_regions, parse_region, parse_shape, straight_cuts
 from numeric.precise import prime_for_sums, schmidt_rank_mod_p
 from proofs import check_all

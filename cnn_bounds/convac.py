@@ -22,8 +22,7 @@ Shashua): for M linearly independent feature functions the two have the same ran
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 import torch
@@ -251,12 +250,12 @@ def convac_mps(network: ConvAC, order: list[int] | None = None, *, tolerance: fl
     require_memory(8 * lattice.levels**size * (lattice.n_pixels + 2 * spec.channels),
                    f"a final feature on all {lattice.levels}^{size} values of its receptive field",
                    "use fewer layers or a tree (stride k) network of smaller depth")
+    codes = torch.arange(lattice.levels**size, dtype=torch.int64)
+    digits = (codes[:, None] // lattice.levels ** torch.arange(size - 1, -1, -1)) % lattice.levels
     running = None
     positions = sorted(fields, key=lambda q: (position[fields[q][0]], position[fields[q][-1]]))
     for q in tqdm(positions, desc="ConvAC -> MPS", unit="factor", disable=None if progress else True, leave=False):
         pixels = fields[q]
-        codes = torch.arange(lattice.levels**size, dtype=torch.int64)
-        digits = (codes[:, None] // lattice.levels ** torch.arange(size - 1, -1, -1)) % lattice.levels
         images = torch.zeros(codes.numel(), lattice.n_pixels, dtype=torch.int64)
         images[:, pixels] = digits
         x = network.features(images.view(-1, lattice.height, lattice.width))
@@ -269,7 +268,7 @@ def convac_mps(network: ConvAC, order: list[int] | None = None, *, tolerance: fl
         factor = compress(tensor_to_mps(table, network.modulus), tolerance)  # its error: l2 over d^|RF|, >= sup
         embedded = embed(factor, ([0] if glob else []) + [offset + position[p] for p in pixels], dims)
         if running is None:
-            running = replace(embedded, error=factor.error * math.sqrt(math.prod(dims) / math.prod(factor.dims)))
+            running = embedded
         else:
             running = compress(hadamard(running, embedded, 1.0 + factor.error, factor.error), tolerance)
     if glob:

@@ -31,7 +31,7 @@ from typing import Literal
 import numpy as np
 from tqdm import tqdm
 
-from numeric.entanglement import LABELS, SchmidtSpectrum, _rank, _spectrum, check_labels
+from numeric.entanglement import SchmidtSpectrum, _rank, _spectrum, check_labels
 from numeric.errors import InvalidInputError
 from numeric.gram import GramMatrix, gamma, unit_roundoff
 from numeric.lattice import Lattice, validate_region
@@ -332,5 +332,5 @@ def feature_cut(
     return FeatureCut(spectrum, schmidt_rank, density, (side, other))
 
 
-__all__ = ["AGGREGATORS", "LABELS", "FeatureCut", "FeatureMPS", "balanced_threshold", "count_distribution", "feature_cut",
+__all__ = ["AGGREGATORS", "FeatureCut", "FeatureMPS", "balanced_threshold", "count_distribution", "feature_cut",
            "feature_mps", "mps_values", "reading_order"]

@@ -98,7 +98,8 @@ def tensor_to_mps(tensor: np.ndarray, modulus: int | None = None) -> MatrixProdu
 
 def embed(mps: MatrixProductState, sites: list[int], dims: list[int]) -> MatrixProductState:
     """The same function on len(dims) sites, depending only on ``sites`` (increasing): the other sites
-    get pass-through cores delta_ab (every value of s_t alike)."""
+    get pass-through cores delta_ab (every value of s_t alike). The error is in the l2 norm over all the
+    sites, so it grows by sqrt(prod of the other sites' dimensions)."""
     if len(sites) != len(mps.cores) or list(sites) != sorted(set(sites)) or sites[0] < 0 or sites[-1] >= len(dims):
         raise InvalidInputError(f"sites must be {len(mps.cores)} increasing indices below {len(dims)}, got {sites}")
     dtype = mps.cores[0].dtype
@@ -113,13 +114,15 @@ def embed(mps: MatrixProductState, sites: list[int], dims: list[int]) -> MatrixP
             bond = core.shape[2]
         else:
             cores.append(np.broadcast_to(np.eye(bond, dtype=dtype)[:, None, :], (bond, dim, bond)).copy())
-    return MatrixProductState(tuple(cores), mps.modulus, mps.error)
+    others = math.prod(dim for site, dim in enumerate(dims) if site not in placed)
+    return MatrixProductState(tuple(cores), mps.modulus, mps.error * math.sqrt(others))
 
 
 def hadamard(a: MatrixProductState, b: MatrixProductState, b_max: float = math.inf,
              b_sup_error: float = 0.0) -> MatrixProductState:
     """The elementwise product f g: cores A_t[i, s, j] B_t[k, s, l] on bonds (i k, j l). With b_max >= max|g~|
-    and b_sup_error >= max|g - g~|, ||fg - f~g~||_2 <= error(f) b_max + b_sup_error (||f~||_2 + error(f))."""
+    and b_sup_error >= max|g - g~|, ||fg - f~g~||_2 <= error(f) b_max + b_sup_error (||f~||_2 + error(f)):
+    g's error enters through the largest value b_sup_error, not through b.error (an l2 norm)."""
     if a.dims != b.dims or a.modulus != b.modulus:
         raise InvalidInputError("hadamard needs two MPSs on the same sites and in the same arithmetic")
     require_memory(sum(x.nbytes * y.size for x, y in zip(a.cores, b.cores)),
@@ -154,8 +157,6 @@ def contract_site(mps: MatrixProductState, site: int, vector: np.ndarray) -> Mat
         core = cores[site - 1]
         merged = _matmul(core.reshape(-1, core.shape[2]), matrix, mps.modulus).reshape(*core.shape[:2], matrix.shape[1])
         cores[site - 1] = merged
-    if mps.modulus is not None:
-        cores = [core % mps.modulus for core in cores]
     return MatrixProductState(tuple(cores), mps.modulus, float(np.linalg.norm(vector)) * mps.error if mps.error else 0.0)
 
 

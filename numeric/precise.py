@@ -112,16 +112,12 @@ def prime_for_sums(terms: int) -> int:
     return int(prevprime(min(2**28, math.isqrt((2**63 - 1) // terms))))
 
 
-def _check_prime(prime: int) -> None:
-    if not 2 <= prime < 2**28:
-        raise InvalidInputError(f"prime must be in [2, 2^28) so that int64 products cannot overflow, got {prime}")
-
-
 def row_reduce_mod_p(matrix: np.ndarray, prime: int = LARGE_PRIME) -> tuple[np.ndarray, list[int]]:
     """The reduced row echelon form of an integer matrix over GF(prime) (its nonzero rows, shape (r, n))
     and the pivot columns, by Gaussian elimination in int64 (prime < 2^28). A = A[:, pivots] @ R: a rank
     factorisation with both factors of full rank r."""
-    _check_prime(prime)
+    if not 2 <= prime < 2**28:
+        raise InvalidInputError(f"prime must be in [2, 2^28) so that int64 products cannot overflow, got {prime}")
     rows = np.array(matrix, dtype=np.int64) % prime
     pivots: list[int] = []
     for column in range(rows.shape[1]):
@@ -143,7 +139,6 @@ def row_reduce_mod_p(matrix: np.ndarray, prime: int = LARGE_PRIME) -> tuple[np.n
 
 def rank_mod_p(matrix: np.ndarray, prime: int = LARGE_PRIME) -> int:
     """Rank of an integer matrix over GF(prime), by Gaussian elimination in int64 (prime < 2^28)."""
-    _check_prime(prime)
     matrix = np.asarray(matrix)
     if matrix.shape[0] > matrix.shape[1]:
         matrix = matrix.T

@@ -24,16 +24,16 @@ def on_sites(values: np.ndarray, order: list[int], levels: int) -> np.ndarray:
 @given(st.lists(st.integers(2, 3), min_size=2, max_size=6), st.integers(0, 2**31), st.booleans())
 def test_a_dense_tensor_round_trips_and_its_bonds_are_the_ranks(dims, seed, modular):
     rng = np.random.default_rng(seed)
-    rank_one = rng.integers(0, 4, size=dims[0])[:, None] * rng.integers(0, 4, size=math.prod(dims[1:]))[None, :]
+    rank_one = rng.integers(1, 4, size=dims[0])[:, None] * rng.integers(1, 4, size=math.prod(dims[1:]))[None, :]
     tensor = (rank_one + (rng.integers(0, 3, size=rank_one.shape) * (rng.random(rank_one.shape) < 0.2))).reshape(dims)
     modulus = LARGE_PRIME if modular else None
-    mps = M.compress(M.tensor_to_mps(tensor, modulus), 0.0)
-    back = M.values(mps)
+    mps = M.tensor_to_mps(tensor, modulus)
+    back = M.values(M.compress(mps, 0.0))
     if modular:
         assert np.array_equal(back, tensor.reshape(-1) % LARGE_PRIME)
         levels = dims[0]
         if len(set(dims)) == 1:  # the dense rank helper needs one number of levels
-            assert mps.bond_dimensions == [schmidt_rank_mod_p(tensor.reshape(-1), range(t), levels=levels)
+            assert M.bond_ranks(mps) == [schmidt_rank_mod_p(tensor.reshape(-1), range(t), levels=levels)
                                            for t in range(1, len(dims))]
     else:
         assert np.allclose(back, tensor.reshape(-1), atol=1e-12)
@@ -51,6 +51,8 @@ def test_hadamard_and_contract_site_compute_what_they_say():
     contracted = M.contract_site(M.hadamard(a, b), 0, readout)
     assert np.allclose(M.values(contracted), np.einsum("cxyz,c->xyz", expected, readout).reshape(-1))
     assert math.isclose(M.norm(contracted), np.linalg.norm(np.einsum("cxyz,c->xyz", expected, readout)))
+    truncated = M.embed(M.compress(M.tensor_to_mps(g), 0.5), [0, 1, 2], dims)  # its error, over all four sites
+    assert 0 < np.linalg.norm(M.values(truncated) - M.values(a)) <= truncated.error * (1 + 1e-9)
 
 
 @settings(max_examples=25, deadline=None)
@@ -79,7 +81,7 @@ def test_convac_mps_equals_the_dense_engine(case, seed):
     f = evaluate_on_all_images(network, lattice)
     if not np.any(f):
         return
-    state = M.compress(convac_mps(network, order))
+    state = convac_mps(network, order)
     spectrum = M.bond_spectra(state)[len(region) - 1]
     dense = schmidt_spectrum(f, region, levels=lattice.levels).entropy()
     assert abs(spectrum.entropy() - dense) <= 1e-9
@@ -88,9 +90,10 @@ def test_convac_mps_equals_the_dense_engine(case, seed):
     exact = ConvAC(spec, seed, modulus=prime)
     residues = evaluate_on_all_images(exact, lattice)
     if np.any(residues % prime):
-        ranks = convac_mps(exact, order).bond_dimensions
+        exact_state = convac_mps(exact, order)
+        ranks = exact_state.bond_dimensions
         assert ranks[len(region) - 1] == schmidt_rank_mod_p(residues, region, levels=lattice.levels, prime=prime)
-        assert np.array_equal(M.values(convac_mps(exact, order)), on_sites(residues % prime, order, lattice.levels))
+        assert np.array_equal(M.values(exact_state), on_sites(residues % prime, order, lattice.levels))
 
 
 def test_receptive_fields_of_overlapping_and_tree_networks():
