@@ -19,6 +19,7 @@ import time
 from cnn_bounds.convac import ConvAC, ConvACSpec, convac_mps
 from cnn_bounds.mincut import min_cut
 from numeric import Lattice, column_cut
+from numeric.cuts import FLAGGED_ERROR, format_bound
 from numeric.mps import MatrixProductState, bond_spectra
 from numeric.precise import prime_for_sums
 
@@ -66,13 +67,14 @@ def main() -> None:
             exact_time = f"{time.perf_counter() - start:.1f}"
         cut = min_cut(spec, column_cut(lattice, args.side // 2)).rank_bound
         rows.append([label, f"{built:.1f}", max(state.bond_dimensions), f"{spectrum.entropy():.3e}",
-                     f"{spectrum.entropy_error_bound:.1e}", f"{peer:.3e}", f"{peer_time:.2f}", rank, exact_time, cut])
+                     format_bound(spectrum.entropy_error_bound), f"{peer:.3e}", f"{peer_time:.2f}", rank, exact_time, cut])
         print(*rows[-1], sep=" | ", flush=True)
     if args.markdown:
         print("| " + " | ".join(headers) + " |")
         print("|" + "---|" * len(headers))
         for row in rows:
             print("| " + " | ".join(str(cell) for cell in row) + " |")
+    print(f"(! marks an error bound above {FLAGGED_ERROR:g} nats: the entropy is not certified to that accuracy)")
 
 
 if __name__ == "__main__":

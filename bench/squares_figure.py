@@ -34,7 +34,7 @@ from scipy.optimize import curve_fit  # noqa: E402
 
 from cnn_bounds.lattice_checks import catalogue_rank_bound  # noqa: E402
 from numeric import Lattice, TooLargeError, matched_random_entropy, page_entropy, rectangle  # noqa: E402
-from numeric.cuts import measure_cuts  # noqa: E402
+from numeric.cuts import format_bound, measure_cuts  # noqa: E402
 
 TARGETS = ("pattern-present:size=2", "pattern-present:size=3", "count-threshold:size=2,threshold=balanced")
 
@@ -59,7 +59,7 @@ def measure(side: int, largest: int, labels: str, max_states: int) -> dict[str, 
                 break
             rows.append((length, cut.spectrum.entropy(), cut.spectrum.entropy_error_bound, cut.density,
                          math.log(catalogue_rank_bound(function, lattice, region)), time.perf_counter() - start))
-            print(f"{function} ({labels}) l={length}: S={rows[-1][1]:.6f} +- {rows[-1][2]:.1e}, density "
+            print(f"{function} ({labels}) l={length}: S={rows[-1][1]:.6f} +- {format_bound(rows[-1][2])}, density "
                   f"{rows[-1][3]:.4f}, ln bound {rows[-1][4]:.3f}, {rows[-1][5]:.1f} s", flush=True)
             if max(cut.states) > max_states:  # the next square has about ten times more
                 print(f"{function}: stopped after l={length} ({max(cut.states)} states > {max_states})", flush=True)

@@ -20,6 +20,7 @@ import time
 import numpy as np
 
 from numeric import Lattice, TooLargeError, column_cut, rectangle, straight_cuts
+from numeric.cuts import FLAGGED_ERROR, format_bound
 from numeric.feature_mps import FeatureMPS, feature_cut, feature_mps, reading_order
 
 
@@ -63,7 +64,7 @@ def every_straight_cut(side: int, sizes: list[int], peer: bool) -> list[list[str
         largest = max(max(cut.states) for cut in results)
         row = [f"{side}x{side}", f"xi={size}", f"every straight cut ({len(cuts)})", f"{seconds:.2f}", str(largest),
                f"{max(cut.spectrum.entropy() for cut in results):.6f}",
-               f"{max(cut.spectrum.entropy_error_bound for cut in results):.1e}"]
+               format_bound(max(cut.spectrum.entropy_error_bound for cut in results))]
         if peer:
             import quimb  # noqa: F401  (fail early if the bench extra is missing)
 
@@ -89,7 +90,7 @@ def middle_cut(side: int, size: int) -> list[str]:
     except TooLargeError as refusal:
         return [f"{side}x{side}", f"xi={size}", "middle cut", "refused", "", "", str(refusal).split(";")[0]]
     return [f"{side}x{side}", f"xi={size}", "middle cut", f"{seconds:.1f}", str(max(cut.states)),
-            f"{cut.spectrum.entropy():.6f}", f"{cut.spectrum.entropy_error_bound:.1e}", f"density {cut.density:.4f}"]
+            f"{cut.spectrum.entropy():.6f}", format_bound(cut.spectrum.entropy_error_bound), f"density {cut.density:.4f}"]
 
 
 def centred_squares(side: int, sizes: list[int], largest: int) -> list[list[str]]:
@@ -106,7 +107,7 @@ def centred_squares(side: int, sizes: list[int], largest: int) -> list[list[str]
                              str(refusal).split(";")[0]])
                 break
             rows.append([f"{side}x{side}", f"xi={size}", f"{length}x{length}", f"{seconds:.1f}", str(max(cut.states)),
-                         f"{cut.spectrum.entropy():.6f}", f"{cut.spectrum.entropy_error_bound:.1e}",
+                         f"{cut.spectrum.entropy():.6f}", format_bound(cut.spectrum.entropy_error_bound),
                          f"{cut.density:.4f}"])
             print(" | ".join(rows[-1]), flush=True)
     return rows
@@ -137,6 +138,7 @@ def main() -> None:
     rows = centred_squares(options.squares, [2, 3], options.largest_square)
     print(table(["image", "window", "square", "seconds", "states", "S (nats)", "bound", "density"], rows,
                 options.markdown), flush=True)
+    print(f"(! marks an error bound above {FLAGGED_ERROR:g} nats: not certified to that accuracy)")
 
 
 if __name__ == "__main__":

@@ -25,7 +25,7 @@ from cnn_bounds.report import reproduce as run_reproduce
 from cnn_bounds.training import train_sweep as run_train_sweep
 from numeric import InvalidInputError, Lattice
 from numeric.catalog import CATALOG
-from numeric.cuts import FLAGGED_ERROR, METHODS, choose_method, measure_cuts
+from numeric.cuts import FLAGGED_ERROR, METHODS, choose_method, format_bound, measure_cuts
 from numeric.entanglement import LABELS, matched_random_entropy, max_entropy, page_entropy, schmidt_spectra
 from numeric.lattice import boundary_length, default_regions, parse_region, parse_shape, straight_cuts
 from numeric.precise import prime_for_sums, schmidt_rank_mod_p
@@ -160,7 +160,7 @@ def entropy(shape: str, levels: int, function_spec: str, region_specs: tuple[str
     click.echo(format_table(
         ["region", "|A|", "|dA|", "S_A", "+-", "rank", "density", "min(|A|,|B|) ln d", "Page", "matched"],
         [[r["region"], r["size"], r["boundary_bonds"], r["entropy"],
-          "-" if r["error_bound"] is None else f"{r['error_bound']:.1e}" + ("!" if r["error_flagged"] else ""),
+          "-" if r["error_bound"] is None else format_bound(r["error_bound"]),
           "-" if r["schmidt_rank"] is None else r["schmidt_rank"],
           "-" if r["density"] is None else f"{r['density']:.4g}", r["volume_law"], r["page"],
           "-" if r["matched_random"] is None else r["matched_random"]] for r in records],

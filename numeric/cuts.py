@@ -30,6 +30,11 @@ METHODS = ("dense", "tn", "auto")
 FLAGGED_ERROR = 1e-6
 """An entropy whose computed error bound exceeds this many nats is flagged in every output."""
 
+
+def format_bound(bound: float) -> str:
+    """An entropy's error bound (nats) as printed in every table: ``1.3e-02!`` when above FLAGGED_ERROR."""
+    return f"{bound:.1e}" + ("!" if bound > FLAGGED_ERROR else "")
+
 _DENSE_BYTES_PER_IMAGE = 24  # f in float64, one slice of it, and the QR copy of the Schmidt ranks
 
 

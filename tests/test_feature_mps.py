@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from cnn_bounds.cli import main
 from numeric import Lattice, TooLargeError, column_cut, matched_random_entropy, rectangle, schmidt_rank, schmidt_spectrum, straight_cuts
 from numeric import targets
-from numeric.cuts import choose_method, measure_cuts
+from numeric.cuts import choose_method, format_bound, measure_cuts
 from numeric.feature_mps import (balanced_threshold, count_distribution, feature_cut, feature_mps, mps_values,
                                  reading_order)
 
@@ -188,3 +188,7 @@ def test_an_image_too_wide_for_the_automaton_is_refused_with_exit_2_before_it_fi
     result = CliRunner().invoke(main, ["entropy", "--shape", "40x40", "--region", "cols:20", "--no-rank"])
     assert result.exit_code == 2 and "Traceback" not in result.output
     assert "the automaton after" in result.output and "more than the memory limit of 256.0 MiB" in result.output
+
+
+def test_error_bounds_above_a_micronat_are_marked_in_printed_tables():
+    assert format_bound(1e-6) == "1.0e-06" and format_bound(8.3e-5) == "8.3e-05!" and format_bound(0.0) == "0.0e+00"
