@@ -16,6 +16,7 @@ import argparse
 import math
 import time
 
+from cnn_bounds.cli import format_table
 from cnn_bounds.convac import ConvAC, ConvACSpec, convac_mps
 from cnn_bounds.mincut import min_cut
 from numeric import Lattice, column_cut
@@ -70,10 +71,7 @@ def main() -> None:
                      format_bound(spectrum.entropy_error_bound), f"{peer:.3e}", f"{peer_time:.2f}", rank, exact_time, cut])
         print(*rows[-1], sep=" | ", flush=True)
     if args.markdown:
-        print("| " + " | ".join(headers) + " |")
-        print("|" + "---|" * len(headers))
-        for row in rows:
-            print("| " + " | ".join(str(cell) for cell in row) + " |")
+        print(format_table(headers, rows, markdown=True))
     print(f"(! marks an error bound above {FLAGGED_ERROR:g} nats: the entropy is not certified to that accuracy)")
 
 

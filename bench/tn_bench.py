@@ -19,6 +19,7 @@ import time
 
 import numpy as np
 
+from cnn_bounds.cli import format_table
 from numeric import Lattice, TooLargeError, column_cut, rectangle, straight_cuts
 from numeric.cuts import FLAGGED_ERROR, format_bound
 from numeric.feature_mps import FeatureMPS, feature_cut, feature_mps, reading_order
@@ -113,13 +114,6 @@ def centred_squares(side: int, sizes: list[int], largest: int) -> list[list[str]
     return rows
 
 
-def table(headers: list[str], rows: list[list[str]], markdown: bool) -> str:
-    if markdown:
-        lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
-        return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in rows])
-    return "\n".join(["  ".join(headers)] + ["  ".join(row) for row in rows])
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cuts", type=int, default=8, help="side of the image whose straight cuts are all timed")
@@ -130,13 +124,13 @@ def main() -> None:
     parser.add_argument("--markdown", action="store_true")
     options = parser.parse_args()
     rows = every_straight_cut(options.cuts, [2, 3], peer=options.cuts <= options.peer_side)
-    print(table(["image", "window", "cuts", "ours (s)", "largest state count", "max S (nats)", "max bound",
+    print(format_table(["image", "window", "cuts", "ours (s)", "largest state count", "max S (nats)", "max bound",
                  "quimb (s)", "quimb / ours", "max |dS|"], rows, options.markdown), flush=True)
     rows = [middle_cut(side, size) for side in options.middle for size in (2, 3)]
-    print(table(["image", "window", "cut", "seconds", "states", "S (nats)", "bound", "note"], rows, options.markdown),
+    print(format_table(["image", "window", "cut", "seconds", "states", "S (nats)", "bound", "note"], rows, options.markdown),
           flush=True)
     rows = centred_squares(options.squares, [2, 3], options.largest_square)
-    print(table(["image", "window", "square", "seconds", "states", "S (nats)", "bound", "density"], rows,
+    print(format_table(["image", "window", "square", "seconds", "states", "S (nats)", "bound", "density"], rows,
                 options.markdown), flush=True)
     print(f"(! marks an error bound above {FLAGGED_ERROR:g} nats: not certified to that accuracy)")
 

@@ -51,9 +51,12 @@ def refuse_bad_input(command: Callable) -> Callable:
     return wrapper
 
 
-def format_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
-    """A plain aligned text table; floats with 4 decimals."""
+def format_table(headers: Sequence[str], rows: Sequence[Sequence[object]], markdown: bool = False) -> str:
+    """A plain aligned text table, or a Markdown one; floats with 4 decimals."""
     cells = [[f"{v:.4f}" if isinstance(v, float) else str(v) for v in row] for row in rows]
+    if markdown:
+        return "\n".join(["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+                         + ["| " + " | ".join(row) + " |" for row in cells])
     widths = [max(len(h), *(len(r[i]) for r in cells)) if cells else len(h) for i, h in enumerate(headers)]
     lines = ["  ".join(h.rjust(w) for h, w in zip(headers, widths)), "  ".join("-" * w for w in widths)]
     lines += ["  ".join(c.rjust(w) for c, w in zip(row, widths)) for row in cells]

@@ -180,6 +180,19 @@ class ConvAC(torch.nn.Module):
         return reduce(product @ self.readout)
 
 
+def batched_function(network: torch.nn.Module, lattice: Lattice):
+    """The network as a black box for numeric.tci: an integer array (batch, N) of images in the package's
+    pixel order in, a float64 array (batch,) out (no gradients; on the network's own device)."""
+    device = next(network.parameters()).device
+
+    @torch.no_grad()
+    def function(images: np.ndarray) -> np.ndarray:
+        batch = torch.as_tensor(np.asarray(images, dtype=np.int64), device=device)
+        return network(batch.view(-1, lattice.height, lattice.width)).double().cpu().numpy()
+
+    return function
+
+
 def all_images(lattice: Lattice, start: int, stop: int) -> torch.Tensor:
     """Images start..stop-1 in the package's order (pixel 0 most significant), shape (n, height, width)."""
     codes = torch.arange(start, stop, dtype=torch.int64)

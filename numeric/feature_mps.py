@@ -36,6 +36,7 @@ from numeric.errors import InvalidInputError
 from numeric.gram import GramMatrix, gamma, unit_roundoff
 from numeric.lattice import Lattice, validate_region
 from numeric.memory import require_memory
+from numeric.mps import MatrixProductState
 from numeric.targets import windows
 
 _BLOCK_BYTES = 256 << 20
@@ -215,6 +216,32 @@ def mps_values(mps: FeatureMPS) -> np.ndarray:
     return np.ascontiguousarray(values).reshape(-1)
 
 
+def automaton_values(mps: FeatureMPS, images: np.ndarray) -> np.ndarray:
+    """f on a batch of images (an integer array (batch, N) in the package's pixel order): the automaton run
+    over each, pixel order[t] at step t. Exact: a black box for engines that only evaluate f (numeric.tci)."""
+    images = np.asarray(images)
+    if images.ndim != 2 or images.shape[1] != mps.lattice.n_pixels:
+        raise InvalidInputError(f"images must be an array (batch, {mps.lattice.n_pixels}), got shape {images.shape}")
+    state = np.zeros(len(images), dtype=np.int64)
+    for pixel, table in zip(mps.order, mps.transitions):
+        state = table[state, images[:, pixel]]
+    return mps.output[state]
+
+
+def as_matrix_product_state(mps: FeatureMPS) -> MatrixProductState:
+    """The automaton as an exact float64 MPS over its reading order: cores A_t[q, s, q'] = [delta_t(q, s) = q'],
+    the output folded into the last core (error 0: every entry is 0, 1 or a label)."""
+    cores = []
+    for t, table in enumerate(mps.transitions):
+        following = mps.transitions[t + 1].shape[0] if t + 1 < len(mps.transitions) else mps.output.size
+        core = np.zeros((table.shape[0], table.shape[1], following))
+        for digit in range(table.shape[1]):
+            core[np.arange(table.shape[0]), digit, table[:, digit]] = 1.0
+        cores.append(core)
+    cores[-1] = cores[-1] @ mps.output[:, None]
+    return MatrixProductState(tuple(cores))
+
+
 def _exact_counts(reading: _Reading, levels: int) -> np.ndarray:
     """How many assignments of the pixels read reach each final state (Python integers)."""
     counts = np.ones(1, dtype=object)
@@ -332,5 +359,5 @@ def feature_cut(
     return FeatureCut(spectrum, schmidt_rank, density, (side, other))
 
 
-__all__ = ["AGGREGATORS", "FeatureCut", "FeatureMPS", "balanced_threshold", "count_distribution", "feature_cut",
+__all__ = ["AGGREGATORS", "FeatureCut", "FeatureMPS", "as_matrix_product_state", "automaton_values", "balanced_threshold", "count_distribution", "feature_cut",
            "feature_mps", "mps_values", "reading_order"]

@@ -9,7 +9,7 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cnn_bounds.convac import ConvAC, ConvACSpec, all_images, evaluate_on_all_images
+from cnn_bounds.convac import ConvAC, ConvACSpec, all_images, batched_function, evaluate_on_all_images
 from cnn_bounds.mincut import min_cut
 from numeric import InvalidInputError, Lattice, entanglement_profile
 from numeric.precise import LARGE_PRIME, prime_for_sums, rank_mod_p, schmidt_rank_mod_p
@@ -156,3 +156,11 @@ def test_modular_networks_refuse_sizes_that_could_overflow():
         ConvAC(ConvACSpec(Lattice(4, 1), 200, 1), modulus=LARGE_PRIME)
     assert ConvAC(ConvACSpec(Lattice(4, 1), 200, 1), modulus=prime_for_sums(200)).modulus < LARGE_PRIME
     assert torch.get_default_dtype() == torch.float32  # the module never changes global torch state
+
+
+def test_a_network_as_a_black_box_gives_its_values_on_every_image():
+    """batched_function (the form numeric.tci evaluates) equals the network on all images."""
+    lattice = Lattice(3, 2, 3)
+    network = ConvAC(ConvACSpec(lattice, channels=2, depth=1), 4)
+    digits = (np.arange(lattice.n_images)[:, None] // lattice.levels ** np.arange(lattice.n_pixels - 1, -1, -1)) % 3
+    assert np.array_equal(batched_function(network, lattice)(digits), evaluate_on_all_images(network, lattice))

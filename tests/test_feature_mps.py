@@ -192,3 +192,19 @@ def test_an_image_too_wide_for_the_automaton_is_refused_with_exit_2_before_it_fi
 
 def test_error_bounds_above_a_micronat_are_marked_in_printed_tables():
     assert format_bound(1e-6) == "1.0e-06" and format_bound(8.3e-5) == "8.3e-05!" and format_bound(0.0) == "0.0e+00"
+
+
+def test_the_automaton_as_a_black_box_and_as_float_cores_gives_f():
+    """automaton_values (f on a batch, for numeric.tci) and as_matrix_product_state (for difference_norm)
+    both equal the dense values, in a reading order that is not the pixel order."""
+    from numeric.feature_mps import as_matrix_product_state, automaton_values
+    from numeric.mps import values
+
+    lattice = Lattice(3, 3, 3)
+    order = [4, 0, 8, 1, 7, 2, 6, 3, 5]
+    automaton = feature_mps(lattice, np.array([[2, 1], [0, 2]]), "count", threshold=2, order=order, labels="pm1")
+    dense = mps_values(automaton)
+    digits = (np.arange(lattice.n_images)[:, None] // 3 ** np.arange(8, -1, -1)) % 3
+    assert np.array_equal(automaton_values(automaton, digits), dense) and len(set(dense)) == 2
+    in_reading_order = values(as_matrix_product_state(automaton)).reshape([3] * 9).transpose(np.argsort(order))
+    assert np.array_equal(in_reading_order.reshape(-1), dense)

@@ -117,3 +117,18 @@ def test_bad_requests_are_refused_with_the_reason():
         M.hadamard(state, M.tensor_to_mps(np.ones((2, 2, 2))))
     with pytest.raises(InvalidInputError, match="zero mod p"):
         M.tensor_to_mps(np.full((2, 2), LARGE_PRIME), LARGE_PRIME)
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.integers(1, 5), st.integers(0, 2**16), st.floats(1e-12, 1.0))
+def test_difference_norm_is_the_l2_norm_of_the_difference(length, seed, closeness):
+    """Against the dense values, for MPSs far apart and nearly equal (where ||f||^2 + ||g||^2 - 2<f, g>
+    would lose the difference to cancellation)."""
+    rng = np.random.default_rng(seed)
+    bonds = [1] + list(rng.integers(1, 4, length - 1)) + [1]
+    a = M.MatrixProductState(tuple(rng.standard_normal((bonds[t], 2, bonds[t + 1])) for t in range(length)))
+    cores = list(a.cores)
+    cores[-1] = cores[-1] + closeness * rng.standard_normal(cores[-1].shape)
+    b = M.MatrixProductState(tuple(cores))
+    expected = np.linalg.norm(M.values(a) - M.values(b))
+    assert M.difference_norm(a, b) == pytest.approx(expected, rel=1e-9, abs=1e-15 * np.linalg.norm(M.values(a)))

@@ -1,0 +1,120 @@
+"""Tensor cross interpolation (numeric.tci) against the two exact engines: the dense one on every lattice it
+can do (hypothesis), and the automaton MPS of the local-feature targets beyond it (2^36 images)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from numeric import InvalidInputError, Lattice, column_cut, schmidt_spectra
+from numeric.catalog import build_target
+from numeric.feature_mps import as_matrix_product_state, automaton_values, feature_cut, feature_mps
+from numeric.mps import MatrixProductState, bond_spectra, difference_norm, norm, values
+from numeric.tci import (cross_interpolate, in_order, interpolant_values, sample_configurations, sampled_entropy_error,
+                         validate)
+
+FUNCTIONS = ["pattern-present:size=2", "count-threshold:size=2,threshold=balanced", "majority", "parity", "product",
+             "random-gaussian", "random-boolean", "far-apart"]
+
+
+def dense_oracle(values_of_f: np.ndarray, lattice: Lattice):
+    """f on a batch of images, read from the dense vector (pixel 0 the most significant digit)."""
+    weights = lattice.levels ** np.arange(lattice.n_pixels - 1, -1, -1)
+    return lambda images: values_of_f[images.astype(np.int64) @ weights]
+
+
+@st.composite
+def small_problems(draw):
+    levels = draw(st.integers(2, 3))
+    width = draw(st.integers(2, 4))
+    height = draw(st.integers(2, {2: 5, 3: 3, 4: 2}[width] if levels == 2 else (3 if width == 2 else 2)))
+    lattice = Lattice(width, height, levels)
+    function = draw(st.sampled_from(FUNCTIONS))
+    order = draw(st.permutations(range(lattice.n_pixels)))
+    return lattice, function, order, draw(st.integers(0, 2**16))
+
+
+@settings(max_examples=25, deadline=None)
+@given(small_problems())
+def test_equal_to_the_dense_engine_on_every_bond(problem):
+    """Values to 1e-9 max|f| and the entropy across every bond to 1e-9 nats, ranks equal, for targets,
+    parity (volume law in rank) and random functions, on lattices of up to 2^10 images in any pixel order."""
+    lattice, function, order, seed = problem
+    exact = build_target(function, lattice, seed=seed)
+    if not np.any(exact):
+        return  # a constant-zero function has no state (the engine refuses it: tested below)
+    result = cross_interpolate(in_order(dense_oracle(exact, lattice), order), [lattice.levels] * lattice.n_pixels,
+                               seed=seed, search=64)
+    assert result.converged
+    found = values(result.state).reshape([lattice.levels] * lattice.n_pixels).transpose(np.argsort(order)).reshape(-1)
+    assert np.max(np.abs(found - exact)) <= 1e-9 * np.max(np.abs(exact))
+    regions = [order[:bond] for bond in range(1, lattice.n_pixels)]
+    dense = schmidt_spectra(exact, regions, levels=lattice.levels)
+    exact_state = MatrixProductState(result.state.cores)  # interpolation error validated above: rounding only
+    for ours, theirs in zip(bond_spectra(exact_state), dense):
+        assert abs(ours.entropy() - theirs.entropy()) <= 1e-9
+        assert ours.probabilities.size == np.count_nonzero(theirs.probabilities > 1e-12)
+
+
+def test_equal_to_the_exact_automaton_mps_on_6x6_images():
+    """2^36 images, "some 3x3 window all ones" (2.5 % positive: the case where cross interpolation libraries
+    collapsed to f = 0): ||f - f~|| / ||f|| <= 1e-10 from the exact MPS, the middle cut's entropy equal to
+    the exact engine's and its rank (28) recovered."""
+    lattice = Lattice(6, 6)
+    order = [y * 6 + x for x in range(6) for y in range(6)]
+    exact = feature_mps(lattice, np.ones((3, 3), dtype=int), order=order)
+    result = cross_interpolate(in_order(lambda images: automaton_values(exact, images), order), [2] * 36)
+    reference = as_matrix_product_state(exact)
+    assert result.converged and difference_norm(reference, result.state) <= 1e-10 * norm(reference)
+    cut = feature_cut(lattice, np.ones((3, 3), dtype=int), column_cut(lattice, 3), rank=True)
+    middle = bond_spectra(MatrixProductState(result.state.cores))[17]
+    assert abs(middle.entropy() - cut.spectrum.entropy()) <= 1e-9 and middle.probabilities.size == cut.rank == 28
+
+
+def test_validation_sees_an_interpolant_that_is_wrong():
+    """validate is evidence only if it can fail: a converged interpolant with one core perturbed by 1e-3 is
+    reported with errors of that size, and sampled_entropy_error grows with them."""
+    lattice = Lattice(4, 3)
+    exact = build_target("random-gaussian", lattice, seed=1)
+    oracle = dense_oracle(exact, lattice)
+    dims = [2] * 12
+    result = cross_interpolate(oracle, dims, seed=1)
+    samples = sample_configurations(dims, 500, seed=2)
+    clean = validate(result.state, oracle, samples)
+    assert max(error.relative_max for error in clean.values()) <= 1e-12
+    cores = list(result.state.cores)
+    cores[5] = cores[5] * (1 + 1e-3)
+    broken = validate(MatrixProductState(tuple(cores)), oracle, samples)
+    assert all(1e-4 < error.relative_max < 1e-2 for error in broken.values())
+    dimension = 2**6
+    assert sampled_entropy_error(clean["uniform"], dimension, 64) < 1e-9 < sampled_entropy_error(broken["uniform"], dimension, 64)
+
+
+def test_interpolant_values_agree_with_the_full_contraction():
+    rng = np.random.default_rng(0)
+    cores = tuple(rng.standard_normal(shape) for shape in [(1, 3, 2), (2, 3, 4), (4, 3, 1)])
+    state = MatrixProductState(cores)
+    configurations = rng.integers(0, 3, size=(40, 3))
+    full = values(state).reshape(3, 3, 3)
+    assert np.allclose(interpolant_values(state, configurations), full[tuple(configurations.T)], rtol=1e-14)
+
+
+def test_bad_input_is_refused_with_the_fix():
+    dims = [2] * 6
+    with pytest.raises(InvalidInputError, match="zero on every seed"):
+        cross_interpolate(lambda images: np.zeros(len(images)), dims)
+    with pytest.raises(InvalidInputError, match="finite values"):
+        cross_interpolate(lambda images: np.full(len(images), np.nan), dims)
+    with pytest.raises(InvalidInputError, match="must return"):
+        cross_interpolate(lambda images: np.ones((len(images), 2)), dims)
+    with pytest.raises(InvalidInputError, match="at least two sites"):
+        cross_interpolate(lambda images: np.ones(len(images)), [2])
+    with pytest.raises(InvalidInputError, match="seeds must be"):
+        cross_interpolate(lambda images: np.ones(len(images)), dims, seeds=np.full((3, 6), 2))
+    with pytest.raises(InvalidInputError, match="tolerance"):
+        cross_interpolate(lambda images: np.ones(len(images)), dims, tolerance=0)
+    state = cross_interpolate(lambda images: np.ones(len(images)), dims).state
+    with pytest.raises(InvalidInputError, match="validation set"):
+        validate(state, lambda images: np.ones(len(images)), {"empty": np.zeros((0, 6), dtype=int)})
