@@ -13,9 +13,10 @@ Tyrtyshnikov, Linear Algebra Appl. 432, 70 (2010); Dolgov and Savostyanov, Compu
 106869 (2020)): at bond k the matrix Pi[(I_{k-1}, s_{k-1}), (s_k, J_{k+1})] of f is evaluated in full and
 its new pivots are those of a rank-revealing LU with full pivoting, stopped when the largest remaining
 |residual| is at most ``tolerance`` max|f| (the pivot error). Between sweeps the interpolant is compared
-with f on random images, uniform and at biased densities, and the worst ones become global pivots (TCI2,
-Nunez Fernandez et al., SciPost Phys. 18, 104 (2025)): local sweeps alone miss rare features, which is
-how cross interpolation fails silently on "some window all ones".
+with f on random images (uniform, at biased densities, next to the pivots, and along greedy climbs of the
+error) and the worst ones become global pivots (TCI2, Nunez Fernandez et al., SciPost Phys. 18, 104
+(2025)), whose prefixes and suffixes stay candidates at every bond from then on: local sweeps alone miss
+rare features, which is how cross interpolation fails silently on "some window all ones".
 
 Nothing here is certified: the pivot error is an estimate on the crosses searched. :func:`validate`
 measures |f - f~| on held-out images (uniform, biased, a data set's own), and those sampled errors, not a
@@ -233,8 +234,8 @@ def cross_interpolate(
     first pivots, and searched at every global step; without them, ``search`` random configurations
     start it. Every half-sweep is followed by a global search on ``search`` fresh configurations (uniform
     and at DENSITIES) and the seeds; up to ``global_pivots`` with |f - f~| > tolerance * scale join the
-    pivots. Stops when a half-sweep's pivot error and the search's error are both within the tolerance and
-    the ranks did not change, or after ``max_sweeps`` half-sweeps (``converged`` False).
+    pivots. Stops when, twice in a row, a half-sweep's pivot error and the search's error are both within
+    the tolerance and the ranks did not change, or after ``max_sweeps`` half-sweeps (``converged`` False).
     """
     dims = [int(n) for n in dims]
     if len(dims) < 2 or min(dims) < 1:
@@ -257,18 +258,21 @@ def cross_interpolate(
                                 "examples of a data set)")
     largest_first = np.argsort(-np.abs(start_values), kind="stable")
     ranked = start_set[largest_first[start_values[largest_first] != 0][:max_rank]]
-    # bond k's pivots: prefixes left[k] and suffixes right[k], chosen afresh at every half-sweep; global
-    # pivots join every bond (a configuration's prefixes are nested, so nesting is kept)
+    # bond k's pivots: prefixes left[k] and suffixes right[k], chosen afresh at every half-sweep from the
+    # neighbours' pivots extended by a digit and from the prefixes and suffixes of every global pivot so far
+    # (kept for good: a global pivot dropped at one bond would otherwise be lost at all the later ones)
+    found = ranked
     left = [_unique_rows(ranked[:, :k]) for k in range(n_sites + 1)]
     right = [_unique_rows(ranked[:, k:]) for k in range(n_sites + 1)]
-    state, pivot_error, search_error, previous_ranks, converged = None, math.inf, math.inf, None, False
+    state, pivot_error, search_error, previous_ranks, converged, clean = None, math.inf, math.inf, None, False, 0
     sweeps = tqdm(range(max_sweeps), desc="cross interpolation", unit="half-sweep", disable=None if progress else True,
                   leave=False)
     for sweep in sweeps:
         bonds = range(1, n_sites) if sweep % 2 == 0 else range(n_sites - 1, 0, -1)
         pivot_error = 0.0
         for k in bonds:  # bond k between sites k-1 and k
-            rows, columns = _extend_left(left[k - 1], dims[k - 1]), _extend_right(dims[k], right[k + 1])
+            rows = _unique_rows(np.concatenate([_extend_left(left[k - 1], dims[k - 1]), found[:, :k]]))
+            columns = _unique_rows(np.concatenate([_extend_right(dims[k], right[k + 1]), found[:, k:]]))
             matrix = _grid(evaluate, rows, columns)
             chosen_rows, chosen_columns, residual = _cross_pivots(matrix, tolerance * evaluate.largest, max_rank)
             if not chosen_rows:  # f vanishes on this cross: keep the largest entry so the pivots stay valid
@@ -282,14 +286,13 @@ def cross_interpolate(
         search_error = float(errors.max()) / evaluate.largest
         ranks = state.bond_dimensions
         sweeps.set_postfix(rank=max(ranks), pivot_error=f"{pivot_error:.1e}", search_error=f"{search_error:.1e}")
-        if pivot_error <= tolerance and search_error <= tolerance and ranks == previous_ranks:
+        clean = clean + 1 if pivot_error <= tolerance and search_error <= tolerance and ranks == previous_ranks else 0
+        if clean == 2:  # two searches in a row (fresh probes each) found nothing
             converged = True
             break
         previous_ranks = ranks
         worst = np.argsort(-errors)[:global_pivots]
-        worst = _unique_rows(probes[worst[errors[worst] > tolerance * evaluate.largest]])
-        left = [_unique_rows(np.concatenate([left[k], worst[:, :k]])) for k in range(n_sites + 1)]
-        right = [_unique_rows(np.concatenate([right[k], worst[:, k:]])) for k in range(n_sites + 1)]
+        found = _unique_rows(np.concatenate([found, probes[worst[errors[worst] > tolerance * evaluate.largest]]]))
     return CrossInterpolation(state, tuple(left), tuple(right), evaluate.calls, sweep + 1, pivot_error, search_error,
                               evaluate.largest, converged)
 
