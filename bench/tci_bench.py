@@ -80,7 +80,7 @@ def main() -> None:
     bond = n_sites // 2
     dims = [2] * n_sites
     headers = ["function", "seed", "seconds", "values of f", "converged", "largest bond", "max sampled rel. error",
-               "sampled S error (est.)", "exact ||f/|f| - f~/|f~| ||", "exact |dS| middle (nats)"]
+               "sampled S error (est.)", "exact l2 distance of the directions", "exact S error, middle (nats)"]
     rows = []
     for label, function, exact, order in cases(args.side):
         if args.only not in label:
