@@ -232,8 +232,7 @@ def as_matrix_product_state(mps: FeatureMPS) -> MatrixProductState:
     """The automaton as an exact float64 MPS over its reading order: cores A_t[q, s, q'] = [delta_t(q, s) = q'],
     the output folded into the last core (error 0: every entry is 0, 1 or a label)."""
     cores = []
-    for t, table in enumerate(mps.transitions):
-        following = mps.transitions[t + 1].shape[0] if t + 1 < len(mps.transitions) else mps.output.size
+    for table, following in zip(mps.transitions, mps.bond_dimensions[1:]):
         core = np.zeros((table.shape[0], table.shape[1], following))
         for digit in range(table.shape[1]):
             core[np.arange(table.shape[0]), digit, table[:, digit]] = 1.0

@@ -249,7 +249,8 @@ def cross_interpolate(
     rng = np.random.default_rng(seed)
     start_set = (np.asarray(seeds, dtype=np.int16) if seeds is not None
                  else np.concatenate(list(sample_configurations(dims, search, seed).values())))
-    if start_set.ndim != 2 or start_set.shape[1] != n_sites or start_set.min() < 0 or np.any(start_set >= dims):
+    if start_set.ndim != 2 or start_set.shape[1] != n_sites or len(start_set) == 0 or start_set.min() < 0 \
+            or np.any(start_set >= dims):
         raise InvalidInputError(f"seeds must be an array (count, {n_sites}) of digits below {dims[0]}..., "
                                 f"got shape {start_set.shape}")
     start_values = evaluate(start_set)

@@ -113,6 +113,8 @@ def test_bad_input_is_refused_with_the_fix():
         cross_interpolate(lambda images: np.ones(len(images)), [2])
     with pytest.raises(InvalidInputError, match="seeds must be"):
         cross_interpolate(lambda images: np.ones(len(images)), dims, seeds=np.full((3, 6), 2))
+    with pytest.raises(InvalidInputError, match="seeds must be"):
+        cross_interpolate(lambda images: np.ones(len(images)), dims, seeds=np.zeros((0, 6), dtype=int))
     with pytest.raises(InvalidInputError, match="tolerance"):
         cross_interpolate(lambda images: np.ones(len(images)), dims, tolerance=0)
     state = cross_interpolate(lambda images: np.ones(len(images)), dims).state
