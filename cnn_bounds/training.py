@@ -42,10 +42,11 @@ CONTROLS = ("random-boolean", "parity", "far-apart")
 
 class ReluCNN(torch.nn.Module):
     """n_c conv(k x k, D) + ReLU layers and a head: "pool" (global average and max pooling, linear
-    read-out) or "flatten" (linear read-out of the whole feature map)."""
+    read-out) or "flatten" (linear read-out of the whole feature map), to one logit (shape (batch,)) or
+    to ``outputs`` > 1 class logits (shape (batch, outputs))."""
 
     def __init__(self, levels: int, channels: int, depth: int, kernel: int = 3, head: str = "pool",
-                 image_shape: tuple[int, int] = (4, 4)) -> None:
+                 image_shape: tuple[int, int] = (4, 4), outputs: int = 1) -> None:
         super().__init__()
         layers, inputs = [], levels
         for _ in range(depth):
@@ -54,7 +55,8 @@ class ReluCNN(torch.nn.Module):
         self.features = torch.nn.Sequential(*layers)
         self.head_kind = head
         width = 2 * inputs if head == "pool" else inputs * image_shape[0] * image_shape[1]
-        self.head = torch.nn.Linear(width, 1)
+        self.head = torch.nn.Linear(width, outputs)
+        self.outputs = outputs
         self.levels = levels
         self.register_buffer("one_hot", torch.eye(levels), persistent=False)
 
@@ -63,7 +65,8 @@ class ReluCNN(torch.nn.Module):
         x = self.features(x)
         if self.head_kind == "pool":
             x = torch.cat([x.mean(dim=(2, 3)), x.amax(dim=(2, 3))], dim=1)
-        return self.head(x.flatten(1)).squeeze(1)
+        logits = self.head(x.flatten(1))
+        return logits.squeeze(1) if self.outputs == 1 else logits
 
 
 @dataclass(frozen=True)

@@ -89,3 +89,33 @@ def test_every_subcommand_has_help():
     for command in main.commands:
         result = run(command, "--help")
         assert result.exit_code == 0 and "Usage:" in result.output
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--data", "cifar"], "'cifar' is not one of"),
+        (["--levels", "40"], "levels must be an integer from 2 to 17"),
+        (["--pool", "3"], "pool must be a positive divisor"),
+        (["--region", "rows:9"], "does not fit"),
+        (["--class", "10"], "class must be an integer from 0 to 9"),
+        (["--threshold", "2"], "strictly between 0 and 1"),
+        (["--depth", "0"], "depth must be a positive integer"),
+        (["--seeds", "0"], "--seeds must be at least 1"),
+    ],
+)
+def test_learnt_refuses_bad_arguments_with_one_line_and_exit_2(args, message):
+    result = run("learnt", *args)
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_learnt_json_on_pooled_digits(tmp_path):
+    result = run("learnt", "--pool", "2", "--channels", "2", "--seeds", "1", "--epochs", "1", "--output", "logit",
+                 "--region", "cols:1", "--samples", "200", "--out", str(tmp_path), "--json")
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output)["summaries"][0]
+    assert summary["learnt"]["n"] == 1 and summary["not_reported"] == 0
+    assert 0 <= summary["learnt"]["mean"] < summary["ceiling"]
+    assert json.loads((tmp_path / "results.json").read_text())["class"] == 0

@@ -1,0 +1,122 @@
+"""Ordinary ReLU CNNs trained to classify real images (cnn_bounds.data), and the function of images each
+one has learnt for a class.
+
+The network is :class:`cnn_bounds.training.ReluCNN` with ten outputs: one-hot pixels (d channels), n_c
+layers of k x k convolutions ('same' padding, D channels, ReLU) and a linear read-out of the whole feature
+map to the class logits z_c (or of its global average and max pools: head "pool"). Training (fixed before the data): Adam (learning rate LEARNING_RATE) on
+the cross-entropy of minibatches of BATCH training images for ``epochs`` passes, the order and the
+initialisation drawn from the seed; judged by the accuracy on held-out images it never saw.
+
+The learnt function of class c is the network's probability of c on every image,
+
+    f_c(s) = softmax(z(s))_c = exp z_c(s) / sum_k exp z_k(s)   in [0, 1],
+
+the smooth counterpart of the 0/1 label "s shows digit c" of the paper's target functions, or its logit
+z_c(s) (with the "flatten" head and n_c = 1, a sum over positions of functions of one k x k window: a
+local-feature function in the paper's sense). Entanglement is measured under the uniform measure on all
+d^N images, as in the paper.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from cnn_bounds.data import ImageSet
+from cnn_bounds.training import HEADS, ReluCNN
+from numeric import InvalidInputError
+from numeric.tci import BatchedFunction
+
+CLASSES = 10
+LEARNING_RATE = 0.005
+BATCH = 64
+EPOCHS = 30
+EVALUATION_BATCH = 1 << 14
+OUTPUTS = ("probability", "logit")
+
+
+@dataclass(frozen=True)
+class Architecture:
+    """n_c = ``depth`` convolution layers of ``channels`` channels and ``kernel`` x ``kernel`` windows, and the
+    head (cnn_bounds.training.HEADS): "flatten" (a dense read-out of every position, as in LeNet) or "pool"."""
+
+    depth: int
+    channels: int
+    kernel: int = 3
+    head: str = "flatten"
+
+    def __post_init__(self) -> None:
+        for name in ("depth", "channels", "kernel"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or value < 1:
+                raise InvalidInputError(f"{name} must be a positive integer, got {value!r}")
+        if self.head not in HEADS:
+            raise InvalidInputError(f"head must be one of {', '.join(HEADS)}, got {self.head!r}")
+
+    @property
+    def name(self) -> str:
+        return f"n_c={self.depth} D={self.channels} k={self.kernel} {self.head}"
+
+    def build(self, data: ImageSet, seed: int) -> ReluCNN:
+        """A freshly initialised network for ``data``'s images, its weights drawn from ``seed``."""
+        torch.manual_seed(seed)
+        height, width = data.images.shape[1:]
+        return ReluCNN(data.levels, self.channels, self.depth, self.kernel, head=self.head,
+                       image_shape=(height, width), outputs=CLASSES)
+
+
+def parameter_count(network: torch.nn.Module) -> int:
+    return sum(p.numel() for p in network.parameters())
+
+
+def train_classifier(training: ImageSet, architecture: Architecture, seed: int, epochs: int = EPOCHS) -> ReluCNN:
+    """The network of ``architecture`` trained on ``training`` by the rule of the module docstring;
+    deterministic for a seed on the CPU."""
+    if not isinstance(epochs, int) or epochs < 1:
+        raise InvalidInputError(f"epochs must be a positive integer, got {epochs!r}")
+    network = architecture.build(training, seed)
+    images = torch.as_tensor(training.images, dtype=torch.int64)
+    labels = torch.as_tensor(training.labels)
+    optimiser = torch.optim.Adam(network.parameters(), lr=LEARNING_RATE)
+    generator = torch.Generator().manual_seed(seed)
+    network.train()
+    for _ in range(epochs):
+        for batch in torch.randperm(len(labels), generator=generator).split(BATCH):
+            optimiser.zero_grad()
+            torch.nn.functional.cross_entropy(network(images[batch]), labels[batch]).backward()
+            optimiser.step()
+    network.eval()
+    return network
+
+
+@torch.no_grad()
+def class_outputs(network: torch.nn.Module, images: np.ndarray, output: str = "probability") -> np.ndarray:
+    """softmax(z(s)) (``output="probability"``) or the logits z(s) (``"logit"``) for a batch of images
+    (count, height, width): an array (count, CLASSES), float64."""
+    batch = torch.as_tensor(np.asarray(images), dtype=torch.int64)
+    parts = [network(part).double() for part in batch.split(EVALUATION_BATCH)]
+    if output == "probability":
+        parts = [torch.softmax(part, dim=1) for part in parts]
+    return torch.cat(parts).numpy() if parts else np.zeros((0, CLASSES))
+
+
+def accuracy(network: torch.nn.Module, data: ImageSet) -> float:
+    """The fraction of ``data``'s images whose most probable class is their label."""
+    return float(np.mean(class_outputs(network, data.images, "logit").argmax(axis=1) == data.labels))
+
+
+def class_function(network: torch.nn.Module, data: ImageSet, label: int, output: str = "probability") -> BatchedFunction:
+    """f_c(s) = softmax(z(s))_c, or the logit z_c(s) (``output="logit"``), as a black box for numeric.tci:
+    configurations (batch, N) in the package's pixel order in, float64 values out, computed by a float64
+    copy of the network (float32 rounding is noise at 1e-8 of f, which the interpolation would chase)."""
+    if not isinstance(label, (int, np.integer)) or not 0 <= label < CLASSES:
+        raise InvalidInputError(f"the class must be an integer from 0 to {CLASSES - 1}, got {label!r}")
+    if output not in OUTPUTS:
+        raise InvalidInputError(f"output must be one of {', '.join(OUTPUTS)}, got {output!r}")
+    shape = data.images.shape[1:]
+    exact = copy.deepcopy(network).double()  # float32's rounding (1e-8 of f) would be interpolated as rank
+    return lambda configurations: class_outputs(
+        exact, np.asarray(configurations).reshape(-1, *shape), output)[:, label]

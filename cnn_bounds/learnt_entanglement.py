@@ -1,0 +1,233 @@
+"""The entanglement of what a trained network has learnt, at real image sizes, by tensor cross interpolation
+(numeric.tci) with validated errors; beside it, Page's volume law, the same architecture untrained, and the
+entanglement of the data itself (numeric.data_tensor).
+
+For a region A of the image, the pixels are read in an order where A | B is one bond
+(numeric.feature_mps.reading_order); f (a network's class probability, cnn_bounds.classifier) is
+interpolated on all d^N images with the class's training images as the first pivots, and the interpolant
+is compared with f on held-out images: VALIDATION_SAMPLES drawn uniformly and at each biased density
+(numeric.tci.DENSITIES), and the data set's held-out images. The entropy across the bond is reported only
+when the largest error on every set is at most ``threshold`` max|f| (VALIDATION_THRESHOLD); otherwise the
+cut is reported as not measured, with the error that stopped it. Both the entropy and its error are
+sampled quantities, not bounds (numeric.tci's docstring says why).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+
+import numpy as np
+from joblib import Parallel, delayed, parallel_config
+from tqdm import tqdm
+
+from cnn_bounds.cache import PointCache
+from cnn_bounds.classifier import CLASSES, Architecture, accuracy, class_function, parameter_count, train_classifier
+from cnn_bounds.data import ImageSet, load, split
+from numeric import InvalidInputError, Lattice, page_entropy
+from numeric.data_tensor import ceiling as data_ceiling, class_weights, data_entanglement
+from numeric.feature_mps import reading_order
+from numeric.lattice import Region, parse_region
+from numeric.mps import bond_spectra
+from numeric.tci import BatchedFunction, SampledError, cross_interpolate, in_order, sample_configurations, \
+    sampled_entropy_error, validate
+
+VALIDATION_THRESHOLD = 1e-3
+VALIDATION_SAMPLES = 5000
+
+
+@dataclass(frozen=True)
+class LearntCut:
+    """One region's measurement: the entropy S (nats; None when validation failed), the bond's rank, the
+    validation errors per held-out set, the estimated entropy error (numeric.tci.sampled_entropy_error),
+    the cross interpolation's cost, and the references: Page's value and the ceiling ln min(d^|A|, d^|B|)."""
+
+    region: str
+    size: int
+    entropy: float | None
+    rank: int
+    validation: dict[str, SampledError]
+    entropy_error_estimate: float
+    evaluations: int
+    sweeps: int
+    converged: bool
+    seconds: float
+    page: float
+    ceiling: float
+    threshold: float
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def worst_error(self) -> float:
+        """max over the held-out sets of max |f - f~| / max |f|."""
+        return max(error.relative_max for error in self.validation.values())
+
+    def as_dict(self) -> dict:
+        return {"region": self.region, "size": self.size, "entropy": self.entropy, "rank": self.rank,
+                "worst_validation_error": self.worst_error, "threshold": self.threshold,
+                "entropy_error_estimate": self.entropy_error_estimate, "evaluations": self.evaluations,
+                "sweeps": self.sweeps, "converged": self.converged, "seconds": self.seconds, "page": self.page,
+                "ceiling": self.ceiling, "notes": self.notes,
+                "validation": {name: {"samples": e.samples, "relative_max": e.relative_max,
+                                      "relative_rms": e.rms_error / e.rms_value if e.rms_value else None}
+                               for name, e in self.validation.items()}}
+
+
+def measure_cut(function: BatchedFunction, lattice: Lattice, label: str, region: Region, seeds: np.ndarray,
+                held_out: np.ndarray, *, tolerance: float = 1e-4, max_rank: int = 96, max_sweeps: int = 8,
+                threshold: float = VALIDATION_THRESHOLD, samples: int = VALIDATION_SAMPLES, seed: int = 0,
+                progress: bool = False) -> LearntCut:
+    """S_A of ``function`` (images (batch, N) in the package's pixel order -> values) across ``region``,
+    interpolated from the ``seeds`` images (count, N) and validated on ``held_out`` images (count, N) and
+    random ones (module docstring)."""
+    order, bond = reading_order(lattice, region)
+    order = list(order)
+    dims = [lattice.levels] * lattice.n_pixels
+    started = time.perf_counter()
+    interpolation = cross_interpolate(in_order(function, order), dims, seeds=np.asarray(seeds)[:, order],
+                                      tolerance=tolerance, max_rank=max_rank, max_sweeps=max_sweeps, seed=seed,
+                                      progress=progress)
+    held_out_sets = {**sample_configurations(dims, samples, seed + 1), "data": np.asarray(held_out)[:, order]}
+    validation = validate(interpolation.state, in_order(function, order), held_out_sets)
+    seconds = time.perf_counter() - started
+    spectrum = bond_spectra(interpolation.state)[bond - 1]
+    before, after = lattice.levels ** bond, lattice.levels ** (lattice.n_pixels - bond)
+    dimension = min(before, after)
+    worst = max(error.relative_max for error in validation.values())
+    notes = [] if interpolation.converged else [f"not converged after {interpolation.sweeps} half-sweeps"]
+    if worst > threshold:
+        notes.append(f"validation error {worst:.1e} > {threshold:g}: entropy not reported")
+    return LearntCut(label, len(region), spectrum.entropy() if worst <= threshold else None,
+                     len(spectrum.probabilities), validation,
+                     sampled_entropy_error(validation["uniform"], dimension, len(spectrum.probabilities)),
+                     interpolation.evaluations, interpolation.sweeps, interpolation.converged, seconds,
+                     page_entropy(before, after), math.log(dimension), threshold, notes)
+
+
+@cache
+def _data(name: str, levels: int, pool: int) -> ImageSet:
+    return load(name, levels, pool)
+
+
+def measure_point(parameters: dict) -> dict:
+    """One seed of one architecture: train on a stratified split (``held_out`` fraction held out, the split and
+    the weights drawn from the seed), its held-out accuracy, and the class function's S across the region,
+    learnt and untrained (same architecture and seed, no training). Pure: the same parameters give the same
+    numbers, in any process (so points can run in joblib or Dask workers)."""
+    data = _data(parameters["data"], parameters["levels"], parameters["pool"])
+    lattice = data.lattice
+    label, region = parse_region(lattice, parameters["region"])
+    architecture = Architecture(parameters["depth"], parameters["channels"], parameters["kernel"], parameters["head"])
+    training, held_out = split(data, parameters["held_out"], parameters["seed"])
+    network = train_classifier(training, architecture, parameters["seed"], parameters["epochs"])
+    seeds = training.flat[training.labels == parameters["label"]]
+    options = {key: parameters[key] for key in ("tolerance", "max_rank", "max_sweeps", "threshold", "samples")}
+    cuts = {}
+    for kind, measured in (("learnt", network), ("untrained", architecture.build(training, parameters["seed"]))):
+        function = class_function(measured, data, parameters["label"], parameters["output"])
+        cuts[kind] = measure_cut(function, lattice, label, region, seeds, held_out.flat, seed=parameters["seed"],
+                                 **options).as_dict()
+    return {"accuracy": accuracy(network, held_out), "training_accuracy": accuracy(network, training),
+            "parameters": parameter_count(network), **cuts}
+
+
+def data_point(parameters: dict, permutations: int = 5) -> dict:
+    """The data tensor's S across the region for the class against the rest (numeric.data_tensor, every image
+    of the set), and the same with the pixels randomly permuted (``permutations`` draws from the seed: locality
+    destroyed, as Alexander et al.'s control): mean and sample standard deviation."""
+    data = _data(parameters["data"], parameters["levels"], parameters["pool"])
+    label, region = parse_region(data.lattice, parameters["region"])
+    weights = class_weights(data.labels, parameters["label"])
+    measured = data_entanglement(data.flat, weights, region, data.levels, parameters["feature_map"])
+    rng = np.random.default_rng(parameters["seed"])
+    permuted = [data_entanglement(data.flat[:, rng.permutation(data.lattice.n_pixels)], weights, region, data.levels,
+                                  parameters["feature_map"]).entropy for _ in range(permutations)]
+    return {"region_label": label, "entropy": measured.entropy, "rank": measured.rank, "images": measured.images,
+            "permuted_mean": float(np.mean(permuted)), "permuted_sd": float(np.std(permuted, ddof=1)),
+            "permutations": permutations,
+            "ceiling": data_ceiling(measured.images, len(region), data.lattice.n_pixels, data.levels,
+                                    parameters["feature_map"])}
+
+
+def run_points(measure: Callable[[dict], dict], points: list[dict], cache: PointCache, jobs: int = 1,
+               scheduler: str | None = None, progress: bool = False) -> list[dict]:
+    """``measure`` at every point not yet in ``cache``, in parallel through joblib: ``jobs`` local processes,
+    or the workers of the Dask scheduler at ``scheduler`` (an address, or a distributed.Client); each result
+    is stored as it arrives, so an interrupted sweep resumes. Returns every point, cached or new, in order."""
+    missing = [point for point in points if point not in cache]
+    if missing:
+        client = None
+        if scheduler is not None:
+            from distributed import Client
+
+            client = scheduler if isinstance(scheduler, Client) else Client(scheduler)
+            config = parallel_config(backend="dask", n_jobs=-1)
+        else:
+            config = parallel_config(backend="loky" if jobs > 1 else "sequential", n_jobs=jobs,
+                                     inner_max_num_threads=1 if jobs > 1 else None)
+        try:
+            with config:
+                results = Parallel(return_as="generator")(delayed(measure)(point) for point in missing)
+                for point, result in tqdm(zip(missing, results), total=len(missing), desc="points", leave=False,
+                                          disable=None if progress else True):
+                    cache.store(point, result)
+        finally:
+            if client is not None and client is not scheduler:
+                client.close()
+    return [cache.points[cache.key(point)] for point in points]
+
+
+def _spread(values: list[float]) -> dict:
+    """Mean, sample standard deviation (None for one value), min and max; None when empty."""
+    if not values:
+        return {"mean": None, "sd": None, "min": None, "max": None, "n": 0}
+    return {"mean": float(np.mean(values)), "sd": float(np.std(values, ddof=1)) if len(values) > 1 else None,
+            "min": float(np.min(values)), "max": float(np.max(values)), "n": len(values)}
+
+
+def learnt_sweep(data: str = "digits", levels: int = 2, pool: int = 1, architectures: list[Architecture] | None = None,
+                 regions: list[str] | None = None, label: int = 0, output: str = "probability", seeds: int = 3,
+                 seed: int = 0, held_out: float = 0.25, epochs: int = 30, tolerance: float = 1e-6, max_rank: int = 160,
+                 max_sweeps: int = 8, threshold: float = VALIDATION_THRESHOLD, samples: int = VALIDATION_SAMPLES,
+                 feature_map: str = "one-hot", cache: PointCache | None = None, jobs: int = 1,
+                 scheduler: str | None = None, progress: bool = False) -> dict:
+    """Every architecture x seed x region (:func:`measure_point`) and every region's data tensor
+    (:func:`data_point`), then per architecture the held-out accuracy over the seeds and per architecture and
+    region the reported entropies (learnt and untrained) over the seeds, with how many were not reported."""
+    images = _data(data, levels, pool)  # refuses a bad data request before any work
+    architectures = architectures or [Architecture(1, 8)]
+    regions = regions or [f"rows:{images.lattice.height // 2}"]
+    for region in regions:
+        parse_region(images.lattice, region)
+    if not isinstance(label, int) or not 0 <= label < CLASSES:
+        raise InvalidInputError(f"the class must be an integer from 0 to {CLASSES - 1}, got {label!r}")
+    if not isinstance(seeds, int) or seeds < 1:
+        raise InvalidInputError(f"seeds must be a positive integer, got {seeds!r}")
+    common = {"data": data, "levels": levels, "pool": pool, "label": label}
+    points = [{**common, "depth": a.depth, "channels": a.channels, "kernel": a.kernel, "head": a.head,
+               "seed": seed + run, "held_out": held_out, "epochs": epochs, "output": output, "region": region,
+               "tolerance": tolerance, "max_rank": max_rank, "max_sweeps": max_sweeps, "threshold": threshold,
+               "samples": samples} for a in architectures for run in range(seeds) for region in regions]
+    cache = cache or PointCache(None)
+    measured = run_points(measure_point, points, cache, jobs, scheduler, progress)
+    data_points = run_points(data_point, [{**common, "region": region, "feature_map": feature_map, "seed": seed}
+                                          for region in regions], cache, jobs, scheduler, progress)
+    summaries = []
+    for a in architectures:
+        mine = [p for p in measured if (p["depth"], p["channels"], p["kernel"], p["head"]) ==
+                (a.depth, a.channels, a.kernel, a.head)]
+        first_region = [p for p in mine if p["region"] == regions[0]]
+        for region in regions:
+            here = [p for p in mine if p["region"] == region]
+            summaries.append({
+                "architecture": a.name, "region": here[0]["learnt"]["region"], "parameters": here[0]["parameters"],
+                "accuracy": _spread([p["accuracy"] for p in first_region]),
+                **{kind: _spread([p[kind]["entropy"] for p in here if p[kind]["entropy"] is not None])
+                   for kind in ("learnt", "untrained")},
+                "not_reported": sum(p[kind]["entropy"] is None for p in here for kind in ("learnt", "untrained")),
+                "page": here[0]["learnt"]["page"], "ceiling": here[0]["learnt"]["ceiling"]})
+    return {"data": images.name, "class": label, "output": output, "points": measured, "data_tensor": data_points,
+            "summaries": summaries, "threshold": threshold, "seeds": seeds, "feature_map": feature_map}

@@ -1,0 +1,94 @@
+"""Trained classifiers on real digits, and the entanglement of what they learn by cross interpolation,
+checked against the dense engine on 4x4 images (2x2-pooled digits), and run through joblib and Dask."""
+
+import pytest
+
+from cnn_bounds.cache import PointCache
+from cnn_bounds.classifier import Architecture, accuracy, class_function, train_classifier
+from cnn_bounds.convac import all_images
+from cnn_bounds.data import load, split
+from cnn_bounds.learnt_entanglement import data_point, measure_point, run_points
+from numeric import InvalidInputError, entanglement_profile
+from numeric.lattice import parse_region
+
+SMALL = dict(data="digits", levels=2, pool=2, depth=1, channels=4, kernel=3, head="flatten", seed=0, held_out=0.25,
+             epochs=3, label=0, output="logit", region="rows:2", tolerance=1e-10, max_rank=64, max_sweeps=6,
+             threshold=1e-3, samples=500)
+
+
+def dense_entropy(parameters, trained=True):
+    data = load(parameters["data"], parameters["levels"], parameters["pool"])
+    training, _ = split(data, parameters["held_out"], parameters["seed"])
+    architecture = Architecture(parameters["depth"], parameters["channels"], parameters["kernel"], parameters["head"])
+    network = (train_classifier(training, architecture, parameters["seed"], parameters["epochs"]) if trained
+               else architecture.build(training, parameters["seed"]))
+    function = class_function(network, data, parameters["label"], parameters["output"])
+    values = function(all_images(data.lattice, 0, data.lattice.n_images).reshape(data.lattice.n_images, -1).numpy())
+    return entanglement_profile(values, parse_region(data.lattice, parameters["region"])[1], levels=2)
+
+
+def test_classifier_learns_digits_on_held_out_images():
+    data = load("digits")
+    training, held_out = split(data, 0.25, seed=0)
+    network = train_classifier(training, Architecture(1, 8), seed=0, epochs=10)
+    assert accuracy(network, held_out) > 0.85  # binarised 8x8 digits; chance is 0.1
+    untrained = Architecture(1, 8).build(training, seed=0)
+    assert accuracy(untrained, held_out) < 0.3
+
+
+@pytest.mark.parametrize("region", ["rows:2", "cols:1", "rect:1,1,2,2"])
+def test_cross_interpolated_entropy_equals_the_dense_engine(region):
+    """The logit of a one-layer CNN with a dense read-out is a sum of window functions: exactly low rank, so
+    the interpolation must be exact (float64 network), learnt and untrained alike."""
+    parameters = {**SMALL, "region": region}
+    point = measure_point(parameters)
+    for kind, trained in (("learnt", True), ("untrained", False)):
+        exact = dense_entropy(parameters, trained)
+        assert point[kind]["entropy"] == pytest.approx(exact.entropy, abs=1e-9)
+        assert point[kind]["rank"] == exact.rank
+        assert point[kind]["worst_validation_error"] < 1e-9
+        assert point[kind]["entropy"] < point[kind]["ceiling"]  # non-vacuous: below the volume-law ceiling
+    assert point["accuracy"] > 0.5
+
+
+def test_an_entropy_that_fails_validation_is_not_reported():
+    point = measure_point({**SMALL, "output": "probability", "depth": 2, "max_rank": 2, "max_sweeps": 2,
+                           "tolerance": 1e-6})
+    learnt = point["learnt"]
+    assert learnt["worst_validation_error"] > 1e-3
+    assert learnt["entropy"] is None and any("not reported" in note for note in learnt["notes"])
+
+
+def test_data_tensor_point_and_its_permuted_control():
+    point = data_point({"data": "digits", "levels": 2, "pool": 2, "label": 3, "region": "rows:2",
+                        "feature_map": "one-hot", "seed": 0}, permutations=3)
+    assert 0 < point["entropy"] <= point["ceiling"] and point["images"] == 1797
+    assert point["permutations"] == 3 and point["permuted_sd"] >= 0
+
+
+def test_points_run_the_same_in_joblib_processes_and_on_a_dask_cluster(tmp_path):
+    distributed = pytest.importorskip("distributed")
+    points = [{**SMALL, "seed": seed, "max_sweeps": 4} for seed in (0, 1)]
+    local = run_points(measure_point, points, PointCache(tmp_path / "local.jsonl"), jobs=2)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        remote = run_points(measure_point, points, PointCache(tmp_path / "dask.jsonl"), scheduler=client)
+    for a, b in zip(local, remote):
+        assert a["learnt"]["entropy"] == b["learnt"]["entropy"] and a["accuracy"] == b["accuracy"]
+    assert local[0]["learnt"]["entropy"] != local[1]["learnt"]["entropy"]  # the seed matters
+    # resumable: a second run reads every point from the cache file instead of measuring again
+    again = run_points(lambda point: pytest.fail("measured again"), points, PointCache(tmp_path / "local.jsonl"))
+    assert again == local
+
+
+def test_bad_requests_name_the_fix():
+    data = load("digits")
+    network = Architecture(1, 2).build(data, 0)
+    with pytest.raises(InvalidInputError, match="class"):
+        class_function(network, data, 10)
+    with pytest.raises(InvalidInputError, match="output"):
+        class_function(network, data, 1, "decision")
+    with pytest.raises(InvalidInputError, match="head"):
+        Architecture(1, 2, head="global")
+    with pytest.raises(InvalidInputError, match="depth"):
+        Architecture(0, 2)
