@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from tqdm import tqdm
@@ -68,12 +68,28 @@ def sample_configurations(dims: Sequence[int], count: int, seed: int,
 
 @dataclass
 class _Counted:
-    """f evaluated in batches, checked, and counted."""
+    """f evaluated in batches, checked, and counted; :meth:`cached` also remembers the values of the current
+    and the previous half-sweep (the sweeps' crosses repeat most of their entries once the pivots settle)."""
 
     function: BatchedFunction
     batch: int
     calls: int = 0
     largest: float = 0.0
+    recent: dict = field(default_factory=dict)
+    older: dict = field(default_factory=dict)
+
+    def cached(self, configurations: np.ndarray) -> np.ndarray:
+        """f on the configurations, evaluating only those not seen in this or the previous half-sweep."""
+        keys = [row.tobytes() for row in np.ascontiguousarray(configurations)]
+        found = np.array([self.recent.get(key, self.older.get(key, math.nan)) for key in keys])
+        missing = np.flatnonzero(np.isnan(found))
+        if missing.size:
+            found[missing] = self(configurations[missing])
+        self.recent.update(zip(keys, found.tolist()))
+        return found
+
+    def next_half_sweep(self) -> None:
+        self.older, self.recent = self.recent, {}
 
     def __call__(self, configurations: np.ndarray) -> np.ndarray:
         found = np.empty(len(configurations))
@@ -98,7 +114,7 @@ def _grid(evaluate: _Counted, rows: np.ndarray, columns: np.ndarray) -> np.ndarr
     for start in range(0, len(rows), step):
         block = rows[start:start + step]
         joined = np.concatenate([np.repeat(block, len(columns), axis=0), np.tile(columns, (len(block), 1))], axis=1)
-        result[start:start + len(block)] = evaluate(joined).reshape(len(block), len(columns))
+        result[start:start + len(block)] = evaluate.cached(joined).reshape(len(block), len(columns))
     return result
 
 
@@ -280,6 +296,7 @@ def cross_interpolate(
                 chosen_rows, chosen_columns = map(list, np.unravel_index([int(np.argmax(np.abs(matrix)))], matrix.shape))
             left[k], right[k] = rows[chosen_rows], columns[chosen_columns]
             pivot_error = max(pivot_error, residual / evaluate.largest)
+        evaluate.next_half_sweep()
         state = _interpolant(evaluate, left, right, dims)
         probes, errors = _search(evaluate, state, np.concatenate(
             [*sample_configurations(dims, search, int(rng.integers(2**31))).values(), start_set,

@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from numeric import InvalidInputError, Lattice, column_cut, schmidt_spectra
+from numeric import tci
 from numeric.catalog import build_target
 from numeric.feature_mps import as_matrix_product_state, automaton_values, feature_cut, feature_mps
 from numeric.mps import MatrixProductState, bond_spectra, difference_norm, norm, values
@@ -120,3 +121,23 @@ def test_bad_input_is_refused_with_the_fix():
     state = cross_interpolate(lambda images: np.ones(len(images)), dims).state
     with pytest.raises(InvalidInputError, match="validation set"):
         validate(state, lambda images: np.ones(len(images)), {"empty": np.zeros((0, 6), dtype=int)})
+
+
+def test_cached_values_are_the_function_values_and_are_not_evaluated_twice():
+    seen = []
+
+    def function(configurations):
+        seen.append(len(configurations))
+        return configurations.sum(axis=1) * 1.5
+
+    evaluate = tci._Counted(function, batch=7)
+    configurations = np.random.default_rng(0).integers(0, 3, size=(40, 5)).astype(np.int16)
+    assert np.array_equal(evaluate.cached(configurations), configurations.sum(axis=1) * 1.5)
+    assert evaluate.calls == 40  # within one call, repeats are evaluated (the cache fills after the call)
+    evaluate.next_half_sweep()
+    assert np.array_equal(evaluate.cached(configurations[::-1]), configurations[::-1].sum(axis=1) * 1.5)
+    assert evaluate.calls == 40  # all remembered from the previous half-sweep
+    evaluate.next_half_sweep()
+    evaluate.next_half_sweep()  # two half-sweeps without them: forgotten
+    evaluate.cached(configurations[:3])
+    assert evaluate.calls == 43
