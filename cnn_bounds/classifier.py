@@ -20,6 +20,7 @@ d^N images, as in the paper.
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,7 +28,8 @@ import torch
 
 from cnn_bounds.data import ImageSet
 from cnn_bounds.training import HEADS, ReluCNN
-from numeric import InvalidInputError
+from numeric import InvalidInputError, Lattice
+from numeric.lattice import validate_region
 from numeric.tci import BatchedFunction
 
 CLASSES = 10
@@ -60,12 +62,11 @@ class Architecture:
     def name(self) -> str:
         return f"n_c={self.depth} D={self.channels} k={self.kernel} {self.head}"
 
-    def build(self, data: ImageSet, seed: int) -> ReluCNN:
-        """A freshly initialised network for ``data``'s images, its weights drawn from ``seed``."""
+    def build(self, lattice: Lattice, seed: int) -> ReluCNN:
+        """A freshly initialised network for images of ``lattice``, its weights drawn from ``seed``."""
         torch.manual_seed(seed)
-        height, width = data.images.shape[1:]
-        return ReluCNN(data.levels, self.channels, self.depth, self.kernel, head=self.head,
-                       image_shape=(height, width), outputs=CLASSES)
+        return ReluCNN(lattice.levels, self.channels, self.depth, self.kernel, head=self.head,
+                       image_shape=(lattice.height, lattice.width), outputs=CLASSES)
 
 
 def parameter_count(network: torch.nn.Module) -> int:
@@ -77,7 +78,7 @@ def train_classifier(training: ImageSet, architecture: Architecture, seed: int, 
     deterministic for a seed on the CPU."""
     if not isinstance(epochs, int) or epochs < 1:
         raise InvalidInputError(f"epochs must be a positive integer, got {epochs!r}")
-    network = architecture.build(training, seed)
+    network = architecture.build(training.lattice, seed)
     images = torch.as_tensor(training.images, dtype=torch.int64)
     labels = torch.as_tensor(training.labels)
     optimiser = torch.optim.Adam(network.parameters(), lr=LEARNING_RATE)
@@ -108,7 +109,7 @@ def accuracy(network: torch.nn.Module, data: ImageSet) -> float:
     return float(np.mean(class_outputs(network, data.images, "logit").argmax(axis=1) == data.labels))
 
 
-def class_function(network: torch.nn.Module, data: ImageSet, label: int, output: str = "probability") -> BatchedFunction:
+def class_function(network: torch.nn.Module, lattice: Lattice, label: int, output: str = "probability") -> BatchedFunction:
     """f_c(s) = softmax(z(s))_c, or the logit z_c(s) (``output="logit"``), as a black box for numeric.tci:
     configurations (batch, N) in the package's pixel order in, float64 values out, computed by a float64
     copy of the network (float32 rounding is noise at 1e-8 of f, which the interpolation would chase)."""
@@ -116,7 +117,40 @@ def class_function(network: torch.nn.Module, data: ImageSet, label: int, output:
         raise InvalidInputError(f"the class must be an integer from 0 to {CLASSES - 1}, got {label!r}")
     if output not in OUTPUTS:
         raise InvalidInputError(f"output must be one of {', '.join(OUTPUTS)}, got {output!r}")
-    shape = data.images.shape[1:]
+    shape = (lattice.height, lattice.width)
     exact = copy.deepcopy(network).double()  # float32's rounding (1e-8 of f) would be interpolated as rank
     return lambda configurations: class_outputs(
         exact, np.asarray(configurations).reshape(-1, *shape), output)[:, label]
+
+
+def receptive_field(lattice: Lattice, architecture: Architecture, x: int, y: int) -> list[int]:
+    """The pixels position (x, y)'s final features depend on: the n_c (k - 1) + 1 square around it ('same'
+    padding: for odd k, (k - 1) / 2 n_c on each side), clipped to the image."""
+    before = architecture.depth * ((architecture.kernel - 1) // 2)
+    after = architecture.depth * (architecture.kernel // 2)
+    return [lattice.pixel(i, j) for j in range(max(0, y - before), min(lattice.height, y + after + 1))
+            for i in range(max(0, x - before), min(lattice.width, x + after + 1))]
+
+
+def logit_rank_bound(lattice: Lattice, region: Iterable[int], architecture: Architecture) -> int:
+    """A proved bound on the Schmidt rank of a logit z_c across A | B, for the "flatten" head.
+
+    The dense read-out makes z_c(s) = b + sum_q g_q(s restricted to R_q), one function per position q of
+    its receptive field R_q. Group the terms: those with R_q inside A sum to a function of A alone (rank
+    <= 1), those inside B likewise (rank <= 1), and a straddling term, a function of (s on R_q n A,
+    s on R_q n B), has rank <= min(d^|R_q n A|, d^|R_q n B|). Rank is subadditive, so
+
+        rank z_c <= 2 + sum_{q straddling} min(d^|R_q n A|, d^|R_q n B|).
+    """
+    if architecture.head != "flatten":
+        raise InvalidInputError("the bound is for the flatten head (a sum of window functions); the pooling "
+                                "head's max is not a sum")
+    inside = set(validate_region(region, lattice.n_pixels))
+    straddling = 0
+    for y in range(lattice.height):
+        for x in range(lattice.width):
+            field = receptive_field(lattice, architecture, x, y)
+            in_a = sum(p in inside for p in field)
+            if 0 < in_a < len(field):
+                straddling += lattice.levels ** min(in_a, len(field) - in_a)
+    return 2 + straddling

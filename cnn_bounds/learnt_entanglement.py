@@ -25,7 +25,8 @@ from joblib import Parallel, delayed, parallel_config
 from tqdm import tqdm
 
 from cnn_bounds.cache import PointCache
-from cnn_bounds.classifier import CLASSES, Architecture, accuracy, class_function, parameter_count, train_classifier
+from cnn_bounds.classifier import (CLASSES, Architecture, accuracy, class_function, logit_rank_bound, parameter_count,
+                                   train_classifier)
 from cnn_bounds.data import ImageSet, load, split
 from numeric import InvalidInputError, Lattice, page_entropy
 from numeric.data_tensor import ceiling as data_ceiling, class_weights, data_entanglement
@@ -125,11 +126,15 @@ def measure_point(parameters: dict) -> dict:
     network = train_classifier(training, architecture, parameters["seed"], parameters["epochs"])
     seeds = training.flat[training.labels == parameters["label"]]
     options = {key: parameters[key] for key in ("tolerance", "max_rank", "max_sweeps", "threshold", "samples")}
+    # z_c of the flatten head is a sum of window functions: its rank has a proved bound (the probability has none)
+    bound = (logit_rank_bound(lattice, region, architecture)
+             if parameters["output"] == "logit" and architecture.head == "flatten" else None)
     cuts = {}
-    for kind, measured in (("learnt", network), ("untrained", architecture.build(training, parameters["seed"]))):
-        function = class_function(measured, data, parameters["label"], parameters["output"])
+    for kind, measured in (("learnt", network), ("untrained", architecture.build(lattice, parameters["seed"]))):
+        function = class_function(measured, lattice, parameters["label"], parameters["output"])
         cuts[kind] = measure_cut(function, lattice, label, region, seeds, held_out.flat, seed=parameters["seed"],
                                  **options).as_dict()
+        cuts[kind]["rank_bound"] = bound
     return {"accuracy": accuracy(network, held_out), "training_accuracy": accuracy(network, training),
             "parameters": parameter_count(network), **cuts}
 

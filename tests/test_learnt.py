@@ -2,13 +2,14 @@
 checked against the dense engine on 4x4 images (2x2-pooled digits), and run through joblib and Dask."""
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from cnn_bounds.cache import PointCache
-from cnn_bounds.classifier import Architecture, accuracy, class_function, train_classifier
+from cnn_bounds.classifier import Architecture, accuracy, class_function, logit_rank_bound, train_classifier
 from cnn_bounds.convac import all_images
 from cnn_bounds.data import load, split
 from cnn_bounds.learnt_entanglement import data_point, measure_point, run_points
-from numeric import InvalidInputError, entanglement_profile
+from numeric import InvalidInputError, Lattice, entanglement_profile
 from numeric.lattice import parse_region
 
 SMALL = dict(data="digits", levels=2, pool=2, depth=1, channels=4, kernel=3, head="flatten", seed=0, held_out=0.25,
@@ -21,8 +22,8 @@ def dense_entropy(parameters, trained=True):
     training, _ = split(data, parameters["held_out"], parameters["seed"])
     architecture = Architecture(parameters["depth"], parameters["channels"], parameters["kernel"], parameters["head"])
     network = (train_classifier(training, architecture, parameters["seed"], parameters["epochs"]) if trained
-               else architecture.build(training, parameters["seed"]))
-    function = class_function(network, data, parameters["label"], parameters["output"])
+               else architecture.build(data.lattice, parameters["seed"]))
+    function = class_function(network, data.lattice, parameters["label"], parameters["output"])
     values = function(all_images(data.lattice, 0, data.lattice.n_images).reshape(data.lattice.n_images, -1).numpy())
     return entanglement_profile(values, parse_region(data.lattice, parameters["region"])[1], levels=2)
 
@@ -32,8 +33,25 @@ def test_classifier_learns_digits_on_held_out_images():
     training, held_out = split(data, 0.25, seed=0)
     network = train_classifier(training, Architecture(1, 8), seed=0, epochs=10)
     assert accuracy(network, held_out) > 0.85  # binarised 8x8 digits; chance is 0.1
-    untrained = Architecture(1, 8).build(training, seed=0)
+    untrained = Architecture(1, 8).build(data.lattice, seed=0)
     assert accuracy(untrained, held_out) < 0.3
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.data())
+def test_logit_rank_never_exceeds_the_window_sum_bound(data):
+    """The proved bound of classifier.logit_rank_bound against the exact rank of random networks' logits on
+    every image of small lattices (kernels 1-3, even ones included, 1-2 layers, any region)."""
+    width, height = data.draw(st.integers(2, 4)), data.draw(st.integers(1, 4))
+    levels = data.draw(st.integers(2, 3)) if width * height <= 8 else 2
+    lattice = Lattice(width, height, levels)
+    architecture = Architecture(data.draw(st.integers(1, 2)), data.draw(st.integers(1, 3)), data.draw(st.integers(1, 3)))
+    region = sorted(data.draw(st.sets(st.integers(0, lattice.n_pixels - 1), min_size=1, max_size=lattice.n_pixels - 1)))
+    network = architecture.build(lattice, data.draw(st.integers(0, 1000)))
+    function = class_function(network, lattice, data.draw(st.integers(0, 9)), "logit")
+    values = function(all_images(lattice, 0, lattice.n_images).reshape(lattice.n_images, -1).numpy())
+    rank = entanglement_profile(values, region, levels=levels).rank
+    assert rank <= logit_rank_bound(lattice, region, architecture)
 
 
 @pytest.mark.parametrize("region", ["rows:2", "cols:1", "rect:1,1,2,2"])
@@ -48,6 +66,7 @@ def test_cross_interpolated_entropy_equals_the_dense_engine(region):
         assert point[kind]["rank"] == exact.rank
         assert point[kind]["worst_validation_error"] < 1e-9
         assert point[kind]["entropy"] < point[kind]["ceiling"]  # non-vacuous: below the volume-law ceiling
+        assert point[kind]["rank"] <= point[kind]["rank_bound"]
     assert point["accuracy"] > 0.5
 
 
@@ -83,11 +102,11 @@ def test_points_run_the_same_in_joblib_processes_and_on_a_dask_cluster(tmp_path)
 
 def test_bad_requests_name_the_fix():
     data = load("digits")
-    network = Architecture(1, 2).build(data, 0)
+    network = Architecture(1, 2).build(data.lattice, 0)
     with pytest.raises(InvalidInputError, match="class"):
-        class_function(network, data, 10)
+        class_function(network, data.lattice, 10)
     with pytest.raises(InvalidInputError, match="output"):
-        class_function(network, data, 1, "decision")
+        class_function(network, data.lattice, 1, "decision")
     with pytest.raises(InvalidInputError, match="head"):
         Architecture(1, 2, head="global")
     with pytest.raises(InvalidInputError, match="depth"):
