@@ -458,12 +458,17 @@ def learnt(data_name, levels, pool, depths, widths, kernel, head, label, output,
           _mean_sd(s["untrained"]), s["not_reported"], s["page"], s["ceiling"]] for s in result["summaries"]]))
     click.echo("\nper training run:")
     click.echo(format_table(
-        ["architecture", "seed", "region", "S learnt", "rank", "held-out error", "S untrained", "held-out error",
-         "seconds"],
+        ["architecture", "seed", "region", "S learnt", "rank", "held-out error", "S untrained", "rank",
+         "held-out error", "rank bound", "seconds"],
         [[f"n_c={p['depth']} D={p['channels']}", p["seed"], p["learnt"]["region"], _floats(p["learnt"]["entropy"]),
           p["learnt"]["rank"], f"{p['learnt']['worst_validation_error']:.1e}", _floats(p["untrained"]["entropy"]),
-          f"{p['untrained']['worst_validation_error']:.1e}", round(p["learnt"]["seconds"] + p["untrained"]["seconds"])]
-         for p in result["points"]]))
+          p["untrained"]["rank"], f"{p['untrained']['worst_validation_error']:.1e}",
+          "-" if p["learnt"]["rank_bound"] is None else p["learnt"]["rank_bound"],
+          round(p["learnt"]["seconds"] + p["untrained"]["seconds"])] for p in result["points"]]))
+    checks = sum(s["bound_checks"] for s in result["summaries"])
+    if checks:
+        click.echo(f"interpolated rank within the proved logit bound (sum of window functions) at "
+                   f"{sum(s['within_bound'] for s in result['summaries'])} of {checks} non-vacuous cuts")
     click.echo(f"\nthe data tensor ({feature_map} feature map, class {label} against the rest, every image):")
     click.echo(format_table(["region", "S data", "rank", "S permuted pixels", "ceiling"],
                             [[p["region_label"], p["entropy"], p["rank"],

@@ -193,6 +193,14 @@ def _spread(values: list[float]) -> dict:
             "min": float(np.min(values)), "max": float(np.max(values)), "n": len(values)}
 
 
+def _bound_checks(cuts: list[dict]) -> dict:
+    """How many reported cuts have a proved rank bound below the ceiling (non-vacuous), and how many of those
+    have their interpolated rank within it."""
+    checked = [c for c in cuts if c["rank_bound"] is not None and c["entropy"] is not None
+               and math.log(c["rank_bound"]) < c["ceiling"]]
+    return {"bound_checks": len(checked), "within_bound": sum(c["rank"] <= c["rank_bound"] for c in checked)}
+
+
 def learnt_sweep(data: str = "digits", levels: int = 2, pool: int = 1, architectures: list[Architecture] | None = None,
                  regions: list[str] | None = None, label: int = 0, output: str = "probability", seeds: int = 3,
                  seed: int = 0, held_out: float = 0.25, epochs: int = 30, tolerance: float = 1e-6, max_rank: int = 160,
@@ -233,6 +241,7 @@ def learnt_sweep(data: str = "digits", levels: int = 2, pool: int = 1, architect
                 **{kind: _spread([p[kind]["entropy"] for p in here if p[kind]["entropy"] is not None])
                    for kind in ("learnt", "untrained")},
                 "not_reported": sum(p[kind]["entropy"] is None for p in here for kind in ("learnt", "untrained")),
+                **_bound_checks([p[kind] for p in here for kind in ("learnt", "untrained")]),
                 "page": here[0]["learnt"]["page"], "ceiling": here[0]["learnt"]["ceiling"]})
     return {"data": images.name, "class": label, "output": output, "points": measured, "data_tensor": data_points,
             "summaries": summaries, "threshold": threshold, "seeds": seeds, "feature_map": feature_map}
