@@ -24,7 +24,7 @@ from cnn_bounds.files import dumps, write_atomically, write_tables
 from cnn_bounds.learnt_entanglement import learnt_sweep
 from cnn_bounds.machine import configure_torch_threads
 from cnn_bounds.mincut import min_cut, tensor_network
-from cnn_bounds.report import reproduce as run_reproduce
+from cnn_bounds.report import learnt_section, reproduce as run_reproduce
 from cnn_bounds.training import HEADS, train_sweep as run_train_sweep
 from numeric import InvalidInputError, Lattice
 from numeric.catalog import CATALOG
@@ -430,7 +430,7 @@ def _mean_sd(spread: dict) -> str:
               help="Points measured in parallel on this machine (joblib processes, one thread each).")
 @click.option("--scheduler", metavar="ADDRESS", help="Run the points on a Dask cluster (e.g. tcp://host:8786) instead.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False),
-              help="Cache every point here (an interrupted run resumes) and write results.json.")
+              help="Cache every point here (an interrupted run resumes); write results.json and learnt.tex (to \\input).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
 @refuse_bad_input
 def learnt(data_name, levels, pool, depths, widths, kernel, head, label, output, region_specs, seeds, seed, epochs,
@@ -447,6 +447,7 @@ def learnt(data_name, levels, pool, depths, widths, kernel, head, label, output,
                           jobs, scheduler, progress=True)
     if out_dir:
         write_atomically(Path(out_dir) / "results.json", dumps(result))
+        write_atomically(Path(out_dir) / "learnt.tex", learnt_section(result))
     if as_json:
         click.echo(dumps({k: v for k, v in result.items() if k != "points"}))
         return

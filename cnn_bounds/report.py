@@ -432,3 +432,39 @@ def reproduce(out_dir: str | Path, full: bool = False, seed: int = 0, pdf: bool 
     if pdf and shutil.which("pdflatex"):
         compile_pdf(folder)
     return results
+
+
+def _mean_sd_tex(spread: dict) -> str:
+    if spread["mean"] is None:
+        return "--"
+    return f"${spread['mean']:.3f}" + ("" if spread["sd"] is None else rf" \pm {spread['sd']:.3f}") + "$"
+
+
+def learnt_section(result: dict) -> str:
+    """``cnn-bounds learnt``'s results as a LaTeX fragment (a subsection, booktabs tables) to \\input into a
+    paper or report: accuracy and entropies per architecture and region, then the data tensor's."""
+    threshold = result["threshold"]
+    text = [r"\subsection*{Entanglement of learnt functions on " + latex_text(result["data"]) + "}",
+            latex_text(f"Class {result['class']} ({result['output']}); means and sample standard deviations over "
+                       f"{result['seeds']} training seeds; entropies in nats by cross interpolation, reported only "
+                       f"where every held-out error is at most {threshold:g} of max|f| (sampled, not bounds)."), ""]
+    text.append(_table("llrrrrrr", ["architecture", "region", "parameters", "held-out accuracy", "S learnt",
+                                    "S untrained", "Page", "ceiling"],
+                       [[latex_text(s["architecture"]), latex_text(s["region"]), str(s["parameters"]),
+                         _mean_sd_tex(s["accuracy"]), _mean_sd_tex(s["learnt"]), _mean_sd_tex(s["untrained"]),
+                         f"{s['page']:.2f}", f"{s['ceiling']:.2f}"] for s in result["summaries"]]))
+    missing = sum(s["not_reported"] for s in result["summaries"])
+    checks = sum(s["bound_checks"] for s in result["summaries"])
+    if missing:
+        text.append(latex_text(f"{missing} measurements failed validation and are not reported.") + "\n")
+    if checks:
+        within = sum(s["within_bound"] for s in result["summaries"])
+        text.append(latex_text(f"Interpolated rank within the proved logit rank bound at {within} of {checks} "
+                               f"non-vacuous cuts.") + "\n")
+    text.append(latex_text(f"Data tensor ({result['feature_map']} feature map, class {result['class']} against the "
+                           "rest, all images) and the same images with pixels randomly permuted:") + "\n")
+    text.append(_table("lrrrr", ["region", "S data", "rank", "S permuted", "ceiling"],
+                       [[latex_text(p["region_label"]), f"{p['entropy']:.3f}", str(p["rank"]),
+                         rf"${p['permuted_mean']:.3f} \pm {p['permuted_sd']:.3f}$", f"{p['ceiling']:.2f}"]
+                        for p in result["data_tensor"]]))
+    return "\n".join(text)

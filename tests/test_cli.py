@@ -119,3 +119,5 @@ def test_learnt_json_on_pooled_digits(tmp_path):
     assert summary["learnt"]["n"] == 1 and summary["not_reported"] == 0
     assert 0 <= summary["learnt"]["mean"] < summary["ceiling"]
     assert json.loads((tmp_path / "results.json").read_text())["class"] == 0
+    fragment = (tmp_path / "learnt.tex").read_text()
+    assert r"\begin{tabular}" in fragment and f"{summary['learnt']['mean']:.3f}" in fragment
