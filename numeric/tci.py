@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 from tqdm import tqdm
@@ -68,28 +68,12 @@ def sample_configurations(dims: Sequence[int], count: int, seed: int,
 
 @dataclass
 class _Counted:
-    """f evaluated in batches, checked, and counted; :meth:`cached` also remembers the values of the current
-    and the previous half-sweep (the sweeps' crosses repeat most of their entries once the pivots settle)."""
+    """f evaluated in batches, checked, and counted."""
 
     function: BatchedFunction
     batch: int
     calls: int = 0
     largest: float = 0.0
-    recent: dict = field(default_factory=dict)
-    older: dict = field(default_factory=dict)
-
-    def cached(self, configurations: np.ndarray) -> np.ndarray:
-        """f on the configurations, evaluating only those not seen in this or the previous half-sweep."""
-        keys = [row.tobytes() for row in np.ascontiguousarray(configurations)]
-        found = np.array([self.recent.get(key, self.older.get(key, math.nan)) for key in keys])
-        missing = np.flatnonzero(np.isnan(found))
-        if missing.size:
-            found[missing] = self(configurations[missing])
-        self.recent.update(zip(keys, found.tolist()))
-        return found
-
-    def next_half_sweep(self) -> None:
-        self.older, self.recent = self.recent, {}
 
     def __call__(self, configurations: np.ndarray) -> np.ndarray:
         found = np.empty(len(configurations))
@@ -114,8 +98,37 @@ def _grid(evaluate: _Counted, rows: np.ndarray, columns: np.ndarray) -> np.ndarr
     for start in range(0, len(rows), step):
         block = rows[start:start + step]
         joined = np.concatenate([np.repeat(block, len(columns), axis=0), np.tile(columns, (len(block), 1))], axis=1)
-        result[start:start + len(block)] = evaluate.cached(joined).reshape(len(block), len(columns))
+        result[start:start + len(block)] = evaluate(joined).reshape(len(block), len(columns))
     return result
+
+
+@dataclass(frozen=True)
+class _Known:
+    """The last two-site matrix evaluated at one bond, indexed by its rows' and columns' bytes."""
+
+    rows: dict
+    columns: dict
+    matrix: np.ndarray
+
+
+def _known_grid(evaluate: _Counted, known: _Known | None, rows: np.ndarray, columns: np.ndarray) -> np.ndarray:
+    """:func:`_grid`, taking every entry whose row and column are in ``known`` from it: once the pivots
+    settle, a bond's crosses repeat most of the last half-sweep's (and hold the interpolant's T and P)."""
+    if known is None:
+        return _grid(evaluate, rows, columns)
+    row_at = np.array([known.rows.get(row.tobytes(), -1) for row in rows], dtype=np.int64)
+    column_at = np.array([known.columns.get(column.tobytes(), -1) for column in columns], dtype=np.int64)
+    old_rows, old_columns = row_at >= 0, column_at >= 0
+    result = np.empty((len(rows), len(columns)))
+    result[np.ix_(old_rows, old_columns)] = known.matrix[np.ix_(row_at[old_rows], column_at[old_columns])]
+    result[~old_rows] = _grid(evaluate, rows[~old_rows], columns)
+    result[np.ix_(old_rows, ~old_columns)] = _grid(evaluate, rows[old_rows], columns[~old_columns])
+    return result
+
+
+def _remember(rows: np.ndarray, columns: np.ndarray, matrix: np.ndarray) -> _Known:
+    return _Known({row.tobytes(): i for i, row in enumerate(rows)},
+                  {column.tobytes(): j for j, column in enumerate(columns)}, matrix)
 
 
 def _extend_left(prefixes: np.ndarray, dim: int) -> np.ndarray:
@@ -167,13 +180,15 @@ def interpolant_values(state: MatrixProductState, configurations: np.ndarray) ->
 
 
 def _interpolant(evaluate: _Counted, left: list[np.ndarray], right: list[np.ndarray],
-                 dims: Sequence[int]) -> MatrixProductState:
-    """The cores A_k = T_k P_{k+1}^-1 (module docstring), P^-1 applied by an LU solve."""
+                 dims: Sequence[int], known: Sequence[_Known | None] | None = None) -> MatrixProductState:
+    """The cores A_k = T_k P_{k+1}^-1 (module docstring), P^-1 applied by an LU solve; entries of bond
+    k+1's ``known`` two-site matrix are not evaluated again."""
+    known = known or [None] * (len(dims) + 1)
     cores = []
     for k, dim in enumerate(dims):
-        core = _grid(evaluate, _extend_left(left[k], dim), right[k + 1])
+        core = _known_grid(evaluate, known[k + 1], _extend_left(left[k], dim), right[k + 1])
         if k < len(dims) - 1:
-            pivots = _grid(evaluate, left[k + 1], right[k + 1])
+            pivots = _known_grid(evaluate, known[k + 1], left[k + 1], right[k + 1])
             core = np.linalg.solve(pivots.T, core.T).T
         cores.append(core.reshape(len(left[k]), dim, -1))
     return MatrixProductState(tuple(cores), None, math.nan)
@@ -282,6 +297,7 @@ def cross_interpolate(
     left = [_unique_rows(ranked[:, :k]) for k in range(n_sites + 1)]
     right = [_unique_rows(ranked[:, k:]) for k in range(n_sites + 1)]
     state, pivot_error, search_error, previous_ranks, converged, clean = None, math.inf, math.inf, None, False, 0
+    known: list[_Known | None] = [None] * (n_sites + 1)  # each bond's last two-site matrix
     sweeps = tqdm(range(max_sweeps), desc="cross interpolation", unit="half-sweep", disable=None if progress else True,
                   leave=False)
     for sweep in sweeps:
@@ -290,14 +306,14 @@ def cross_interpolate(
         for k in bonds:  # bond k between sites k-1 and k
             rows = _unique_rows(np.concatenate([_extend_left(left[k - 1], dims[k - 1]), found[:, :k]]))
             columns = _unique_rows(np.concatenate([_extend_right(dims[k], right[k + 1]), found[:, k:]]))
-            matrix = _grid(evaluate, rows, columns)
+            matrix = _known_grid(evaluate, known[k], rows, columns)
+            known[k] = _remember(rows, columns, matrix)
             chosen_rows, chosen_columns, residual = _cross_pivots(matrix, tolerance * evaluate.largest, max_rank)
             if not chosen_rows:  # f vanishes on this cross: keep the largest entry so the pivots stay valid
                 chosen_rows, chosen_columns = map(list, np.unravel_index([int(np.argmax(np.abs(matrix)))], matrix.shape))
             left[k], right[k] = rows[chosen_rows], columns[chosen_columns]
             pivot_error = max(pivot_error, residual / evaluate.largest)
-        evaluate.next_half_sweep()
-        state = _interpolant(evaluate, left, right, dims)
+        state = _interpolant(evaluate, left, right, dims, known)
         probes, errors = _search(evaluate, state, np.concatenate(
             [*sample_configurations(dims, search, int(rng.integers(2**31))).values(), start_set,
              _pivot_neighbours(left, right, dims, search, rng)]), climbers)

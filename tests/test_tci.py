@@ -123,21 +123,21 @@ def test_bad_input_is_refused_with_the_fix():
         validate(state, lambda images: np.ones(len(images)), {"empty": np.zeros((0, 6), dtype=int)})
 
 
-def test_cached_values_are_the_function_values_and_are_not_evaluated_twice():
-    seen = []
-
+def test_known_entries_are_reused_and_the_rest_evaluated():
     def function(configurations):
-        seen.append(len(configurations))
-        return configurations.sum(axis=1) * 1.5
+        return configurations @ np.arange(1.0, configurations.shape[1] + 1)
 
     evaluate = tci._Counted(function, batch=7)
-    configurations = np.random.default_rng(0).integers(0, 3, size=(40, 5)).astype(np.int16)
-    assert np.array_equal(evaluate.cached(configurations), configurations.sum(axis=1) * 1.5)
-    assert evaluate.calls == 40  # within one call, repeats are evaluated (the cache fills after the call)
-    evaluate.next_half_sweep()
-    assert np.array_equal(evaluate.cached(configurations[::-1]), configurations[::-1].sum(axis=1) * 1.5)
-    assert evaluate.calls == 40  # all remembered from the previous half-sweep
-    evaluate.next_half_sweep()
-    evaluate.next_half_sweep()  # two half-sweeps without them: forgotten
-    evaluate.cached(configurations[:3])
-    assert evaluate.calls == 43
+    rng = np.random.default_rng(0)
+    rows, columns = rng.integers(0, 3, size=(6, 2)), rng.integers(0, 3, size=(5, 3))
+    rows, columns = tci._unique_rows(rows), tci._unique_rows(columns)
+    known = tci._remember(rows, columns, tci._grid(evaluate, rows, columns))
+    before = evaluate.calls
+    new_rows = np.concatenate([rows[::-1][:3], [[9, 9]]])
+    new_columns = np.concatenate([[[8, 8, 8]], columns[1:]])
+    found = tci._known_grid(evaluate, known, new_rows, new_columns)
+    expected = function(np.concatenate([np.repeat(new_rows, len(new_columns), axis=0),
+                                        np.tile(new_columns, (len(new_rows), 1))], axis=1)).reshape(found.shape)
+    assert np.array_equal(found, expected)
+    # evaluated: the new row against every column, and the 3 old rows against the new column
+    assert evaluate.calls - before == len(new_columns) + 3
