@@ -426,6 +426,10 @@ def _mean_sd(spread: dict) -> str:
               help="Held-out random images per validation set (uniform and each biased density).")
 @click.option("--feature-map", type=click.Choice(FEATURE_MAPS), default="one-hot", show_default=True,
               help="Pixel feature map of the data tensor (trig: Alexander et al.'s, for grey levels).")
+@click.option("--measure/--no-measure", default=True, show_default=True,
+              help="--no-measure: train and report held-out accuracy only (no cross interpolation).")
+@click.option("--goal", default=0.9, show_default=True, type=float,
+              help="Held-out accuracy for the channels-needed-per-depth table.")
 @click.option("--jobs", "-j", default=1, show_default=True, type=int, callback=positive("--jobs"),
               help="Points measured in parallel on this machine (joblib processes, one thread each).")
 @click.option("--scheduler", metavar="ADDRESS", help="Run the points on a Dask cluster (e.g. tcp://host:8786) instead.")
@@ -434,24 +438,33 @@ def _mean_sd(spread: dict) -> str:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
 @refuse_bad_input
 def learnt(data_name, levels, pool, depths, widths, kernel, head, label, output, region_specs, seeds, seed, epochs,
-           tolerance, max_rank, max_sweeps, threshold, samples, feature_map, jobs, scheduler, out_dir, as_json) -> None:
+           tolerance, max_rank, max_sweeps, threshold, samples, feature_map, measure, goal, jobs, scheduler, out_dir,
+           as_json) -> None:
     """Train CNNs on real digits and measure the entanglement of what they learnt (cross interpolation,
     validated on held-out images), beside the same networks untrained, Page's volume law and the data
     tensor's own entanglement (with pixel-permuted controls)."""
-    if not 0 < tolerance < 1 or not 0 < threshold < 1:
-        raise BadRequest("--tolerance and --threshold must lie strictly between 0 and 1")
+    if not 0 < tolerance < 1 or not 0 < threshold < 1 or not 0 < goal <= 1:
+        raise BadRequest("--tolerance and --threshold must lie strictly between 0 and 1, and --goal in (0, 1]")
     architectures = [Architecture(depth, width, kernel, head) for depth in depths for width in widths]
     cache = PointCache(Path(out_dir) / "learnt.jsonl" if out_dir else None)
     result = learnt_sweep(data_name, levels, pool, architectures, list(region_specs) or None, label, output, seeds,
-                          seed, 0.25, epochs, tolerance, max_rank, max_sweeps, threshold, samples, feature_map, cache,
-                          jobs, scheduler, progress=True)
+                          seed, 0.25, epochs, tolerance, max_rank, max_sweeps, threshold, samples, feature_map, measure,
+                          goal, cache, jobs, scheduler, progress=True)
     if out_dir:
         write_atomically(Path(out_dir) / "results.json", dumps(result))
         write_atomically(Path(out_dir) / "learnt.tex", learnt_section(result))
     if as_json:
         click.echo(dumps({k: v for k, v in result.items() if k != "points"}))
         return
-    click.echo(f"{result['data']}, class {label} ({output}); held-out accuracy over {seeds} seeds; S_A in nats "
+    click.echo(f"{result['data']}: held-out accuracy over {seeds} seeds (trained on a stratified 75 %)")
+    click.echo(format_table(["architecture", "params", "accuracy", "min", "max"],
+                            [[a["architecture"], a["parameters"], _mean_sd(a["accuracy"]), a["accuracy"]["min"],
+                              a["accuracy"]["max"]] for a in result["accuracies"]]))
+    click.echo(f"fewest channels reaching a mean held-out accuracy of {goal:g}: " + ", ".join(
+        f"n_c={depth}: {'-' if width is None else width}" for depth, width in result["channels_needed"].items()))
+    if not measure:
+        return
+    click.echo(f"\nclass {label} ({output}); S_A in nats "
                f"(sampled: reported only where every held-out error is <= {threshold:g} max|f|)")
     click.echo(format_table(
         ["architecture", "params", "accuracy", "region", "S learnt", "S untrained", "not reported", "Page", "ln dim"],

@@ -124,6 +124,10 @@ def measure_point(parameters: dict) -> dict:
     architecture = Architecture(parameters["depth"], parameters["channels"], parameters["kernel"], parameters["head"])
     training, held_out = split(data, parameters["held_out"], parameters["seed"])
     network = train_classifier(training, architecture, parameters["seed"], parameters["epochs"])
+    trained = {"accuracy": accuracy(network, held_out), "training_accuracy": accuracy(network, training),
+               "parameters": parameter_count(network)}
+    if not parameters["measure"]:
+        return trained
     seeds = training.flat[training.labels == parameters["label"]]
     options = {key: parameters[key] for key in ("tolerance", "max_rank", "max_sweeps", "threshold", "samples")}
     # z_c of the flatten head is a sum of window functions: its rank has a proved bound (the probability has none)
@@ -135,8 +139,7 @@ def measure_point(parameters: dict) -> dict:
         cuts[kind] = measure_cut(function, lattice, label, region, seeds, held_out.flat, seed=parameters["seed"],
                                  **options).as_dict()
         cuts[kind]["rank_bound"] = bound
-    return {"accuracy": accuracy(network, held_out), "training_accuracy": accuracy(network, training),
-            "parameters": parameter_count(network), **cuts}
+    return {**trained, **cuts}
 
 
 def data_point(parameters: dict, permutations: int = 5) -> dict:
@@ -205,11 +208,14 @@ def learnt_sweep(data: str = "digits", levels: int = 2, pool: int = 1, architect
                  regions: list[str] | None = None, label: int = 0, output: str = "probability", seeds: int = 3,
                  seed: int = 0, held_out: float = 0.25, epochs: int = 30, tolerance: float = 1e-6, max_rank: int = 160,
                  max_sweeps: int = 8, threshold: float = VALIDATION_THRESHOLD, samples: int = VALIDATION_SAMPLES,
-                 feature_map: str = "one-hot", cache: PointCache | None = None, jobs: int = 1,
-                 scheduler: str | None = None, progress: bool = False) -> dict:
-    """Every architecture x seed x region (:func:`measure_point`) and every region's data tensor
-    (:func:`data_point`), then per architecture the held-out accuracy over the seeds and per architecture and
-    region the reported entropies (learnt and untrained) over the seeds, with how many were not reported."""
+                 feature_map: str = "one-hot", measure: bool = True, goal: float = 0.9,
+                 cache: PointCache | None = None, jobs: int = 1, scheduler: str | None = None,
+                 progress: bool = False) -> dict:
+    """Every architecture x seed x region (:func:`measure_point`; with ``measure`` False, training and
+    accuracy only) and every region's data tensor (:func:`data_point`), then per architecture the held-out
+    accuracy over the seeds, per architecture and region the reported entropies (learnt and untrained) over
+    the seeds with how many were not reported, and per depth the fewest channels whose mean held-out
+    accuracy reaches ``goal`` (the channel-scaling question on real data)."""
     images = _data(data, levels, pool)  # refuses a bad data request before any work
     architectures = architectures or [Architecture(1, 8)]
     regions = regions or [f"rows:{images.lattice.height // 2}"]
@@ -223,17 +229,18 @@ def learnt_sweep(data: str = "digits", levels: int = 2, pool: int = 1, architect
     points = [{**common, "depth": a.depth, "channels": a.channels, "kernel": a.kernel, "head": a.head,
                "seed": seed + run, "held_out": held_out, "epochs": epochs, "output": output, "region": region,
                "tolerance": tolerance, "max_rank": max_rank, "max_sweeps": max_sweeps, "threshold": threshold,
-               "samples": samples} for a in architectures for run in range(seeds) for region in regions]
+               "samples": samples, "measure": measure}
+              for a in architectures for run in range(seeds) for region in (regions if measure else regions[:1])]
     cache = cache or PointCache(None)
     measured = run_points(measure_point, points, cache, jobs, scheduler, progress)
     data_points = run_points(data_point, [{**common, "region": region, "feature_map": feature_map, "seed": seed}
-                                          for region in regions], cache, jobs, scheduler, progress)
+                                          for region in regions], cache, jobs, scheduler, progress) if measure else []
     summaries = []
     for a in architectures:
         mine = [p for p in measured if (p["depth"], p["channels"], p["kernel"], p["head"]) ==
                 (a.depth, a.channels, a.kernel, a.head)]
         first_region = [p for p in mine if p["region"] == regions[0]]
-        for region in regions:
+        for region in (regions if measure else []):
             here = [p for p in mine if p["region"] == region]
             summaries.append({
                 "architecture": a.name, "region": here[0]["learnt"]["region"], "parameters": here[0]["parameters"],
@@ -243,5 +250,15 @@ def learnt_sweep(data: str = "digits", levels: int = 2, pool: int = 1, architect
                 "not_reported": sum(p[kind]["entropy"] is None for p in here for kind in ("learnt", "untrained")),
                 **_bound_checks([p[kind] for p in here for kind in ("learnt", "untrained")]),
                 "page": here[0]["learnt"]["page"], "ceiling": here[0]["learnt"]["ceiling"]})
+    accuracies = []
+    for a in architectures:
+        mine = [p["accuracy"] for p in measured if p["region"] == regions[0] and
+                (p["depth"], p["channels"], p["kernel"], p["head"]) == (a.depth, a.channels, a.kernel, a.head)]
+        accuracies.append({"architecture": a.name, "depth": a.depth, "channels": a.channels,
+                           "parameters": parameter_count(a.build(images.lattice, 0)), "accuracy": _spread(mine)})
+    needed = {depth: min((row["channels"] for row in accuracies if row["depth"] == depth
+                          and row["accuracy"]["mean"] >= goal), default=None)
+              for depth in sorted({a.depth for a in architectures})}
     return {"data": images.name, "class": label, "output": output, "points": measured, "data_tensor": data_points,
-            "summaries": summaries, "threshold": threshold, "seeds": seeds, "feature_map": feature_map}
+            "summaries": summaries, "accuracies": accuracies, "goal": goal, "channels_needed": needed,
+            "threshold": threshold, "seeds": seeds, "feature_map": feature_map, "measured": measure}

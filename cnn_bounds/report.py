@@ -448,6 +448,11 @@ def learnt_section(result: dict) -> str:
             latex_text(f"Class {result['class']} ({result['output']}); means and sample standard deviations over "
                        f"{result['seeds']} training seeds; entropies in nats by cross interpolation, reported only "
                        f"where every held-out error is at most {threshold:g} of max|f| (sampled, not bounds)."), ""]
+    text.append(_table("lrr", ["architecture", "parameters", "held-out accuracy"],
+                       [[latex_text(a["architecture"]), str(a["parameters"]), _mean_sd_tex(a["accuracy"])]
+                        for a in result["accuracies"]]))
+    if not result["measured"]:
+        return "\n".join(text)
     text.append(_table("llrrrrrr", ["architecture", "region", "parameters", "held-out accuracy", "S learnt",
                                     "S untrained", "Page", "ceiling"],
                        [[latex_text(s["architecture"]), latex_text(s["region"]), str(s["parameters"]),

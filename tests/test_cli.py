@@ -121,3 +121,12 @@ def test_learnt_json_on_pooled_digits(tmp_path):
     assert json.loads((tmp_path / "results.json").read_text())["class"] == 0
     fragment = (tmp_path / "learnt.tex").read_text()
     assert r"\begin{tabular}" in fragment and f"{summary['learnt']['mean']:.3f}" in fragment
+
+
+def test_learnt_without_measuring_gives_accuracy_and_channels_needed_per_depth():
+    args = ["learnt", "--pool", "2", "--depth", "1", "--depth", "2", "--channels", "1", "--channels", "2", "--seeds", "2",
+            "--epochs", "1", "--no-measure", "--json"]
+    low, high = json.loads(run(*args, "--goal", "0.01").output), json.loads(run(*args, "--goal", "1").output)
+    assert low["channels_needed"] == {"1": 1, "2": 1}
+    assert high["channels_needed"] == {"1": None, "2": None}  # 1 epoch on 4x4 digits is far from perfect
+    assert [a["accuracy"]["n"] for a in low["accuracies"]] == [2, 2, 2, 2] and low["summaries"] == []

@@ -14,7 +14,7 @@ from numeric.lattice import parse_region
 
 SMALL = dict(data="digits", levels=2, pool=2, depth=1, channels=4, kernel=3, head="flatten", seed=0, held_out=0.25,
              epochs=3, label=0, output="logit", region="rows:2", tolerance=1e-10, max_rank=64, max_sweeps=6,
-             threshold=1e-3, samples=500)
+             threshold=1e-3, samples=500, measure=True)
 
 
 def dense_entropy(parameters, trained=True):
