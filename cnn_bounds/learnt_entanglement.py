@@ -3,12 +3,13 @@
 entanglement of the data itself (numeric.data_tensor).
 
 For a region A of the image, the pixels are read in an order where A | B is one bond
-(numeric.feature_mps.reading_order); f (a network's class probability, cnn_bounds.classifier) is
-interpolated on all d^N images with the class's training images as the first pivots, and the interpolant
-is compared with f on held-out images: VALIDATION_SAMPLES drawn uniformly and at each biased density
-(numeric.tci.DENSITIES), and the data set's held-out images. The entropy across the bond is reported only
-when the largest error on every set is at most ``threshold`` max|f| (VALIDATION_THRESHOLD); otherwise the
-cut is reported as not measured, with the error that stopped it. Both the entropy and its error are
+(numeric.feature_mps.reading_order); f (a network's class probability or logit, cnn_bounds.classifier)
+is interpolated on all d^N images with the class's training images as the first pivots, and the
+interpolant is compared with f on held-out images: VALIDATION_SAMPLES drawn uniformly and at each biased
+density (numeric.tci.DENSITIES), and the data set's held-out images. The entropy across the bond is
+reported only when the interpolation converged (its own searches found nothing above the tolerance) and
+the largest error on every held-out set is at most ``threshold`` max|f| (VALIDATION_THRESHOLD);
+otherwise the cut is reported as not measured, with what stopped it. Both the entropy and its error are
 sampled quantities, not bounds (numeric.tci's docstring says why).
 """
 
@@ -100,8 +101,11 @@ def measure_cut(function: BatchedFunction, lattice: Lattice, label: str, region:
     worst = max(error.relative_max for error in validation.values())
     notes = [] if interpolation.converged else [f"not converged after {interpolation.sweeps} half-sweeps"]
     if worst > threshold:
-        notes.append(f"validation error {worst:.1e} > {threshold:g}: entropy not reported")
-    return LearntCut(label, len(region), spectrum.entropy() if worst <= threshold else None,
+        notes.append(f"validation error {worst:.1e} > {threshold:g}")
+    reported = not notes
+    if not reported:
+        notes.append("entropy not reported")
+    return LearntCut(label, len(region), spectrum.entropy() if reported else None,
                      len(spectrum.probabilities), validation,
                      sampled_entropy_error(validation["uniform"], dimension, len(spectrum.probabilities)),
                      interpolation.evaluations, interpolation.sweeps, interpolation.converged, seconds,
