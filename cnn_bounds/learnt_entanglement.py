@@ -164,6 +164,20 @@ def data_point(parameters: dict, permutations: int = 5) -> dict:
                                     parameters["feature_map"])}
 
 
+def _connect(address: str, timeout: str = "5s"):
+    """A distributed.Client for the scheduler at ``address``, or one clear error naming the fix."""
+    try:
+        from distributed import Client
+    except ImportError:
+        raise InvalidInputError("running on a Dask cluster needs the distributed package: "
+                                "pip install 'cnn-bounds[cluster]'") from None
+    try:
+        return Client(address, timeout=timeout)
+    except (OSError, TimeoutError, ValueError) as error:
+        raise InvalidInputError(f"cannot reach a Dask scheduler at {address!r} ({type(error).__name__}); start one "
+                                "with `dask scheduler` and pass the address it prints, or drop --scheduler") from None
+
+
 def run_points(measure: Callable[[dict], dict], points: list[dict], cache: PointCache, jobs: int = 1,
                scheduler: str | None = None, progress: bool = False) -> list[dict]:
     """``measure`` at every point not yet in ``cache``, in parallel through joblib: ``jobs`` local processes,
@@ -173,9 +187,7 @@ def run_points(measure: Callable[[dict], dict], points: list[dict], cache: Point
     if missing:
         client = None
         if scheduler is not None:
-            from distributed import Client
-
-            client = scheduler if isinstance(scheduler, Client) else Client(scheduler)
+            client = scheduler if not isinstance(scheduler, str) else _connect(scheduler)
             config = parallel_config(backend="dask", n_jobs=-1)
         else:
             config = parallel_config(backend="loky" if jobs > 1 else "sequential", n_jobs=jobs,

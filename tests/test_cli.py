@@ -102,6 +102,8 @@ def test_every_subcommand_has_help():
         (["--threshold", "2"], "strictly between 0 and 1"),
         (["--depth", "0"], "depth must be a positive integer"),
         (["--seeds", "0"], "--seeds must be at least 1"),
+        (["--pool", "2", "--scheduler", "tcp://127.0.0.1:9"], "cannot reach a Dask scheduler at 'tcp://127.0.0.1:9'"),
+        (["--pool", "2", "--scheduler", "nonsense://x"], "cannot reach a Dask scheduler"),
     ],
 )
 def test_learnt_refuses_bad_arguments_with_one_line_and_exit_2(args, message):
