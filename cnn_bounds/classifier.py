@@ -19,13 +19,13 @@ d^N images, as in the paper.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
 import torch
 
+from cnn_bounds.convac import batched_function
 from cnn_bounds.data import ImageSet
 from cnn_bounds.training import HEADS, ReluCNN
 from numeric import InvalidInputError, Lattice
@@ -94,33 +94,38 @@ def train_classifier(training: ImageSet, architecture: Architecture, seed: int, 
 
 
 @torch.no_grad()
-def class_outputs(network: torch.nn.Module, images: np.ndarray, output: str = "probability") -> np.ndarray:
-    """softmax(z(s)) (``output="probability"``) or the logits z(s) (``"logit"``) for a batch of images
-    (count, height, width): an array (count, CLASSES), float64."""
+def class_logits(network: torch.nn.Module, images: np.ndarray) -> np.ndarray:
+    """The logits z(s) for a batch of images (count, height, width): an array (count, CLASSES), float64."""
     batch = torch.as_tensor(np.asarray(images), dtype=torch.int64)
     parts = [network(part).double() for part in batch.split(EVALUATION_BATCH)]
-    if output == "probability":
-        parts = [torch.softmax(part, dim=1) for part in parts]
     return torch.cat(parts).numpy() if parts else np.zeros((0, CLASSES))
 
 
 def accuracy(network: torch.nn.Module, data: ImageSet) -> float:
     """The fraction of ``data``'s images whose most probable class is their label."""
-    return float(np.mean(class_outputs(network, data.images, "logit").argmax(axis=1) == data.labels))
+    return float(np.mean(class_logits(network, data.images).argmax(axis=1) == data.labels))
+
+
+class _ClassScore(torch.nn.Module):
+    """One class's softmax(z)_c (``output="probability"``) or logit z_c of a classifier."""
+
+    def __init__(self, network: torch.nn.Module, label: int, output: str) -> None:
+        super().__init__()
+        self.network, self.label, self.output = network, label, output
+
+    def forward(self, images: torch.Tensor) -> torch.Tensor:
+        logits = self.network(images)
+        return (torch.softmax(logits, dim=1) if self.output == "probability" else logits)[:, self.label]
 
 
 def class_function(network: torch.nn.Module, lattice: Lattice, label: int, output: str = "probability") -> BatchedFunction:
-    """f_c(s) = softmax(z(s))_c, or the logit z_c(s) (``output="logit"``), as a black box for numeric.tci:
-    configurations (batch, N) in the package's pixel order in, float64 values out, computed by a float64
-    copy of the network (float32 rounding is noise at 1e-8 of f, which the interpolation would chase)."""
+    """f_c(s) = softmax(z(s))_c, or the logit z_c(s) (``output="logit"``), as a black box for numeric.tci
+    (cnn_bounds.convac.batched_function: a float64 copy of the network evaluates it)."""
     if not isinstance(label, (int, np.integer)) or not 0 <= label < CLASSES:
         raise InvalidInputError(f"the class must be an integer from 0 to {CLASSES - 1}, got {label!r}")
     if output not in OUTPUTS:
         raise InvalidInputError(f"output must be one of {', '.join(OUTPUTS)}, got {output!r}")
-    shape = (lattice.height, lattice.width)
-    exact = copy.deepcopy(network).double()  # float32's rounding (1e-8 of f) would be interpolated as rank
-    return lambda configurations: class_outputs(
-        exact, np.asarray(configurations).reshape(-1, *shape), output)[:, label]
+    return batched_function(_ClassScore(network, int(label), output), lattice)
 
 
 def receptive_field(lattice: Lattice, architecture: Architecture, x: int, y: int) -> list[int]:

@@ -251,27 +251,24 @@ def learnt_sweep(data: str = "digits", levels: int = 2, pool: int = 1, architect
     measured = run_points(measure_point, points, cache, jobs, scheduler, progress)
     data_points = run_points(data_point, [{**common, "region": region, "feature_map": feature_map, "seed": seed}
                                           for region in regions], cache, jobs, scheduler, progress) if measure else []
-    summaries = []
+    summaries, accuracies = [], []
     for a in architectures:
         mine = [p for p in measured if (p["depth"], p["channels"], p["kernel"], p["head"]) ==
                 (a.depth, a.channels, a.kernel, a.head)]
-        first_region = [p for p in mine if p["region"] == regions[0]]
+        trainings = [p for p in mine if p["region"] == regions[0]]  # one point per seed
+        accuracy = _spread([p["accuracy"] for p in trainings])
+        accuracies.append({"architecture": a.name, "depth": a.depth, "channels": a.channels,
+                           "parameters": trainings[0]["parameters"], "accuracy": accuracy})
         for region in (regions if measure else []):
             here = [p for p in mine if p["region"] == region]
             summaries.append({
                 "architecture": a.name, "region": here[0]["learnt"]["region"], "parameters": here[0]["parameters"],
-                "accuracy": _spread([p["accuracy"] for p in first_region]),
+                "accuracy": accuracy,
                 **{kind: _spread([p[kind]["entropy"] for p in here if p[kind]["entropy"] is not None])
                    for kind in ("learnt", "untrained")},
                 "not_reported": sum(p[kind]["entropy"] is None for p in here for kind in ("learnt", "untrained")),
                 **_bound_checks([p[kind] for p in here for kind in ("learnt", "untrained")]),
                 "page": here[0]["learnt"]["page"], "ceiling": here[0]["learnt"]["ceiling"]})
-    accuracies = []
-    for a in architectures:
-        mine = [p["accuracy"] for p in measured if p["region"] == regions[0] and
-                (p["depth"], p["channels"], p["kernel"], p["head"]) == (a.depth, a.channels, a.kernel, a.head)]
-        accuracies.append({"architecture": a.name, "depth": a.depth, "channels": a.channels,
-                           "parameters": parameter_count(a.build(images.lattice, 0)), "accuracy": _spread(mine)})
     needed = {depth: min((row["channels"] for row in accuracies if row["depth"] == depth
                           and row["accuracy"]["mean"] >= goal), default=None)
               for depth in sorted({a.depth for a in architectures})}
