@@ -107,15 +107,25 @@ def accuracy(network: torch.nn.Module, data: ImageSet) -> float:
 
 
 class _ClassScore(torch.nn.Module):
-    """One class's softmax(z)_c (``output="probability"``) or logit z_c of a classifier."""
+    """One class's softmax(z)_c (``output="probability"``) or logit z_c of a classifier (for the logit, a copy
+    whose read-out computes z_c alone)."""
 
-    def __init__(self, network: torch.nn.Module, label: int, output: str) -> None:
+    def __init__(self, network: ReluCNN, label: int, output: str) -> None:
         super().__init__()
-        self.network, self.label, self.output = network, label, output
+        self.output = output
+        self.network = network.single_output(label) if output == "logit" else network
+        self.label = 0 if output == "logit" else label
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
-        logits = self.network(images)
-        return (torch.softmax(logits, dim=1) if self.output == "probability" else logits)[:, self.label]
+        return self._score(self.network(images))
+
+    def grid(self, first_pixels: torch.Tensor, first: torch.Tensor, second_pixels: torch.Tensor,
+             second: torch.Tensor) -> torch.Tensor:
+        """The score on every joined image (cnn_bounds.training.ReluCNN.grid): (len(first), len(second))."""
+        return self._score(self.network.grid(first_pixels, first, second_pixels, second))
+
+    def _score(self, outputs: torch.Tensor) -> torch.Tensor:
+        return torch.softmax(outputs, dim=-1)[..., self.label] if self.output == "probability" else outputs
 
 
 def class_function(network: torch.nn.Module, lattice: Lattice, label: int, output: str = "probability") -> BatchedFunction:

@@ -32,6 +32,7 @@ from tqdm import tqdm
 from numeric import InvalidInputError, Lattice
 from numeric.memory import require_memory
 from numeric.mps import DEFAULT_TOLERANCE, MatrixProductState, compress, contract_site, embed, hadamard, tensor_to_mps
+from numeric.tci import join
 
 
 @dataclass(frozen=True)
@@ -181,21 +182,40 @@ class ConvAC(torch.nn.Module):
         return reduce(product @ self.readout)
 
 
-def batched_function(network: torch.nn.Module, lattice: Lattice):
+@dataclass(frozen=True)
+class _NetworkFunction:
+    """A float64 network as a numeric.tci BatchedFunction, and a GridFunction when the network has a ``grid``
+    method (cnn_bounds.training.ReluCNN.grid)."""
+
+    network: torch.nn.Module
+    lattice: Lattice
+    device: torch.device
+
+    @torch.no_grad()
+    def __call__(self, images: np.ndarray) -> np.ndarray:
+        batch = torch.as_tensor(np.asarray(images, dtype=np.int64), device=self.device)
+        return self.network(batch.view(-1, self.lattice.height, self.lattice.width)).double().cpu().numpy()
+
+    @torch.no_grad()
+    def grid(self, first_pixels: np.ndarray, first: np.ndarray, second_pixels: np.ndarray,
+             second: np.ndarray) -> np.ndarray:
+        """f on every image joined from a row of ``first`` and one of ``second`` (numeric.tci.evaluate_grid), by
+        the network's own ``grid`` when it has one (cnn_bounds.training.ReluCNN.grid)."""
+        if not hasattr(self.network, "grid"):
+            return self(join(first_pixels, first, second_pixels, second)).reshape(len(first), len(second))
+        tensors = [torch.as_tensor(np.asarray(a, dtype=np.int64), device=self.device)
+                   for a in (first_pixels, first, second_pixels, second)]
+        return self.network.grid(*tensors).double().cpu().numpy()
+
+
+def batched_function(network: torch.nn.Module, lattice: Lattice) -> _NetworkFunction:
     """The network as a black box for numeric.tci: an integer array (batch, N) of images in the package's
     pixel order in, a float64 array (batch,) out (no gradients; on the network's own device). It evaluates a
     float64 copy: a float32 network's rounding is noise at ~1e-8 of f, which cross interpolation would
     chase as rank (a one-layer CNN's logit on 4x4 digits: 250 singular values above 1e-10 sigma_max in
     float32, 24 in float64)."""
     exact = copy.deepcopy(network).double()
-    device = next(exact.parameters()).device
-
-    @torch.no_grad()
-    def function(images: np.ndarray) -> np.ndarray:
-        batch = torch.as_tensor(np.asarray(images, dtype=np.int64), device=device)
-        return exact(batch.view(-1, lattice.height, lattice.width)).double().cpu().numpy()
-
-    return function
+    return _NetworkFunction(exact, lattice, next(exact.parameters()).device)
 
 
 def all_images(lattice: Lattice, start: int, stop: int) -> torch.Tensor:

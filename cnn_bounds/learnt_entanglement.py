@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 import numpy as np
+import torch
 from joblib import Parallel, delayed, parallel_config
 from tqdm import tqdm
 
@@ -117,17 +118,25 @@ def _data(name: str, levels: int, pool: int) -> ImageSet:
     return load(name, levels, pool)
 
 
+@cache
+def _trained(data: str, levels: int, pool: int, architecture: Architecture, seed: int, held_out: float,
+             epochs: int) -> tuple[torch.nn.Module, ImageSet, ImageSet]:
+    """The network trained for one seed, with its training and held-out images: once per process, however
+    many regions are measured on it (it is never changed: class_function evaluates a copy)."""
+    training, held_out_images = split(_data(data, levels, pool), held_out, seed)
+    return train_classifier(training, architecture, seed, epochs), training, held_out_images
+
+
 def measure_point(parameters: dict) -> dict:
     """One seed of one architecture: train on a stratified split (``held_out`` fraction held out, the split and
     the weights drawn from the seed), its held-out accuracy, and the class function's S across the region,
     learnt and untrained (same architecture and seed, no training). Pure: the same parameters give the same
     numbers, in any process (so points can run in joblib or Dask workers)."""
-    data = _data(parameters["data"], parameters["levels"], parameters["pool"])
-    lattice = data.lattice
-    label, region = parse_region(lattice, parameters["region"])
     architecture = Architecture(parameters["depth"], parameters["channels"], parameters["kernel"], parameters["head"])
-    training, held_out = split(data, parameters["held_out"], parameters["seed"])
-    network = train_classifier(training, architecture, parameters["seed"], parameters["epochs"])
+    network, training, held_out = _trained(parameters["data"], parameters["levels"], parameters["pool"], architecture,
+                                           parameters["seed"], parameters["held_out"], parameters["epochs"])
+    lattice = training.lattice
+    label, region = parse_region(lattice, parameters["region"])
     trained = {"accuracy": accuracy(network, held_out), "training_accuracy": accuracy(network, training),
                "parameters": parameter_count(network)}
     if not parameters["measure"]:

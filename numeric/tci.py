@@ -18,6 +18,11 @@ error) and the worst ones become global pivots (TCI2, Nunez Fernandez et al., Sc
 (2025)), whose prefixes and suffixes stay candidates at every bond from then on: local sweeps alone miss
 rare features, which is how cross interpolation fails silently on "some window all ones".
 
+Almost every value of f is asked for as a grid, f(rows[i] + columns[j]) for a bond's prefixes and suffixes
+(:func:`evaluate_grid`): a function with a ``grid`` method computes it itself (a CNN runs its first
+convolution once per prefix and once per suffix instead of once per image), any other is called on the
+joined images.
+
 Nothing here is certified: the pivot error is an estimate on the crosses searched. :func:`validate`
 measures |f - f~| on held-out images (uniform, biased, a data set's own), and those sampled errors, not a
 bound, are what an entropy from this engine is reported with. The MPS carries ``error = nan`` (no bound),
@@ -48,10 +53,45 @@ DENSITIES = (0.1, 0.3, 0.7, 0.9)
 """The biased densities of the default validation and global-pivot search (fraction of the top level)."""
 
 
+def join(first_sites: np.ndarray, first: np.ndarray, second_sites: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """Every configuration joined from a row of ``first`` (digits at ``first_sites``) and a row of ``second``
+    (digits at ``second_sites``), row i and row j at index i * len(second) + j: (len(first) len(second), N)."""
+    joined = np.empty((len(first) * len(second), len(first_sites) + len(second_sites)), dtype=np.int16)
+    joined[:, first_sites] = np.repeat(first, len(second), axis=0)
+    joined[:, second_sites] = np.tile(second, (len(first), 1))
+    return joined
+
+
+def evaluate_grid(function: BatchedFunction, first_sites: np.ndarray, first: np.ndarray, second_sites: np.ndarray,
+                  second: np.ndarray) -> np.ndarray:
+    """f on every configuration joined from a row of ``first`` and a row of ``second`` (:func:`join`), as a
+    (len(first), len(second)) matrix. A function with a ``grid`` method of the same signature (a GridFunction)
+    computes it itself, e.g. a CNN evaluates its first convolution once per part instead of once per pair;
+    any other is called on the joined configurations."""
+    grid = getattr(function, "grid", None)
+    if grid is not None:
+        return np.asarray(grid(first_sites, first, second_sites, second), dtype=np.float64)
+    return np.asarray(function(join(first_sites, first, second_sites, second)), dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class _InOrder:
+    function: BatchedFunction
+    order: np.ndarray
+
+    def __call__(self, sites: np.ndarray) -> np.ndarray:
+        return self.function(sites[:, np.argsort(self.order)])
+
+    def grid(self, first_sites: np.ndarray, first: np.ndarray, second_sites: np.ndarray,
+             second: np.ndarray) -> np.ndarray:
+        return evaluate_grid(self.function, self.order[first_sites], first, self.order[second_sites],
+                             second).reshape(len(first), len(second))
+
+
 def in_order(function: BatchedFunction, order: Sequence[int]) -> BatchedFunction:
-    """The function of site digits s with s_t = pixel order[t] of the image: image[:, order[t]] = s[:, t]."""
-    inverse = np.argsort(np.asarray(order))
-    return lambda sites: function(sites[:, inverse])
+    """The function of site digits s with s_t = pixel order[t] of the image: image[:, order[t]] = s[:, t]
+    (its grids, :func:`evaluate_grid`, are the function's own on the pixels the sites stand for)."""
+    return _InOrder(function, np.asarray(order))
 
 
 def sample_configurations(dims: Sequence[int], count: int, seed: int,
@@ -85,21 +125,30 @@ class _Counted:
                                         f"{len(chunk)} images; it returned shape {values.shape}"
                                         + ("" if values.shape != (len(chunk),) else " with non-finite values"))
             found[start:start + len(chunk)] = values
-        self.calls += len(configurations)
-        if found.size:
-            self.largest = max(self.largest, float(np.abs(found).max()))
+        self._count(found)
         return found
 
+    def grid(self, rows: np.ndarray, columns: np.ndarray) -> np.ndarray:
+        """f(rows[i] + columns[j]) (prefixes and suffixes in site order) as a (len(rows), len(columns))
+        matrix, evaluated (:func:`evaluate_grid`) a block of about ``batch`` entries at a time."""
+        result = np.empty((len(rows), len(columns)))
+        first_sites, second_sites = np.arange(rows.shape[1]), rows.shape[1] + np.arange(columns.shape[1])
+        step = max(1, self.batch // max(len(columns), 1))
+        for start in range(0, len(rows), step):
+            block = rows[start:start + step]
+            values = evaluate_grid(self.function, first_sites, block, second_sites, columns)
+            if values.size != len(block) * len(columns) or not np.all(np.isfinite(values)):
+                raise InvalidInputError(f"the function's grid must hold {len(block) * len(columns)} finite values "
+                                        f"for {len(block)} x {len(columns)} images; it returned shape {values.shape}"
+                                        + ("" if values.size != len(block) * len(columns) else " with non-finite values"))
+            result[start:start + len(block)] = values.reshape(len(block), len(columns))
+        self._count(result)
+        return result
 
-def _grid(evaluate: _Counted, rows: np.ndarray, columns: np.ndarray) -> np.ndarray:
-    """f(rows[i] + columns[j]) as a (len(rows), len(columns)) matrix, evaluated a block of rows at a time."""
-    result = np.empty((len(rows), len(columns)))
-    step = max(1, evaluate.batch // max(len(columns), 1))
-    for start in range(0, len(rows), step):
-        block = rows[start:start + step]
-        joined = np.concatenate([np.repeat(block, len(columns), axis=0), np.tile(columns, (len(block), 1))], axis=1)
-        result[start:start + len(block)] = evaluate(joined).reshape(len(block), len(columns))
-    return result
+    def _count(self, found: np.ndarray) -> None:
+        self.calls += found.size
+        if found.size:
+            self.largest = max(self.largest, float(np.abs(found).max()))
 
 
 @dataclass(frozen=True)
@@ -112,17 +161,17 @@ class _Known:
 
 
 def _known_grid(evaluate: _Counted, known: _Known | None, rows: np.ndarray, columns: np.ndarray) -> np.ndarray:
-    """:func:`_grid`, taking every entry whose row and column are in ``known`` from it: once the pivots
+    """``evaluate.grid``, taking every entry whose row and column are in ``known`` from it: once the pivots
     settle, a bond's crosses repeat most of the last half-sweep's (and hold the interpolant's T and P)."""
     if known is None:
-        return _grid(evaluate, rows, columns)
+        return evaluate.grid(rows, columns)
     row_at = np.array([known.rows.get(row.tobytes(), -1) for row in rows], dtype=np.int64)
     column_at = np.array([known.columns.get(column.tobytes(), -1) for column in columns], dtype=np.int64)
     old_rows, old_columns = row_at >= 0, column_at >= 0
     result = np.empty((len(rows), len(columns)))
     result[np.ix_(old_rows, old_columns)] = known.matrix[np.ix_(row_at[old_rows], column_at[old_columns])]
-    result[~old_rows] = _grid(evaluate, rows[~old_rows], columns)
-    result[np.ix_(old_rows, ~old_columns)] = _grid(evaluate, rows[old_rows], columns[~old_columns])
+    result[~old_rows] = evaluate.grid(rows[~old_rows], columns)
+    result[np.ix_(old_rows, ~old_columns)] = evaluate.grid(rows[old_rows], columns[~old_columns])
     return result
 
 
@@ -382,4 +431,4 @@ def sampled_entropy_error(uniform: SampledError, dimension: int, terms: int) -> 
 
 
 __all__ = ["BatchedFunction", "CrossInterpolation", "DENSITIES", "DEFAULT_TOLERANCE", "SampledError", "cross_interpolate",
-           "in_order", "interpolant_values", "sample_configurations", "sampled_entropy_error", "validate"]
+           "evaluate_grid", "in_order", "join", "interpolant_values", "sample_configurations", "sampled_entropy_error", "validate"]

@@ -1,6 +1,7 @@
 """Trained classifiers on real digits, and the entanglement of what they learn by cross interpolation,
 checked against the dense engine on 4x4 images (2x2-pooled digits), and run through joblib and Dask."""
 
+import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
@@ -11,6 +12,7 @@ from cnn_bounds.data import load, split
 from cnn_bounds.learnt_entanglement import data_point, measure_point, run_points
 from numeric import InvalidInputError, Lattice, entanglement_profile
 from numeric.lattice import parse_region
+from numeric.tci import evaluate_grid, in_order, join
 
 SMALL = dict(data="digits", levels=2, pool=2, depth=1, channels=4, kernel=3, head="flatten", seed=0, held_out=0.25,
              epochs=3, label=0, output="logit", region="rows:2", tolerance=1e-10, max_rank=64, max_sweeps=12,
@@ -52,6 +54,28 @@ def test_logit_rank_never_exceeds_the_window_sum_bound(data):
     values = function(all_images(lattice, 0, lattice.n_images).reshape(lattice.n_images, -1).numpy())
     rank = entanglement_profile(values, region, levels=levels).rank
     assert rank <= logit_rank_bound(lattice, region, architecture)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.data())
+def test_a_network_grid_equals_the_network_on_the_joined_images(data):
+    """ReluCNN.grid (first convolution once per part) against the network on every joined image, through
+    numeric.tci's site order: any architecture, head, output, pixel order and split, empty parts included."""
+    lattice = Lattice(data.draw(st.integers(1, 5)), data.draw(st.integers(2, 5)), data.draw(st.integers(2, 3)))
+    architecture = Architecture(data.draw(st.integers(1, 2)), data.draw(st.integers(1, 3)), data.draw(st.integers(1, 3)),
+                                data.draw(st.sampled_from(["flatten", "pool"])))
+    network = architecture.build(lattice, data.draw(st.integers(0, 1000)))
+    function = class_function(network, lattice, data.draw(st.integers(0, 9)),
+                              data.draw(st.sampled_from(["logit", "probability"])))
+    order = np.asarray(data.draw(st.permutations(range(lattice.n_pixels))))
+    k = data.draw(st.integers(0, lattice.n_pixels))
+    rng = np.random.default_rng(data.draw(st.integers(0, 1000)))
+    rows = rng.integers(0, lattice.levels, (data.draw(st.integers(0, 7)), k))
+    columns = rng.integers(0, lattice.levels, (data.draw(st.integers(0, 7)), lattice.n_pixels - k))
+    sites = in_order(function, order)
+    first, second = np.arange(k), np.arange(k, lattice.n_pixels)
+    expected = sites(join(first, rows, second, columns)).reshape(len(rows), len(columns))
+    np.testing.assert_allclose(evaluate_grid(sites, first, rows, second, columns), expected, rtol=1e-12, atol=1e-12)
 
 
 @pytest.mark.parametrize("region", ["rows:2", "rect:1,1,2,2"])

@@ -131,7 +131,7 @@ def test_known_entries_are_reused_and_the_rest_evaluated():
     rng = np.random.default_rng(0)
     rows, columns = rng.integers(0, 3, size=(6, 2)), rng.integers(0, 3, size=(5, 3))
     rows, columns = tci._unique_rows(rows), tci._unique_rows(columns)
-    known = tci._remember(rows, columns, tci._grid(evaluate, rows, columns))
+    known = tci._remember(rows, columns, evaluate.grid(rows, columns))
     before = evaluate.calls
     new_rows = np.concatenate([rows[::-1][:3], [[9, 9]]])
     new_columns = np.concatenate([[[8, 8, 8]], columns[1:]])
