@@ -282,5 +282,6 @@ def learnt_sweep(data: str = "digits", levels: int = 2, pool: int = 1, architect
                           and row["accuracy"]["mean"] >= goal), default=None)
               for depth in sorted({a.depth for a in architectures})}
     return {"data": images.name, "class": label, "output": output, "points": measured, "data_tensor": data_points,
-            "summaries": summaries, "accuracies": accuracies, "goal": goal, "channels_needed": needed,
+            "summaries": summaries, **{total: sum(s[total] for s in summaries)
+                                       for total in ("not_reported", "bound_checks", "within_bound")}, "accuracies": accuracies, "goal": goal, "channels_needed": needed,
             "threshold": threshold, "seeds": seeds, "feature_map": feature_map, "measured": measure}

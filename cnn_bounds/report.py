@@ -24,6 +24,7 @@ from cnn_bounds import figures
 from cnn_bounds.cache import PointCache
 from cnn_bounds.channel_sweep import channel_sweep, wall_sweep
 from cnn_bounds.files import dumps, jsonable, write_atomically
+from cnn_bounds.learnt_entanglement import learnt_sweep
 from cnn_bounds.lattice_checks import MATCHED_FORMULA_SLACK, lattice_checks, scale_checks
 from cnn_bounds.tightness import min_cut_survey
 from cnn_bounds.training import ACCURACY_GOAL, CONTROLS, train_sweep
@@ -33,6 +34,10 @@ from proofs.result import latex_text
 HOLDS, PRECISE, FAILS, NOT_TESTED = "holds", "holds with the stated precise assumptions", "does not hold", "not tested"
 MIN_NON_VACUOUS = 20
 RANDOM_CONTROL_CEILING = 0.6
+LEARNT_QUICK = {"data": "digits", "output": "logit", "regions": ["rows:4"], "seeds": 1}
+LEARNT_FULL = {**LEARNT_QUICK, "regions": ["rows:4", "cols:4"], "seeds": 3}
+"""The trained CNNs on real digits in the report: 8x8 binarised digits, one layer of 8 channels and a dense
+read-out (cnn_bounds.learnt_entanglement's defaults), class 0's logit across the middle cut(s)."""
 PACKAGES = ("numpy", "scipy", "sympy", "mpmath", "networkx", "torch", "matplotlib", "click", "tqdm")
 
 
@@ -354,6 +359,7 @@ def report_tex(results: dict, q: Quoter) -> str:
     parts.append(_figure("fig-learnt-entanglement", "Largest entropy of the learnt function over cuts and squares "
                          "against depth (best-accuracy width per depth); dotted: the target's."))
     parts.append(_verdict_line(q, "trained-cnns"))
+    parts.append(learnt_section(results["learnt"], q, "learnt."))
     parts.append(r"\end{document}")
     return "\n".join(parts) + "\n"
 
@@ -405,6 +411,8 @@ def reproduce(out_dir: str | Path, full: bool = False, seed: int = 0, pdf: bool 
         ("wall", lambda: wall_sweep(full=full, seed=seed, cache=wall_cache, progress=progress("wall networks"))),
         ("training", lambda: train_sweep(full=full, seed=seed, cache=PointCache(folder / "cache" / "training.jsonl"),
                                          progress=progress("trainings"))),
+        ("learnt", lambda: learnt_sweep(**LEARNT_FULL if full else LEARNT_QUICK, seed=seed,
+                                        cache=PointCache(folder / "cache" / "learnt.jsonl"), progress=True)),
     ]
     for name, stage in stages:
         start = time.perf_counter()
@@ -434,42 +442,46 @@ def reproduce(out_dir: str | Path, full: bool = False, seed: int = 0, pdf: bool 
     return results
 
 
-def _mean_sd_tex(spread: dict) -> str:
+def _mean_sd_tex(q: Quoter, path: str) -> str:
+    """$mean \\pm sd$ of a spread (learnt_entanglement._spread) at ``path``; the mean alone for one value."""
+    spread = lookup(q.results, path)
     if spread["mean"] is None:
         return "--"
-    return f"${spread['mean']:.3f}" + ("" if spread["sd"] is None else rf" \pm {spread['sd']:.3f}") + "$"
+    return f"${q(path + '.mean', '{:.3f}')}" + ("" if spread["sd"] is None else rf" \pm {q(path + '.sd', '{:.3f}')}") + "$"
 
 
-def learnt_section(result: dict) -> str:
+def learnt_section(result: dict, q: Quoter | None = None, at: str = "") -> str:
     """``cnn-bounds learnt``'s results as a LaTeX fragment (a subsection, booktabs tables) to \\input into a
-    paper or report: accuracy and entropies per architecture and region, then the data tensor's."""
-    threshold = result["threshold"]
-    text = [r"\subsection*{Entanglement of learnt functions on " + latex_text(result["data"]) + "}",
-            latex_text(f"Class {result['class']} ({result['output']}); means and sample standard deviations over "
-                       f"{result['seeds']} training seeds; entropies in nats by cross interpolation, reported only "
-                       f"where every held-out error is at most {threshold:g} of max|f| (sampled, not bounds)."), ""]
+    paper or report: accuracy and entropies per architecture and region, then the data tensor's. Numbers
+    go through ``q`` (a Quoter of the results this one sits at ``at`` in, e.g. "learnt."; default its own)."""
+    q = q or Quoter(result)
+    text = [r"\subsection*{Entanglement of learnt functions on " + q(at + "data") + "}",
+            f"Class {q(at + 'class', '{}')} ({q(at + 'output')}); means and sample standard deviations over "
+            f"{q(at + 'seeds', '{}')} training seeds; entropies in nats by cross interpolation, reported only where "
+            f"every held-out error is at most {q(at + 'threshold', '{:g}')} of $\\max|f|$ (sampled, not bounds).", ""]
     text.append(_table("lrr", ["architecture", "parameters", "held-out accuracy"],
-                       [[latex_text(a["architecture"]), str(a["parameters"]), _mean_sd_tex(a["accuracy"])]
-                        for a in result["accuracies"]]))
+                       [[q(f"{at}accuracies.{i}.architecture"), q(f"{at}accuracies.{i}.parameters", "{}"),
+                         _mean_sd_tex(q, f"{at}accuracies.{i}.accuracy")] for i in range(len(result["accuracies"]))]))
     if not result["measured"]:
         return "\n".join(text)
     text.append(_table("llrrrrrr", ["architecture", "region", "parameters", "held-out accuracy", "S learnt",
                                     "S untrained", "Page", "ceiling"],
-                       [[latex_text(s["architecture"]), latex_text(s["region"]), str(s["parameters"]),
-                         _mean_sd_tex(s["accuracy"]), _mean_sd_tex(s["learnt"]), _mean_sd_tex(s["untrained"]),
-                         f"{s['page']:.2f}", f"{s['ceiling']:.2f}"] for s in result["summaries"]]))
-    missing = sum(s["not_reported"] for s in result["summaries"])
-    checks = sum(s["bound_checks"] for s in result["summaries"])
-    if missing:
-        text.append(latex_text(f"{missing} measurements failed validation and are not reported.") + "\n")
-    if checks:
-        within = sum(s["within_bound"] for s in result["summaries"])
-        text.append(latex_text(f"Interpolated rank within the proved logit rank bound at {within} of {checks} "
-                               f"non-vacuous cuts.") + "\n")
-    text.append(latex_text(f"Data tensor ({result['feature_map']} feature map, class {result['class']} against the "
-                           "rest, all images) and the same images with pixels randomly permuted:") + "\n")
+                       [[q(f"{at}summaries.{i}.architecture"), q(f"{at}summaries.{i}.region"),
+                         q(f"{at}summaries.{i}.parameters", "{}"), _mean_sd_tex(q, f"{at}summaries.{i}.accuracy"),
+                         _mean_sd_tex(q, f"{at}summaries.{i}.learnt"), _mean_sd_tex(q, f"{at}summaries.{i}.untrained"),
+                         q(f"{at}summaries.{i}.page", "{:.2f}"), q(f"{at}summaries.{i}.ceiling", "{:.2f}")]
+                        for i in range(len(result["summaries"]))]))
+    if result["not_reported"]:
+        text.append(f"{q(at + 'not_reported', '{}')} measurements failed validation and are not reported.\n")
+    if result["bound_checks"]:
+        text.append(f"Interpolated rank within the proved logit rank bound at {q(at + 'within_bound', '{}')} of "
+                    f"{q(at + 'bound_checks', '{}')} non-vacuous cuts.\n")
+    text.append(f"Data tensor ({q(at + 'feature_map')} feature map, class {q(at + 'class', '{}')} against the rest, all "
+                "images) and the same images with pixels randomly permuted:\n")
     text.append(_table("lrrrr", ["region", "S data", "rank", "S permuted", "ceiling"],
-                       [[latex_text(p["region_label"]), f"{p['entropy']:.3f}", str(p["rank"]),
-                         rf"${p['permuted_mean']:.3f} \pm {p['permuted_sd']:.3f}$", f"{p['ceiling']:.2f}"]
-                        for p in result["data_tensor"]]))
+                       [[q(f"{at}data_tensor.{i}.region_label"), q(f"{at}data_tensor.{i}.entropy", "{:.3f}"),
+                         q(f"{at}data_tensor.{i}.rank", "{}"),
+                         f"${q(f'{at}data_tensor.{i}.permuted_mean', '{:.3f}')} \\pm "
+                         f"{q(f'{at}data_tensor.{i}.permuted_sd', '{:.3f}')}$",
+                         q(f"{at}data_tensor.{i}.ceiling", "{:.2f}")] for i in range(len(result["data_tensor"]))]))
     return "\n".join(text)
