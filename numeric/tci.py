@@ -128,11 +128,14 @@ class _Counted:
         self._count(found)
         return found
 
-    def grid(self, rows: np.ndarray, columns: np.ndarray) -> np.ndarray:
-        """f(rows[i] + columns[j]) (prefixes and suffixes in site order) as a (len(rows), len(columns))
-        matrix, evaluated (:func:`evaluate_grid`) a block of about ``batch`` entries at a time."""
+    def grid(self, rows: np.ndarray, columns: np.ndarray, first_sites: np.ndarray | None = None,
+             second_sites: np.ndarray | None = None) -> np.ndarray:
+        """f(rows[i] + columns[j]) as a (len(rows), len(columns)) matrix, evaluated (:func:`evaluate_grid`) a
+        block of about ``batch`` entries at a time; the rows and columns are a prefix and a suffix unless
+        the sites they hold are given."""
         result = np.empty((len(rows), len(columns)))
-        first_sites, second_sites = np.arange(rows.shape[1]), rows.shape[1] + np.arange(columns.shape[1])
+        if first_sites is None:
+            first_sites, second_sites = np.arange(rows.shape[1]), rows.shape[1] + np.arange(columns.shape[1])
         step = max(1, self.batch // max(len(columns), 1))
         for start in range(0, len(rows), step):
             block = rows[start:start + step]
@@ -260,25 +263,51 @@ def _pivot_neighbours(left: list[np.ndarray], right: list[np.ndarray], dims: Seq
 def _search(evaluate: _Counted, state: MatrixProductState, probes: np.ndarray,
             climbers: int) -> tuple[np.ndarray, np.ndarray]:
     """|f - f~| on the probes, then a greedy climb (TCI2's pivot search) from the ``climbers`` worst ones
-    and as many random ones: site by site, each climber moves to the digit of largest error, two passes.
-    Returns every configuration looked at and its error."""
+    and as many random ones (:func:`_climb`). Returns the probes and the worst configurations the climb
+    passed through, with their errors."""
     errors = np.abs(evaluate(probes) - interpolant_values(state, probes))
     if climbers == 0:
         return probes, errors
     rng = np.random.default_rng(len(probes) + evaluate.calls)
     starts = np.concatenate([np.argsort(-errors)[:climbers], rng.integers(0, len(probes), climbers)])
-    current, found, seen = probes[starts].copy(), [probes], [errors]
-    dims = state.dims
-    for _ in range(2):
-        for t in range(len(dims)):
-            candidates = np.repeat(current, dims[t], axis=0)
-            candidates[:, t] = np.tile(np.arange(dims[t]), len(current))
-            error = np.abs(evaluate(candidates) - interpolant_values(state, candidates))
-            best = np.argmax(error.reshape(len(current), dims[t]), axis=1)
-            current = candidates[np.arange(len(current)) * dims[t] + best]
-            found.append(current)
-            seen.append(error.reshape(len(current), dims[t])[np.arange(len(current)), best])
-    return np.concatenate(found), np.concatenate(seen)
+    climbed, climbed_errors = _climb(evaluate, state, probes[starts])
+    return np.concatenate([probes, climbed]), np.concatenate([errors, climbed_errors])
+
+
+def _climb(evaluate: _Counted, state: MatrixProductState, current: np.ndarray,
+           passes: int = 2) -> tuple[np.ndarray, np.ndarray]:
+    """Site by site, ``passes`` times, each configuration moves to the digit of largest |f - f~|; returns the
+    len(current) worst configurations passed through and their errors.
+
+    At site t the interpolant of every candidate digit is L_t A_t[s] R_t, with L_t the product of the
+    cores before t (carried along as the climbers move) and R_t the product after t (one right-to-left
+    sweep per pass, as those digits have not moved yet): O(N d r^2) per climber and pass instead of
+    O(N^2 d r^2), and f is asked for each site's candidates as a grid (the other sites | site t)."""
+    dims, sites = state.dims, np.arange(len(state.dims))
+    rows = np.arange(len(current))
+    current = current.copy()
+    worst, worst_errors = current[:0], np.zeros(0)
+    for _ in range(passes):
+        after = [np.ones((len(current), 1))]  # after[-1 - t]: product of the cores after site t, per climber
+        for t in range(len(dims) - 1, 0, -1):
+            products = np.einsum("ldr,nr->nld", state.cores[t], after[-1])
+            after.append(products[rows, :, current[:, t]])
+        after.reverse()
+        before = np.ones((len(current), 1))
+        for t, dim in enumerate(dims):
+            products = np.einsum("nl,ldr->ndr", before, state.cores[t])
+            interpolated = np.einsum("ndr,nr->nd", products, after[t])
+            others = sites != t
+            exact = evaluate.grid(current[:, others], np.arange(dim, dtype=current.dtype)[:, None],
+                                  sites[others], sites[t:t + 1])
+            error = np.abs(exact - interpolated)
+            best = np.argmax(error, axis=1)
+            current[:, t] = best
+            before = products[rows, best]
+            everything = np.concatenate([worst_errors, error[rows, best]])
+            keep = np.argsort(-everything, kind="stable")[:len(current)]
+            worst, worst_errors = np.concatenate([worst, current])[keep], everything[keep]
+    return worst, worst_errors
 
 
 @dataclass(frozen=True)

@@ -141,3 +141,31 @@ def test_known_entries_are_reused_and_the_rest_evaluated():
     assert np.array_equal(found, expected)
     # evaluated: the new row against every column, and the 3 old rows against the new column
     assert evaluate.calls - before == len(new_columns) + 3
+
+
+def test_the_climb_follows_the_largest_error_as_a_plain_evaluation_would():
+    """tci._climb (environments carried along, f asked for as grids) against the climb written out: every
+    candidate evaluated in full by f and by the interpolant."""
+    rng = np.random.default_rng(3)
+    dims = [2, 3, 2, 2, 3, 2]
+    cores = [rng.standard_normal((1 if t == 0 else 3, n, 1 if t == len(dims) - 1 else 3)) for t, n in enumerate(dims)]
+    state = MatrixProductState(tuple(cores), None, float("nan"))
+    weights = rng.standard_normal(len(dims))
+
+    def function(configurations):
+        return np.sin(configurations @ weights)
+
+    start = rng.integers(0, 2, (5, len(dims)))
+    current, passed, errors = start.copy(), [], []
+    for _ in range(2):
+        for t, dim in enumerate(dims):
+            candidates = np.repeat(current, dim, axis=0)
+            candidates[:, t] = np.tile(np.arange(dim), len(current))
+            error = np.abs(function(candidates) - interpolant_values(state, candidates)).reshape(len(current), dim)
+            current[:, t] = np.argmax(error, axis=1)
+            passed.append(current.copy())
+            errors.append(error.max(axis=1))
+    worst, worst_errors = tci._climb(tci._Counted(function, batch=4), state, start)
+    expected = np.sort(np.concatenate(errors))[::-1][:len(start)]
+    np.testing.assert_allclose(worst_errors, expected, rtol=1e-12)
+    np.testing.assert_allclose(np.abs(function(worst) - interpolant_values(state, worst)), worst_errors, rtol=1e-12)
