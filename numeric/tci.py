@@ -65,7 +65,7 @@ def join(first_sites: np.ndarray, first: np.ndarray, second_sites: np.ndarray, s
 def evaluate_grid(function: BatchedFunction, first_sites: np.ndarray, first: np.ndarray, second_sites: np.ndarray,
                   second: np.ndarray) -> np.ndarray:
     """f on every configuration joined from a row of ``first`` and a row of ``second`` (:func:`join`), as a
-    (len(first), len(second)) matrix. A function with a ``grid`` method of the same signature (a GridFunction)
+    (len(first), len(second)) matrix. A function with a ``grid`` method of the same signature
     computes it itself, e.g. a CNN evaluates its first convolution once per part instead of once per pair;
     any other is called on the joined configurations."""
     grid = getattr(function, "grid", None)
