@@ -13,9 +13,16 @@ from pathlib import Path
 import numpy as np
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)  # reading the umask means setting it; put it straight back
+    os.umask(mask)
+    return mask
+
+
 def write_atomically(path: str | os.PathLike, data: str | bytes) -> Path:
     """Write ``data`` to ``path`` through a temporary file in the same folder and an atomic rename,
-    so a reader never sees a half-written file and an interrupted write leaves the old file intact."""
+    so a reader never sees a half-written file and an interrupted write leaves the old file intact.
+    The file gets the mode any new file gets (0666 less the umask), not the temporary file's 0600."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
@@ -24,6 +31,8 @@ def write_atomically(path: str | os.PathLike, data: str | bytes) -> Path:
             handle.write(data.encode() if isinstance(data, str) else data)
             handle.flush()
             os.fsync(handle.fileno())
+            if hasattr(os, "fchmod"):  # POSIX; Windows has no modes to mend
+                os.fchmod(handle.fileno(), 0o666 & ~_umask())
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

@@ -132,6 +132,19 @@ def test_an_interrupted_write_leaves_the_old_file_and_no_partial_file(tmp_path, 
     assert [p.name for p in tmp_path.iterdir()] == ["report.tex"]
 
 
+@pytest.mark.skipif(not hasattr(os, "fchmod"), reason="file modes are POSIX")
+@pytest.mark.parametrize("umask", [0o022, 0o077, 0o002])
+def test_written_files_follow_the_umask_like_any_new_file(tmp_path, umask):
+    previous = os.umask(umask)
+    try:
+        written = write_atomically(tmp_path / "results.json", "{}")
+        with open(tmp_path / "plain.txt", "w") as handle:  # what any other tool would create
+            handle.write("{}")
+    finally:
+        os.umask(previous)
+    assert written.stat().st_mode & 0o777 == (tmp_path / "plain.txt").stat().st_mode & 0o777 == 0o666 & ~umask
+
+
 def test_training_is_reproducible_and_learns_a_small_pattern_target():
     lattice = Lattice(3, 3)
     labels = targets.pattern_present(lattice, np.ones((2, 2), dtype=np.int64))
