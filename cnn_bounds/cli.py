@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import math
 import shutil
+import sys
 from pathlib import Path
 from collections.abc import Callable, Sequence
 
@@ -373,7 +374,9 @@ def reproduce(out_dir: str, quick: bool, seed: int, pdf: bool) -> None:
     """The whole job: derivations, exact lattice checks, ConvAC min cuts and channel scaling, trained CNNs;
     then a LaTeX report with computed verdicts, figures and data in --out."""
     try:
-        results = run_reproduce(out_dir, full=not quick, seed=seed, pdf=pdf, progress=_progress)
+        # progress bars on a terminal; elsewhere (CI, nohup, a pipe) a line per stage on stderr
+        announce = None if sys.stderr.isatty() else (lambda line: click.echo(line, err=True))
+        results = run_reproduce(out_dir, full=not quick, seed=seed, pdf=pdf, progress=_progress, announce=announce)
     except RuntimeError as error:
         raise click.ClickException(str(error)) from None
     click.echo(format_table(["claim", "verdict"], [[v["claim"], v["verdict"]] for v in results["verdicts"].values()]))

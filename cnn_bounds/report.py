@@ -389,8 +389,10 @@ def compile_pdf(folder: Path) -> Path:
 
 
 def reproduce(out_dir: str | Path, full: bool = False, seed: int = 0, pdf: bool = True,
-              progress: Callable[[str], Callable] | None = None) -> dict:
-    """Run every stage, write the figures, data, environment and report to ``out_dir``; returns results."""
+              progress: Callable[[str], Callable] | None = None,
+              announce: Callable[[str], None] | None = None) -> dict:
+    """Run every stage, write the figures, data, environment and report to ``out_dir``; returns results.
+    ``announce`` gets one line per finished stage with its time and the time since the start."""
     folder = Path(out_dir)
     folder.mkdir(parents=True, exist_ok=True)
     for stale in ("report.tex", "report.pdf"):
@@ -414,10 +416,14 @@ def reproduce(out_dir: str | Path, full: bool = False, seed: int = 0, pdf: bool 
         ("learnt", lambda: learnt_sweep(**LEARNT_FULL if full else LEARNT_QUICK, seed=seed,
                                         cache=PointCache(folder / "cache" / "learnt.jsonl"), progress=True)),
     ]
-    for name, stage in stages:
+    began = time.perf_counter()
+    for number, (name, stage) in enumerate(stages, 1):
         start = time.perf_counter()
         results[name] = jsonable(stage())
         timings[name] = round(time.perf_counter() - start, 2)
+        if announce:
+            announce(f"stage {number}/{len(stages)} {name}: {timings[name]:.1f} s "
+                     f"({time.perf_counter() - began:.1f} s in all)")
     results["verdicts"] = verdicts(results)
     chain = next(r["lattice"] for r in results["lattice"]["rows"] if r["lattice"].endswith("x1"))
     drawn = figures.save(figures.volume_vs_subvolume(results["lattice"]["rows"], chain), folder, "fig-volume-vs-subvolume")

@@ -29,6 +29,9 @@ def test_reproduce_writes_the_report_figures_and_data(quick_run):
     results = json.loads((out / "results.json").read_text())
     for verdict in results["verdicts"].values():
         assert verdict["claim"] in output and verdict["because"] in output
+    # not a terminal: one line per stage with its time, in order
+    stages = [line.split()[2].rstrip(":") for line in output.splitlines() if line.startswith("stage ")]
+    assert stages == list(environment["timings_seconds"])
 
 
 def test_every_number_the_report_quotes_is_the_one_in_results_json(quick_run):
