@@ -184,8 +184,8 @@ class ConvAC(torch.nn.Module):
 
 @dataclass(frozen=True)
 class _NetworkFunction:
-    """A float64 network as a numeric.tci BatchedFunction, and a GridFunction when the network has a ``grid``
-    method (cnn_bounds.training.ReluCNN.grid)."""
+    """A float64 network as a numeric.tci BatchedFunction, with a ``grid`` (numeric.tci.evaluate_grid) that
+    is the network's own when it has one (cnn_bounds.training.ReluCNN.grid)."""
 
     network: torch.nn.Module
     lattice: Lattice

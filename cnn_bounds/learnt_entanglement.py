@@ -281,7 +281,7 @@ def learnt_sweep(data: str = "digits", levels: int = 2, pool: int = 1, architect
     needed = {depth: min((row["channels"] for row in accuracies if row["depth"] == depth
                           and row["accuracy"]["mean"] >= goal), default=None)
               for depth in sorted({a.depth for a in architectures})}
+    totals = {total: sum(s[total] for s in summaries) for total in ("not_reported", "bound_checks", "within_bound")}
     return {"data": images.name, "class": label, "output": output, "points": measured, "data_tensor": data_points,
-            "summaries": summaries, **{total: sum(s[total] for s in summaries)
-                                       for total in ("not_reported", "bound_checks", "within_bound")}, "accuracies": accuracies, "goal": goal, "channels_needed": needed,
+            "summaries": summaries, **totals, "accuracies": accuracies, "goal": goal, "channels_needed": needed,
             "threshold": threshold, "seeds": seeds, "feature_map": feature_map, "measured": measure}

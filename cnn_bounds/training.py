@@ -73,8 +73,8 @@ class ReluCNN(torch.nn.Module):
         (len(first), len(second)) + the output shape. The first convolution is linear in the one-hot input,
         conv(e_x + e_y) = conv_0(e_x) + conv_0(e_y) + b with e_x zero off x's pixels, so it runs once per part
         and only the rest of the network once per pair, a block of pairs whose first activations take about
-        ``block_bytes`` at a time (cache-sized: on this machine 4 MiB blocks ran 4-8x faster than 64 MiB
-        ones)."""
+        ``block_bytes`` at a time (cache-sized: on this machine, before the buffer was reused, blocks of
+        about 4 MiB ran 3-6x faster than blocks of 64 MiB)."""
         convolution = self.features[0]
         height, width = self.image_shape
         parts = []

@@ -65,13 +65,19 @@ def join(first_sites: np.ndarray, first: np.ndarray, second_sites: np.ndarray, s
 def evaluate_grid(function: BatchedFunction, first_sites: np.ndarray, first: np.ndarray, second_sites: np.ndarray,
                   second: np.ndarray) -> np.ndarray:
     """f on every configuration joined from a row of ``first`` and a row of ``second`` (:func:`join`), as a
-    (len(first), len(second)) matrix. A function with a ``grid`` method of the same signature
+    (len(first), len(second)) float64 matrix, checked: one clear error if the function does not give
+    len(first) len(second) finite values. A function with a ``grid`` method of the same signature
     computes it itself, e.g. a CNN evaluates its first convolution once per part instead of once per pair;
     any other is called on the joined configurations."""
     grid = getattr(function, "grid", None)
-    if grid is not None:
-        return np.asarray(grid(first_sites, first, second_sites, second), dtype=np.float64)
-    return np.asarray(function(join(first_sites, first, second_sites, second)), dtype=np.float64)
+    values = np.asarray(grid(first_sites, first, second_sites, second) if grid is not None
+                        else function(join(first_sites, first, second_sites, second)), dtype=np.float64)
+    expected = len(first) * len(second)
+    if values.size != expected or not np.all(np.isfinite(values)):
+        raise InvalidInputError(f"the function must give {expected} finite values for {len(first)} x {len(second)} "
+                                f"images; it gave shape {values.shape}"
+                                + ("" if values.size != expected else " with non-finite values"))
+    return values.reshape(len(first), len(second))
 
 
 @dataclass(frozen=True)
@@ -84,8 +90,7 @@ class _InOrder:
 
     def grid(self, first_sites: np.ndarray, first: np.ndarray, second_sites: np.ndarray,
              second: np.ndarray) -> np.ndarray:
-        return evaluate_grid(self.function, self.order[first_sites], first, self.order[second_sites],
-                             second).reshape(len(first), len(second))
+        return evaluate_grid(self.function, self.order[first_sites], first, self.order[second_sites], second)
 
 
 def in_order(function: BatchedFunction, order: Sequence[int]) -> BatchedFunction:
@@ -139,12 +144,7 @@ class _Counted:
         step = max(1, self.batch // max(len(columns), 1))
         for start in range(0, len(rows), step):
             block = rows[start:start + step]
-            values = evaluate_grid(self.function, first_sites, block, second_sites, columns)
-            if values.size != len(block) * len(columns) or not np.all(np.isfinite(values)):
-                raise InvalidInputError(f"the function's grid must hold {len(block) * len(columns)} finite values "
-                                        f"for {len(block)} x {len(columns)} images; it returned shape {values.shape}"
-                                        + ("" if values.size != len(block) * len(columns) else " with non-finite values"))
-            result[start:start + len(block)] = values.reshape(len(block), len(columns))
+            result[start:start + len(block)] = evaluate_grid(self.function, first_sites, block, second_sites, columns)
         self._count(result)
         return result
 
