@@ -32,7 +32,7 @@ from tqdm import tqdm
 from numeric import InvalidInputError, Lattice
 from numeric.memory import require_memory
 from numeric.mps import DEFAULT_TOLERANCE, MatrixProductState, compress, contract_site, embed, hadamard, tensor_to_mps
-from numeric.tci import join
+from numeric.tci import evaluate_grid
 
 
 @dataclass(frozen=True)
@@ -201,8 +201,8 @@ class _NetworkFunction:
              second: np.ndarray) -> np.ndarray:
         """f on every image joined from a row of ``first`` and one of ``second`` (numeric.tci.evaluate_grid), by
         the network's own ``grid`` when it has one (cnn_bounds.training.ReluCNN.grid)."""
-        if not hasattr(self.network, "grid"):
-            return self(join(first_pixels, first, second_pixels, second)).reshape(len(first), len(second))
+        if not hasattr(self.network, "grid"):  # the plain path: the network on the joined images
+            return evaluate_grid(self.__call__, first_pixels, first, second_pixels, second)
         tensors = [torch.as_tensor(np.asarray(a, dtype=np.int64), device=self.device)
                    for a in (first_pixels, first, second_pixels, second)]
         return self.network.grid(*tensors).double().cpu().numpy()
