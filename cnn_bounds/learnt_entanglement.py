@@ -29,8 +29,12 @@ from tqdm import tqdm
 from cnn_bounds.cache import PointCache
 from cnn_bounds.classifier import (CLASSES, Architecture, accuracy, class_function, logit_rank_bound, parameter_count,
                                    train_classifier)
+from cnn_bounds.convac import ConvAC
+from cnn_bounds.convac_classifier import EPOCHS as CONVAC_EPOCHS, ConvACClassifier, class_convac, convac_accuracy, \
+    top_cut_probabilities, train_convac, tree_spec
 from cnn_bounds.data import ImageSet, load, split
 from numeric import InvalidInputError, Lattice, page_entropy
+from numeric.entanglement import entropy_of_probabilities
 from numeric.data_tensor import ceiling as data_ceiling, class_weights, data_entanglement
 from numeric.feature_mps import reading_order
 from numeric.lattice import Region, parse_region
@@ -40,6 +44,8 @@ from numeric.tci import BatchedFunction, SampledError, cross_interpolate, in_ord
 
 VALIDATION_THRESHOLD = 1e-3
 VALIDATION_SAMPLES = 5000
+RANK_TOLERANCE = 1e-13  # a top cut's rank counts p_k > RANK_TOLERANCE p_1 (eigenvalue rounding ~1e-16 p_1)
+BOUND_SLACK = 1e-9  # S <= ln D is checked to this absolute tolerance (nats): the spectrum is float64
 
 
 @dataclass(frozen=True)
@@ -285,3 +291,77 @@ def learnt_sweep(data: str = "digits", levels: int = 2, pool: int = 1, architect
     return {"data": images.name, "class": label, "output": output, "points": measured, "data_tensor": data_points,
             "summaries": summaries, **totals, "accuracies": accuracies, "goal": goal, "channels_needed": needed,
             "threshold": threshold, "seeds": seeds, "feature_map": feature_map, "measured": measure}
+
+
+def convac_point(parameters: dict) -> dict:
+    """One seed of one tree ConvAC (cnn_bounds.convac_classifier): trained on a stratified split, its held-out
+    accuracy, and the exact S (nats) and float rank of the class score across every region, learnt, at the
+    training's initialisation (untrained) and with i.i.d. Gaussian weights (cnn_bounds.convac.ConvAC). Pure."""
+    training, held_out = split(_data(parameters["data"], parameters["levels"], parameters["pool"]),
+                               parameters["held_out"], parameters["seed"])
+    lattice, D = training.lattice, parameters["channels"]
+    spec = tree_spec(lattice, D, parameters["depth"])
+    network = train_convac(training, D, parameters["depth"], parameters["seed"], parameters["epochs"])
+    functions = {"learnt": class_convac(network, parameters["label"]),
+                 "untrained": class_convac(ConvACClassifier(spec, parameters["seed"]), parameters["label"]),
+                 "gaussian": ConvAC(spec, parameters["seed"])}
+    cuts = []
+    for text in parameters["regions"]:
+        label, region = parse_region(lattice, text)
+        cut = {"region": label, "size": len(region), "bound": math.log(D),
+               "page": page_entropy(lattice.levels ** len(region), lattice.levels ** (lattice.n_pixels - len(region))),
+               "ceiling": math.log(lattice.levels) * min(len(region), lattice.n_pixels - len(region))}
+        for kind, function in functions.items():
+            probabilities = top_cut_probabilities(function, region)
+            cut[kind] = {"entropy": entropy_of_probabilities(probabilities),
+                         "rank": int(np.sum(probabilities > RANK_TOLERANCE * probabilities[0]))}
+        cuts.append(cut)
+    return {"accuracy": convac_accuracy(network, held_out), "training_accuracy": convac_accuracy(network, training),
+            "parameters": parameter_count(network), "cuts": cuts}
+
+
+def learnt_convac_sweep(data: str = "digits", levels: int = 2, pool: int = 1, depths: tuple[int, ...] = (1, 2, 3),
+                        widths: tuple[int, ...] = (4, 8, 16), regions: list[str] | None = None, label: int = 0,
+                        seeds: int = 3, seed: int = 0, held_out: float = 0.25, epochs: int = CONVAC_EPOCHS,
+                        goal: float = 0.9, cache: PointCache | None = None, jobs: int = 1,
+                        scheduler: str | None = None, progress: bool = False) -> dict:
+    """Every depth x width x seed (:func:`convac_point`), then per architecture the held-out accuracy over the
+    seeds and per region the exact entropies (learnt, untrained, Gaussian) against ln D, Page and the ceiling;
+    per depth the fewest channels whose mean held-out accuracy reaches ``goal``; and how many cuts the trained
+    network has more entanglement than its initialisation."""
+    images = _data(data, levels, pool)
+    lattice = images.lattice
+    if not isinstance(label, int) or not 0 <= label < CLASSES:
+        raise InvalidInputError(f"the class must be an integer from 0 to {CLASSES - 1}, got {label!r}")
+    if not isinstance(seeds, int) or seeds < 1:
+        raise InvalidInputError(f"seeds must be a positive integer, got {seeds!r}")
+    for depth in depths:  # refuses an architecture that does not tile, or a region that is not a top cut
+        network = ConvAC(tree_spec(lattice, 1, depth))
+        for text in regions or []:
+            top_cut_probabilities(network, parse_region(lattice, text)[1])
+    regions = regions or [f"cols:{lattice.width // 2}", f"rows:{lattice.height // 2}"]
+    common = {"data": data, "levels": levels, "pool": pool, "label": label, "held_out": held_out, "epochs": epochs,
+              "regions": regions}
+    points = [{**common, "depth": depth, "channels": width, "seed": seed + run}
+              for depth in depths for width in widths for run in range(seeds)]
+    measured = run_points(convac_point, points, cache or PointCache(None), jobs, scheduler, progress)
+    summaries = []
+    for depth in depths:
+        for width in widths:
+            mine = [p for p in measured if (p["depth"], p["channels"]) == (depth, width)]
+            summaries.append({
+                "depth": depth, "channels": width, "parameters": mine[0]["parameters"],
+                "accuracy": _spread([p["accuracy"] for p in mine]),
+                "cuts": [{**{key: mine[0]["cuts"][k][key] for key in ("region", "size", "bound", "page", "ceiling")},
+                          **{kind: _spread([p["cuts"][k][kind]["entropy"] for p in mine])
+                             for kind in ("learnt", "untrained", "gaussian")},
+                          "max_rank": max(p["cuts"][k]["learnt"]["rank"] for p in mine)}
+                         for k in range(len(regions))]})
+    comparisons = [cut for p in measured for cut in p["cuts"]]
+    needed = {depth: min((s["channels"] for s in summaries if s["depth"] == depth and s["accuracy"]["mean"] >= goal),
+                         default=None) for depth in depths}
+    return {"data": images.name, "class": label, "points": measured, "summaries": summaries, "goal": goal,
+            "channels_needed": needed, "seeds": seeds, "cuts": len(comparisons),
+            "within_bound": sum(c["learnt"]["entropy"] <= c["bound"] + BOUND_SLACK for c in comparisons),
+            "non_vacuous": sum(c["bound"] < c["ceiling"] for c in comparisons),
+            "learnt_above_untrained": sum(c["learnt"]["entropy"] > c["untrained"]["entropy"] for c in comparisons)}

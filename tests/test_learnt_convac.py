@@ -1,0 +1,112 @@
+"""Trained tree ConvACs: the exact top-cut spectra against the dense engine (hypothesis over architectures,
+weights and cuts), the normalised training scores against the raw ConvACs, learning on held-out digits, and
+the sweep through the command line with its cache."""
+
+import json
+
+import numpy as np
+import pytest
+import torch
+from click.testing import CliRunner
+from hypothesis import given, settings, strategies as st
+
+from cnn_bounds.cli import main
+from cnn_bounds.classifier import CLASSES
+from cnn_bounds.convac import ConvAC, ConvACSpec, evaluate_on_all_images
+from cnn_bounds.convac_classifier import (ConvACClassifier, class_convac, convac_accuracy, top_cut_probabilities,
+                                          top_parts, train_convac, tree_spec)
+from cnn_bounds.data import load, split
+from numeric import InvalidInputError, Lattice, schmidt_probabilities
+
+
+@st.composite
+def tree_networks(draw):
+    """A tree ConvAC on at most 2^16 binary images (or 3^9 ternary): Gaussian, or a classifier's class score
+    at initialisation with its weights perturbed (so it is not near the identity)."""
+    levels = draw(st.sampled_from([2, 3]))
+    width, height = draw(st.sampled_from([(4, 4), (8, 2), (4, 2), (2, 2), (2, 1), (8, 1)] if levels == 2 else
+                                         [(2, 2), (4, 2), (2, 1), (4, 1)]))
+    lattice = Lattice(width, height, levels)
+    most = min(w.bit_length() - 1 for w in (width, height) if w > 1)
+    spec = tree_spec(lattice, draw(st.integers(1, 4)), draw(st.integers(0, most)))
+    seed = draw(st.integers(0, 2**16))
+    if draw(st.booleans()):
+        return ConvAC(spec, seed)
+    network = class_convac(ConvACClassifier(spec, seed), draw(st.integers(0, CLASSES - 1)))
+    generator = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for parameter in network.parameters():
+            parameter.add_(torch.randn(parameter.shape, generator=generator, dtype=torch.float64))
+    return network
+
+
+@settings(max_examples=60, deadline=None)
+@given(tree_networks(), st.data())
+def test_top_cut_spectrum_equals_the_dense_engine(network, data):
+    parts = top_parts(network)
+    if len(parts.pixels) < 2:  # depth 0 on a 2x1 chain still has two parts; a single part has no cut
+        return
+    chosen = data.draw(st.lists(st.booleans(), min_size=len(parts.pixels), max_size=len(parts.pixels))
+                       .filter(lambda flags: 0 < sum(flags) < len(flags)))
+    region = sorted(p for part, flag in zip(parts.pixels, chosen) if flag for p in part)
+    exact = top_cut_probabilities(network, region)
+    dense = schmidt_probabilities(evaluate_on_all_images(network, network.spec.lattice), region,
+                                  levels=network.spec.lattice.levels)
+    assert np.sum(exact > 1e-13) <= network.spec.channels  # the min cut: one bond of dimension D
+    common = min(len(exact), len(dense))
+    np.testing.assert_allclose(exact[:common], dense[:common], atol=1e-10)
+    assert exact[common:].sum() < 1e-10 and dense[common:].sum() < 1e-10
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.integers(1, 6), st.integers(1, 3), st.integers(0, 1000))
+def test_normalised_scores_are_the_raw_class_convacs_times_one_positive_number_per_image(channels, depth, seed):
+    lattice = Lattice(8, 8, 2)
+    network = ConvACClassifier(tree_spec(lattice, channels, depth), seed)
+    generator = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for parameter in network.parameters():
+            parameter.add_(0.5 * torch.randn(parameter.shape, generator=generator, dtype=torch.float64))
+        images = torch.randint(0, 2, (50, 8, 8), generator=generator)
+        normalised = network.normalised_scores(images).numpy()
+        raw = np.stack([class_convac(network, c)(images).numpy() for c in range(CLASSES)], axis=1)
+    ratio = raw / normalised
+    assert np.all(ratio > 0)
+    np.testing.assert_allclose(ratio, ratio[:, :1] * np.ones((1, CLASSES)), rtol=1e-9)
+
+
+def test_a_deep_tree_convac_learns_digits_on_held_out_images():
+    training, held_out = split(load("digits"), 0.25, seed=0)
+    network = train_convac(training, channels=8, depth=3, seed=0, epochs=20)
+    assert convac_accuracy(network, held_out) > 0.6  # binarised 8x8 digits; chance is 0.1
+    assert convac_accuracy(ConvACClassifier(network.spec, seed=0), held_out) < 0.3
+
+
+def test_regions_that_cut_through_a_part_and_other_architectures_are_refused():
+    lattice = Lattice(8, 8, 2)
+    network = ConvAC(tree_spec(lattice, 2, 3))
+    with pytest.raises(InvalidInputError, match="union of the top parts"):
+        top_cut_probabilities(network, range(3))
+    with pytest.raises(InvalidInputError, match="union of the top parts"):
+        top_cut_probabilities(network, range(64))
+    with pytest.raises(InvalidInputError, match="tree ConvAC"):
+        top_cut_probabilities(ConvAC(ConvACSpec(lattice, 2, 1)), range(32))
+    with pytest.raises(InvalidInputError, match="tree_spec"):
+        ConvACClassifier(ConvACSpec(lattice, 2, 1), 0)
+    with pytest.raises(InvalidInputError, match="class"):
+        class_convac(ConvACClassifier(tree_spec(lattice, 2, 1), 0), 10)
+
+
+def test_learnt_convac_command_caches_and_resumes(tmp_path):
+    arguments = ["learnt-convac", "-n", "3", "-D", "2", "--seeds", "1", "--epochs", "2", "--out", str(tmp_path)]
+    first = CliRunner().invoke(main, arguments)
+    assert first.exit_code == 0, first.output
+    assert "cols<4" in first.output and "rows<4" in first.output
+    result = json.loads((tmp_path / "results.json").read_text())
+    assert result["cuts"] == 2 and result["within_bound"] == 2
+    lines = (tmp_path / "learnt-convac.jsonl").read_text().splitlines()
+    again = CliRunner().invoke(main, arguments)
+    assert again.exit_code == 0 and (tmp_path / "learnt-convac.jsonl").read_text().splitlines() == lines
+    assert json.loads((tmp_path / "results.json").read_text()) == result
+    refused = CliRunner().invoke(main, ["learnt-convac", "-n", "1", "--region", "cols:3"])
+    assert refused.exit_code == 2 and "union of the top parts" in refused.output
