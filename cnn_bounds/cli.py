@@ -25,7 +25,7 @@ from cnn_bounds.files import dumps, write_atomically, write_tables
 from cnn_bounds.learnt_entanglement import learnt_convac_sweep, learnt_sweep
 from cnn_bounds.machine import configure_torch_threads
 from cnn_bounds.mincut import min_cut, tensor_network
-from cnn_bounds.report import learnt_section, reproduce as run_reproduce
+from cnn_bounds.report import learnt_convac_section, learnt_section, reproduce as run_reproduce
 from cnn_bounds.training import HEADS, train_sweep as run_train_sweep
 from numeric import InvalidInputError, Lattice
 from numeric.catalog import CATALOG
@@ -523,7 +523,7 @@ def learnt(data_name, levels, pool, depths, widths, kernel, head, label, output,
 @click.option("--epochs", default=40, show_default=True, type=int, callback=positive("--epochs"))
 @training_sweep_options
 @click.option("--out", "out_dir", type=click.Path(file_okay=False),
-              help="Cache every point here (an interrupted run resumes); write results.json.")
+              help="Cache every point here (an interrupted run resumes); write results.json and learnt-convac.tex (to \\input).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
 @refuse_bad_input
 def learnt_convac(data_name, levels, pool, depths, widths, label, region_specs, seeds, seed, epochs, goal, jobs,
@@ -537,6 +537,7 @@ def learnt_convac(data_name, levels, pool, depths, widths, label, region_specs, 
                                  seed, 0.25, epochs, goal, cache, jobs, scheduler, progress=True)
     if out_dir:
         write_atomically(Path(out_dir) / "results.json", dumps(result))
+        write_atomically(Path(out_dir) / "learnt-convac.tex", learnt_convac_section(result))
     if as_json:
         click.echo(dumps({k: v for k, v in result.items() if k != "points"}))
         return
@@ -550,4 +551,4 @@ def learnt_convac(data_name, levels, pool, depths, widths, label, region_specs, 
     click.echo(f"S learnt <= ln D at {result['within_bound']} of {result['cuts']} cuts ({result['non_vacuous']} with "
                f"ln D below the ceiling); learnt above untrained at {result['learnt_above_untrained']}")
     click.echo(f"fewest channels reaching a mean held-out accuracy of {goal:g}: " + ", ".join(
-        f"n_c={depth}: {'-' if width is None else width}" for depth, width in result["channels_needed"].items()))
+        f"n_c={row['depth']}: {'-' if row['channels'] is None else row['channels']}" for row in result["channels_needed"]))

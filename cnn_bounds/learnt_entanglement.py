@@ -358,8 +358,9 @@ def learnt_convac_sweep(data: str = "digits", levels: int = 2, pool: int = 1, de
                           "max_rank": max(p["cuts"][k]["learnt"]["rank"] for p in mine)}
                          for k in range(len(regions))]})
     comparisons = [cut for p in measured for cut in p["cuts"]]
-    needed = {depth: min((s["channels"] for s in summaries if s["depth"] == depth and s["accuracy"]["mean"] >= goal),
-                         default=None) for depth in depths}
+    needed = [{"depth": depth, "channels": min((s["channels"] for s in summaries
+                                                if s["depth"] == depth and s["accuracy"]["mean"] >= goal), default=None)}
+              for depth in depths]
     return {"data": images.name, "class": label, "points": measured, "summaries": summaries, "goal": goal,
             "channels_needed": needed, "seeds": seeds, "cuts": len(comparisons),
             "within_bound": sum(c["learnt"]["entropy"] <= c["bound"] + BOUND_SLACK for c in comparisons),

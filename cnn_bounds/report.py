@@ -24,7 +24,7 @@ from cnn_bounds import figures
 from cnn_bounds.cache import PointCache
 from cnn_bounds.channel_sweep import channel_sweep, wall_sweep
 from cnn_bounds.files import dumps, jsonable, write_atomically
-from cnn_bounds.learnt_entanglement import learnt_sweep
+from cnn_bounds.learnt_entanglement import learnt_convac_sweep, learnt_sweep
 from cnn_bounds.lattice_checks import MATCHED_FORMULA_SLACK, lattice_checks, scale_checks
 from cnn_bounds.tightness import min_cut_survey
 from cnn_bounds.training import ACCURACY_GOAL, CONTROLS, train_sweep
@@ -38,6 +38,9 @@ LEARNT_QUICK = {"data": "digits", "output": "logit", "regions": ["rows:4"], "see
 LEARNT_FULL = {**LEARNT_QUICK, "regions": ["rows:4", "cols:4"], "seeds": 3}
 """The trained CNNs on real digits in the report: 8x8 binarised digits, one layer of 8 channels and a dense
 read-out (cnn_bounds.learnt_entanglement's defaults), class 0's logit across the middle cut(s)."""
+CONVAC_QUICK = {"depths": (3,), "widths": (8, 16), "seeds": 1}
+CONVAC_FULL = {"depths": (1, 2, 3), "widths": (4, 8, 16, 32), "seeds": 3}
+"""The trained tree ConvACs on binarised 8x8 digits in the report (cnn_bounds.learnt_entanglement.learnt_convac_sweep)."""
 PACKAGES = ("numpy", "scipy", "sympy", "mpmath", "networkx", "torch", "matplotlib", "click", "tqdm")
 
 
@@ -360,6 +363,7 @@ def report_tex(results: dict, q: Quoter) -> str:
                          "against depth (best-accuracy width per depth); dotted: the target's."))
     parts.append(_verdict_line(q, "trained-cnns"))
     parts.append(learnt_section(results["learnt"], q, "learnt."))
+    parts.append(learnt_convac_section(results["learnt-convac"], q, "learnt-convac."))
     parts.append(r"\end{document}")
     return "\n".join(parts) + "\n"
 
@@ -415,6 +419,9 @@ def reproduce(out_dir: str | Path, full: bool = False, seed: int = 0, pdf: bool 
                                          progress=progress("trainings"))),
         ("learnt", lambda: learnt_sweep(**LEARNT_FULL if full else LEARNT_QUICK, seed=seed,
                                         cache=PointCache(folder / "cache" / "learnt.jsonl"), progress=True)),
+        ("learnt-convac", lambda: learnt_convac_sweep(**CONVAC_FULL if full else CONVAC_QUICK, seed=seed,
+                                                      cache=PointCache(folder / "cache" / "learnt-convac.jsonl"),
+                                                      progress=True)),
     ]
     began = time.perf_counter()
     for number, (name, stage) in enumerate(stages, 1):
@@ -491,3 +498,32 @@ def learnt_section(result: dict, q: Quoter | None = None, at: str = "") -> str:
                          f"{q(f'{at}data_tensor.{i}.permuted_sd', '{:.3f}')}$",
                          q(f"{at}data_tensor.{i}.ceiling", "{:.2f}")] for i in range(len(result["data_tensor"]))]))
     return "\n".join(text)
+
+
+def learnt_convac_section(result: dict, q: Quoter | None = None, at: str = "") -> str:
+    """``cnn-bounds learnt-convac``'s results as a LaTeX fragment (a subsection, booktabs tables) to \\input: per
+    architecture and top cut, held-out accuracy and the exact entropies of the class score, learnt, at
+    initialisation and Gaussian, against ln D and Page. Numbers go through ``q`` as in :func:`learnt_section`."""
+    q = q or Quoter(result)
+    rows = [[q(f"{at}summaries.{i}.depth", "{}"), q(f"{at}summaries.{i}.channels", "{}"),
+             q(f"{at}summaries.{i}.parameters", "{}"), _mean_sd_tex(q, f"{at}summaries.{i}.accuracy"),
+             q(f"{at}summaries.{i}.cuts.{k}.region"), _mean_sd_tex(q, f"{at}summaries.{i}.cuts.{k}.learnt"),
+             _mean_sd_tex(q, f"{at}summaries.{i}.cuts.{k}.untrained"),
+             _mean_sd_tex(q, f"{at}summaries.{i}.cuts.{k}.gaussian"), q(f"{at}summaries.{i}.cuts.{k}.max_rank", "{}"),
+             q(f"{at}summaries.{i}.cuts.{k}.bound", "{:.2f}"), q(f"{at}summaries.{i}.cuts.{k}.page", "{:.2f}")]
+            for i, summary in enumerate(result["summaries"]) for k in range(len(summary["cuts"]))]
+    needed = ", ".join(f"$n_c = {q(f'{at}channels_needed.{i}.depth', '{}')}$: {q(f'{at}channels_needed.{i}.channels', '{}')}"
+                       for i in range(len(result["channels_needed"])))
+    return "\n".join([
+        r"\subsection*{Trained ConvACs on " + q(at + "data") + "}",
+        f"Tree ConvACs ($2 \\times 2$ windows, stride 2, shared weights) trained to classify; the score of class "
+        f"{q(at + 'class', '{}')} is an exact tensor network, and its entropy across the tree's top cuts is computed "
+        "exactly (float64) from Gram matrices built up the tree. Means and sample standard deviations over "
+        f"{q(at + 'seeds', '{}')} seeds; untrained: the training's initialisation (near the identity); Gaussian: "
+        "i.i.d. Gaussian weights; rank: the largest over the seeds; the min cut bounds $S$ by $\\ln D$.", "",
+        _table("rrrrlrrrrrr", ["n_c", "D", "parameters", "held-out accuracy", "region", "S learnt", "S untrained",
+                               "S Gaussian", "rank", "ln D", "Page"], rows),
+        f"$S \\le \\ln D$ at {q(at + 'within_bound', '{}')} of {q(at + 'cuts', '{}')} cuts, "
+        f"{q(at + 'non_vacuous', '{}')} of them with $\\ln D$ below the ceiling; the trained score is more entangled "
+        f"than its initialisation at {q(at + 'learnt_above_untrained', '{}')}. Fewest channels whose mean held-out "
+        f"accuracy reaches {q(at + 'goal', '{:g}')}: {needed}.", ""])
