@@ -1,19 +1,31 @@
 """A resumable cache of measured points: one JSON object per line, appended and flushed as each point is
-measured, so an interrupted sweep resumes where it stopped. A line cut short by an interruption is
-ignored on reading. Keys include the package version, so a new version measures afresh."""
+measured, so an interrupted sweep resumes where it stopped. A line cut short (a crash, a full disk) is
+reported with a CacheWarning on reading and its point measured again; the next point starts on a line of
+its own. Appends hold an exclusive lock on the file (POSIX), so runs sharing a cache never interleave
+lines. Keys include the package version, so a new version measures afresh."""
 
 from __future__ import annotations
 
 import json
 import os
+import warnings
 from collections.abc import Callable
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 try:
+    from fcntl import LOCK_EX, flock
+except ImportError:  # Windows: no advisory locks; concurrent runs there may duplicate work
+    LOCK_EX, flock = 0, None
+
+try:
     _VERSION = version("cnn-bounds")
 except PackageNotFoundError:  # running from a checkout that was not installed
     _VERSION = "unknown"
+
+
+class CacheWarning(UserWarning):
+    """A cache line that could not be read: its point is measured again."""
 
 
 class PointCache:
@@ -23,12 +35,13 @@ class PointCache:
         self.path = Path(path) if path is not None else None
         self.points: dict[str, dict] = {}
         if self.path is not None and self.path.exists():
-            for line in self.path.read_text().splitlines():
+            for number, line in enumerate(self.path.read_text(errors="replace").splitlines(), 1):
                 try:
                     entry = json.loads(line)
                     self.points[entry["key"]] = entry["point"]
                 except (json.JSONDecodeError, KeyError, TypeError):
-                    continue  # a line cut short by an interruption
+                    warnings.warn(f"{self.path}: line {number} is cut short or unreadable (an interrupted write?); "
+                                  "its point will be measured again", CacheWarning, stacklevel=2)
 
     @staticmethod
     def key(parameters: dict) -> str:
@@ -44,8 +57,15 @@ class PointCache:
         self.points[key] = point
         if self.path is not None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            with open(self.path, "a", encoding="utf-8") as handle:
-                handle.write(json.dumps({"key": key, "point": point}) + "\n")
+            line = (json.dumps({"key": key, "point": point}) + "\n").encode()
+            with open(self.path, "a+b") as handle:
+                if flock is not None:
+                    flock(handle.fileno(), LOCK_EX)  # released when the file closes
+                if handle.seek(0, os.SEEK_END) > 0:
+                    handle.seek(-1, os.SEEK_END)
+                    if handle.read(1) != b"\n":  # the last line was cut short: start a new one
+                        line = b"\n" + line
+                handle.write(line)
                 handle.flush()
                 os.fsync(handle.fileno())
         return point

@@ -2,14 +2,16 @@
 
 import json
 import math
+import multiprocessing
 import os
 import shutil
+import warnings
 
 import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from cnn_bounds.cache import PointCache
+from cnn_bounds.cache import CacheWarning, PointCache
 from cnn_bounds.cli import main
 from cnn_bounds.files import write_atomically
 from cnn_bounds.training import balanced_accuracy, learnt_function, split, train
@@ -106,16 +108,41 @@ def test_a_rerun_with_the_same_out_dir_reuses_every_cached_point(train_sweep, mo
     assert again["configs"] == report["configs"]
 
 
-def test_the_cache_ignores_a_line_cut_short_by_an_interruption(tmp_path):
+def test_a_cache_line_cut_short_is_reported_and_its_point_measured_again(tmp_path):
     path = tmp_path / "points.jsonl"
     cache = PointCache(path)
     cache.get_or_measure({"a": 1}, lambda: {"value": 10})
     cache.get_or_measure({"a": 2}, lambda: {"value": 20})
-    with open(path, "a") as handle:
-        handle.write('{"key": "half a li')
-    reloaded = PointCache(path)
-    assert reloaded.get_or_measure({"a": 2}, lambda: pytest.fail("measured again")) == {"a": 2, "value": 20}
-    assert reloaded.get_or_measure({"a": 3}, lambda: {"value": 30})["value"] == 30
+    text = path.read_text()
+    path.write_text(text[: len(text) - 9])  # the last line cut by a crash or a full disk
+    with pytest.warns(CacheWarning, match="line 2 is cut short"):
+        reloaded = PointCache(path)
+    assert reloaded.get_or_measure({"a": 1}, lambda: pytest.fail("measured again")) == {"a": 1, "value": 10}
+    assert reloaded.get_or_measure({"a": 2}, lambda: {"value": 20})["value"] == 20  # measured again
+    with pytest.warns(CacheWarning, match="line 2 is cut short"):  # the cut line stays; the new one is whole
+        again = PointCache(path)
+    assert again.points == reloaded.points and len(again.points) == 2
+
+
+def _store_points(path, first, count):
+    cache = PointCache(path)
+    for n in range(first, first + count):
+        cache.store({"n": n}, {"payload": "x" * 5000})  # lines longer than a pipe buffer
+
+
+def test_runs_sharing_a_cache_never_interleave_their_lines(tmp_path):
+    path = tmp_path / "points.jsonl"
+    context = multiprocessing.get_context("spawn")
+    workers = [context.Process(target=_store_points, args=(path, 1000 * k, 150)) for k in range(3)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=120)
+        assert worker.exitcode == 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CacheWarning)
+        cache = PointCache(path)
+    assert sorted(p["n"] for p in cache.points.values()) == [1000 * k + n for k in range(3) for n in range(150)]
 
 
 def test_an_interrupted_write_leaves_the_old_file_and_no_partial_file(tmp_path, monkeypatch):
