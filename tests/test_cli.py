@@ -3,12 +3,18 @@
 import itertools
 import json
 import math
+import tempfile
+from contextlib import chdir
+from unittest import mock
 
+import click
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings, strategies as st
 
 from cnn_bounds.cli import main
+from numeric.catalog import CATALOG
 
 
 def run(*args):
@@ -121,3 +127,77 @@ def test_learnt_without_measuring_gives_accuracy_and_channels_needed_per_depth()
     assert low["channels_needed"] == {"1": 1, "2": 1}
     assert high["channels_needed"] == {"1": None, "2": None}  # 1 epoch on 4x4 digits is far from perfect
     assert [a["accuracy"]["n"] for a in low["accuracies"]] == [2, 2, 2, 2] and low["summaries"] == []
+
+
+# Every bad argument of every command: one line, exit status 2, never a traceback (issue 14).
+NUMBERS = st.one_of(st.integers(-3, 5), st.sampled_from([0, -1, 10**19, -(10**19)]),
+                    st.floats(allow_nan=True, allow_infinity=True)).map(str)
+SHAPES = st.one_of(st.builds("{}x{}".format, st.integers(-1, 4), st.integers(-1, 4)),
+                   st.sampled_from(["4", "x", "4x4x4", "axb", ""]))  # 40x40 is refused, but after a minute
+FUNCTIONS = st.builds(lambda name, settings: name + (":" + ",".join(settings) if settings else ""),
+                      st.sampled_from(list(CATALOG) + ["no-such-function"]),
+                      st.lists(st.builds("{}={}".format, st.sampled_from(["size", "threshold", "xi", "seed", "k", "x"]),
+                                         st.one_of(NUMBERS, st.text(max_size=3))), max_size=3))
+REGIONS = st.one_of(st.builds("{}:{}".format, st.sampled_from(["cols", "rows", "rect", "pixels", "square"]),
+                              st.lists(st.integers(-3, 40).map(str), max_size=5).map(",".join)),
+                    st.text(max_size=6))
+CHEAP = {  # commands that run in seconds on lattices this small, so any argument list may run them
+    "entropy": {"--shape": SHAPES, "--levels": NUMBERS, "--function": FUNCTIONS, "--region": REGIONS,
+                "--alpha": NUMBERS, "--method": st.sampled_from(["dense", "tn", "auto", "svd"]),
+                "--labels": st.sampled_from(["01", "pm1"]), "--seed": NUMBERS, "--no-rank": None},
+    "mincut": {"--shape": SHAPES, "--levels": NUMBERS, "--depth": NUMBERS, "--channels": NUMBERS,
+               "--kernel": NUMBERS, "--tree": None, "--unshared": None, "--region": REGIONS,
+               "--readout": st.sampled_from(["global", "local"]), "--no-measure": None},
+}
+
+
+def assert_one_line_or_success(result):
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception  # a traceback: the bug this test is for
+    assert result.exit_code in (0, 2), result.output
+    if result.exit_code == 2:
+        lines = result.output.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("Error: "), result.output
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.sampled_from(sorted(CHEAP)), st.data())
+def test_any_arguments_of_the_cheap_commands_run_or_give_one_line(command, data):
+    options = CHEAP[command]
+    arguments = [command]
+    for name in data.draw(st.lists(st.sampled_from(sorted(options)), max_size=5)):
+        arguments += [name] if options[name] is None else [name, data.draw(options[name])]
+    if "--no-measure" not in arguments and command == "mincut":
+        arguments.append("--no-measure")  # measuring ranks of random ConvACs takes longer
+    assert_one_line_or_success(run(*arguments, "--json"))
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.sampled_from(sorted(main.commands)), st.data())
+def test_an_argument_that_cannot_parse_gives_one_line_for_every_command(command, data):
+    """Any command with any of its options (random values), plus one argument that cannot parse: an unknown
+    option, a value that is not of its option's type or choices, or an option missing its value. Parsing
+    fails before the command runs, so this covers the long commands too."""
+    parameters = [p for p in main.commands[command].params if isinstance(p, click.Option) and p.name != "help"]
+    arguments = [command]
+    for option in data.draw(st.lists(st.sampled_from(parameters), max_size=4)):
+        arguments += [option.opts[0]] if option.is_flag else [option.opts[0], data.draw(NUMBERS | REGIONS)]
+    typed = [p for p in parameters if not p.is_flag and (isinstance(p.type, click.Choice) or p.type in (click.INT, click.FLOAT))]
+    kind = data.draw(st.sampled_from(["unknown", "typed", "missing"] if typed else ["unknown", "missing"]))
+    if kind == "unknown":
+        bad = [data.draw(st.sampled_from(["--no-such-option", "-Z", "--shap"]))]
+    elif kind == "typed":
+        bad = [data.draw(st.sampled_from(typed)).opts[0], "not-a-value"]
+    else:
+        bad = [data.draw(st.sampled_from([p for p in parameters if not p.is_flag] or parameters)).opts[0]]
+        arguments, bad = arguments + bad, []  # an option with no value must come last
+    at = data.draw(st.integers(1, len(arguments)))
+    arguments[at:at] = bad
+
+    def parsed_anyway(**values):
+        raise AssertionError(f"{arguments} parsed into {values}")
+
+    with mock.patch.object(main.commands[command], "callback", parsed_anyway), tempfile.TemporaryDirectory() as scratch, chdir(scratch):
+        result = CliRunner().invoke(main, arguments)
+    assert_one_line_or_success(result)
+    assert result.exit_code == 2, result.output
