@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from cnn_bounds.convac import ConvAC, ConvACSpec, all_images, batched_function, evaluate_on_all_images
 from cnn_bounds.mincut import min_cut
+from cnn_bounds.strategies import convac_specs
 from numeric import InvalidInputError, Lattice, entanglement_profile
 from numeric.precise import LARGE_PRIME, prime_for_sums, rank_mod_p, schmidt_rank_mod_p
 
@@ -33,32 +34,8 @@ def reference_value(network: ConvAC, image: np.ndarray) -> float:
     return float(np.prod(list(x.values()), axis=0) @ readout)
 
 
-@st.composite
-def specs(draw, max_images: int = 4096, duplicated: bool = False):
-    """Architectures on at most ``max_images`` images: levels 2..8, channels 1..4, depth 0..3, kernels 1..3,
-    overlapping or tree, shared or not, global or local read-out; and a region. ``duplicated``: only
-    overlapping, unshared networks of depth 2..3 and kernel 2, whose tensor networks copy sub-networks."""
-    levels = draw(st.integers(2, 8))
-    most = int(math.log(max_images) / math.log(levels) + 1e-9)
-    if most < 4 or draw(st.booleans()):
-        lattice = Lattice(draw(st.integers(4 if duplicated else 2, max(most, 4 if duplicated else 2))), 1, levels)
-    else:
-        side = draw(st.integers(2, 3 if most >= 9 else 2))
-        lattice = Lattice(side, draw(st.integers(2, most // side)), levels)
-    kernel = 2 if duplicated else draw(st.integers(1, 3))
-    overlapping = duplicated or draw(st.booleans())
-    depth = draw(st.integers(2, 3) if duplicated else st.integers(0, 3))
-    channels, readout = draw(st.integers(1, 4)), draw(st.sampled_from(["global", "local"]))
-    try:
-        spec = ConvACSpec(lattice, channels, depth, kernel, overlapping, not duplicated and draw(st.booleans()), readout)
-    except InvalidInputError:
-        spec = ConvACSpec(lattice, channels, 0, kernel, overlapping, readout=readout)
-    region = draw(st.permutations(range(lattice.n_pixels)))[: draw(st.integers(1, lattice.n_pixels - 1))]
-    return spec, sorted(region)
-
-
 @settings(max_examples=40)
-@given(specs(), st.integers(0, 2**31))
+@given(convac_specs(), st.integers(0, 2**31))
 def test_the_network_computes_its_defining_formula(case, seed):
     spec, _ = case
     network = ConvAC(spec, seed)
@@ -79,7 +56,7 @@ def test_network_values_stream_into_float32_or_float64_alike():
 
 
 @settings(max_examples=60)
-@given(st.one_of(specs(), specs(duplicated=True)), st.integers(0, 2**31))
+@given(st.one_of(convac_specs(), convac_specs(duplicated=True)), st.integers(0, 2**31))
 def test_measured_ranks_never_exceed_the_min_cut(case, seed):
     spec, region = case
     cut = min_cut(spec, region)

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conftest import lattice_and_region, lattices, random_values, seeds, value_kinds
+from cnn_bounds.strategies import RANDOM_KINDS, lattices, lattices_and_regions, random_values, seeds
 from numeric import (
     InvalidInputError,
     Lattice,
@@ -40,7 +40,7 @@ def explicit_matrix(values: np.ndarray, lattice: Lattice, region) -> np.ndarray:
     return matrix
 
 
-@given(lattice_and_region(), seeds, value_kinds)
+@given(lattices_and_regions(), seeds(), st.sampled_from(RANDOM_KINDS))
 def test_schmidt_values_match_numpy_svd_of_the_explicit_matrix(case, seed, kind):
     lattice, region = case
     values = random_values(lattice, seed, kind)
@@ -50,7 +50,7 @@ def test_schmidt_values_match_numpy_svd_of_the_explicit_matrix(case, seed, kind)
         np.testing.assert_allclose(found, expected, rtol=0, atol=1e-10 * expected[0])
 
 
-@given(lattice_and_region(), seeds, value_kinds)
+@given(lattices_and_regions(), seeds(), st.sampled_from(RANDOM_KINDS))
 def test_gram_probabilities_and_entropy_match_the_svd(case, seed, kind):
     lattice, region = case
     values = random_values(lattice, seed, kind)
@@ -62,7 +62,7 @@ def test_gram_probabilities_and_entropy_match_the_svd(case, seed, kind):
     assert entanglement_entropy(values, region, levels=lattice.levels) == pytest.approx(-np.sum(p * np.log(p)), abs=1e-10)
 
 
-@given(lattice_and_region(), seeds, value_kinds)
+@given(lattices_and_regions(), seeds(), st.sampled_from(RANDOM_KINDS))
 def test_entropy_of_a_region_equals_that_of_its_complement(case, seed, kind):
     lattice, region = case
     values = random_values(lattice, seed, kind)
@@ -73,7 +73,7 @@ def test_entropy_of_a_region_equals_that_of_its_complement(case, seed, kind):
         assert s_a == pytest.approx(s_b, abs=1e-9)
 
 
-@given(lattice_and_region(), seeds, value_kinds)
+@given(lattices_and_regions(), seeds(), st.sampled_from(RANDOM_KINDS))
 def test_entropy_lies_between_zero_and_the_volume_law(case, seed, kind):
     lattice, region = case
     values = random_values(lattice, seed, kind)
@@ -82,7 +82,7 @@ def test_entropy_lies_between_zero_and_the_volume_law(case, seed, kind):
     assert 0.0 <= entropy <= smaller * math.log(lattice.levels) + 1e-12
 
 
-@given(lattice_and_region(), seeds, value_kinds, st.complex_numbers(min_magnitude=1e-3, max_magnitude=1e3))
+@given(lattices_and_regions(), seeds(), st.sampled_from(RANDOM_KINDS), st.complex_numbers(min_magnitude=1e-3, max_magnitude=1e3))
 def test_entropy_is_invariant_under_rescaling(case, seed, kind, scale):
     lattice, region = case
     values = random_values(lattice, seed, kind)
@@ -92,7 +92,7 @@ def test_entropy_is_invariant_under_rescaling(case, seed, kind, scale):
     )
 
 
-@given(lattice_and_region(proper=True), seeds, value_kinds, st.randoms(use_true_random=False))
+@given(lattices_and_regions(proper=True), seeds(), st.sampled_from(RANDOM_KINDS), st.randoms(use_true_random=False))
 def test_entropy_is_invariant_under_relabelling_pixels_inside_the_region(case, seed, kind, rnd):
     lattice, region = case
     values = random_values(lattice, seed, kind)
@@ -107,7 +107,7 @@ def test_entropy_is_invariant_under_relabelling_pixels_inside_the_region(case, s
     assert entanglement_entropy(values, shuffled_region, levels=lattice.levels) == pytest.approx(original, abs=1e-12)
 
 
-@given(lattice_and_region(), seeds)
+@given(lattices_and_regions(), seeds())
 def test_a_product_function_has_rank_one_and_zero_entropy(case, seed):
     lattice, region = case
     values = product_function(lattice, seed)
@@ -115,7 +115,7 @@ def test_a_product_function_has_rank_one_and_zero_entropy(case, seed):
     assert entanglement_entropy(values, region, levels=lattice.levels) == pytest.approx(0.0, abs=1e-12)
 
 
-@given(lattices(max_images=1024, min_pixels=2), seeds, st.data())
+@given(lattices(max_images=1024, min_pixels=2), seeds(), st.data())
 def test_entropy_of_a_tensor_product_is_additive(lattice, seed, data):
     pixels = data.draw(st.permutations(range(lattice.n_pixels)))
     split = data.draw(st.integers(1, lattice.n_pixels - 1))
@@ -133,7 +133,7 @@ def test_entropy_of_a_tensor_product_is_additive(lattice, seed, data):
     assert entanglement_entropy(values, region, levels=d) == pytest.approx(expected, abs=1e-9)
 
 
-@given(lattice_and_region(), seeds, value_kinds)
+@given(lattices_and_regions(), seeds(), st.sampled_from(RANDOM_KINDS))
 def test_renyi_entropies_do_not_increase_with_alpha(case, seed, kind):
     lattice, region = case
     values = random_values(lattice, seed, kind)
@@ -141,7 +141,7 @@ def test_renyi_entropies_do_not_increase_with_alpha(case, seed, kind):
     assert all(a >= b - 1e-9 for a, b in zip(entropies, entropies[1:]))
 
 
-@given(lattice_and_region(max_images=1024, proper=True), seeds)
+@given(lattices_and_regions(max_images=1024, proper=True), seeds())
 def test_float_rank_of_boolean_functions_equals_the_exact_rank(case, seed):
     lattice, region = case
     values = random_values(lattice, seed, "boolean")
@@ -150,7 +150,7 @@ def test_float_rank_of_boolean_functions_equals_the_exact_rank(case, seed):
     assert schmidt_rank(values, region, levels=lattice.levels) == exact_schmidt_rank(values, region, levels=lattice.levels)
 
 
-@given(lattice_and_region(max_images=1024, proper=True), seeds)
+@given(lattices_and_regions(max_images=1024, proper=True), seeds())
 def test_float_entropy_matches_a_50_digit_reference(case, seed):
     lattice, region = case
     region = region[: max(1, int(math.log(64) / math.log(lattice.levels)))]
@@ -188,7 +188,7 @@ def test_equality_of_two_separated_pixels_carries_exactly_ln_d(levels):
     assert entanglement_entropy(values, [0, 4, 5], levels=levels) == pytest.approx(0.0, abs=1e-12)
 
 
-@given(lattice_and_region(proper=True))
+@given(lattices_and_regions(proper=True))
 def test_parity_carries_ln_2_on_every_nontrivial_cut(case):
     lattice, region = case
     lattice = Lattice(lattice.width, lattice.height, 2)
@@ -242,7 +242,7 @@ def test_a_request_too_large_for_memory_is_refused_before_allocating(monkeypatch
         entanglement_entropy(values, [0], levels=2)
 
 
-@given(lattice_and_region(), seeds, value_kinds)
+@given(lattices_and_regions(), seeds(), st.sampled_from(RANDOM_KINDS))
 def test_the_one_pass_profile_agrees_with_the_separate_functions(case, seed, kind):
     lattice, region = case
     values = random_values(lattice, seed, kind)
@@ -264,7 +264,7 @@ def test_a_schmidt_value_far_below_sqrt_eps_is_resolved_like_an_svd():
     assert entanglement_profile(values, region).rank == 2
 
 
-@given(lattice_and_region(), seeds, value_kinds)
+@given(lattices_and_regions(), seeds(), st.sampled_from(RANDOM_KINDS))
 def test_the_gram_accumulated_slice_by_slice_matches_the_svd(case, seed, kind):
     from unittest import mock
 
@@ -368,7 +368,7 @@ def test_memory_refusals_name_what_needs_the_memory_and_the_way_out(monkeypatch,
         call(values)
 
 
-@given(lattice_and_region(max_images=1024), seeds)
+@given(lattices_and_regions(max_images=1024), seeds())
 def test_a_random_function_attains_the_rank_and_entropy_ceilings_of_its_cut(case, seed):
     """Generic functions have full Schmidt rank d^min(|A|,|B|) (the ceiling), and S_A <= min(|A|,|B|) ln d."""
     lattice, region = case

@@ -14,31 +14,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cnn_bounds.cli import main
+from cnn_bounds.strategies import local_feature_targets
 from numeric import Lattice, TooLargeError, column_cut, matched_random_entropy, rectangle, schmidt_rank, schmidt_spectrum, straight_cuts
 from numeric import targets
 from numeric.cuts import choose_method, format_bound, measure_cuts
 from numeric.feature_mps import (balanced_threshold, count_distribution, feature_cut, feature_mps, mps_values,
                                  reading_order)
-
-
-@st.composite
-def feature_cases(draw):
-    """A lattice of <= 12 pixels (<= 4096 images), a pattern or a small detector that fits, an aggregator,
-    a threshold, labels, and any region (any pixels)."""
-    levels = draw(st.integers(2, 3))
-    width = draw(st.integers(1, 5))
-    height = draw(st.integers(1, max(1, (7 if levels == 2 else 4) // width + 1)))
-    lattice = Lattice(width, height, levels)
-    window = (draw(st.integers(1, min(2, height))), draw(st.integers(1, min(3, width))))
-    accepted = draw(st.integers(1, 3))
-    patterns = np.array(draw(st.lists(
-        st.lists(st.integers(0, levels - 1), min_size=window[0] * window[1], max_size=window[0] * window[1]),
-        min_size=accepted, max_size=accepted, unique_by=tuple))).reshape(-1, *window)
-    aggregator = draw(st.sampled_from(["or", "nor", "count"]))
-    threshold = draw(st.integers(0, 3)) if aggregator == "count" else 1
-    labels = draw(st.sampled_from(["01", "pm1"]))
-    region = draw(st.permutations(range(lattice.n_pixels)))[:draw(st.integers(0, lattice.n_pixels))]
-    return lattice, patterns, aggregator, threshold, labels, list(region)
 
 
 def dense_target(lattice, patterns, aggregator, threshold):
@@ -54,7 +35,7 @@ def dense_target(lattice, patterns, aggregator, threshold):
 
 
 @settings(max_examples=150)
-@given(feature_cases(), st.data())
+@given(local_feature_targets(), st.data())
 def test_the_automaton_is_the_target_and_every_cut_matches_the_dense_engine(case, data):
     lattice, patterns, aggregator, threshold, labels, region = case
     order = data.draw(st.permutations(range(lattice.n_pixels)))

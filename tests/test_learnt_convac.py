@@ -16,32 +16,12 @@ from cnn_bounds.convac import ConvAC, ConvACSpec, evaluate_on_all_images
 from cnn_bounds.convac_classifier import (ConvACClassifier, class_convac, convac_accuracy, top_cut_probabilities,
                                           top_parts, train_convac, tree_spec)
 from cnn_bounds.data import load, split
+from cnn_bounds.strategies import tree_convacs
 from numeric import InvalidInputError, Lattice, schmidt_probabilities
 
 
-@st.composite
-def tree_networks(draw):
-    """A tree ConvAC on at most 2^16 binary images (or 3^9 ternary): Gaussian, or a classifier's class score
-    at initialisation with its weights perturbed (so it is not near the identity)."""
-    levels = draw(st.sampled_from([2, 3]))
-    width, height = draw(st.sampled_from([(4, 4), (8, 2), (4, 2), (2, 2), (2, 1), (8, 1)] if levels == 2 else
-                                         [(2, 2), (4, 2), (2, 1), (4, 1)]))
-    lattice = Lattice(width, height, levels)
-    most = min(w.bit_length() - 1 for w in (width, height) if w > 1)
-    spec = tree_spec(lattice, draw(st.integers(1, 4)), draw(st.integers(0, most)))
-    seed = draw(st.integers(0, 2**16))
-    if draw(st.booleans()):
-        return ConvAC(spec, seed)
-    network = class_convac(ConvACClassifier(spec, seed), draw(st.integers(0, CLASSES - 1)))
-    generator = torch.Generator().manual_seed(seed)
-    with torch.no_grad():
-        for parameter in network.parameters():
-            parameter.add_(torch.randn(parameter.shape, generator=generator, dtype=torch.float64))
-    return network
-
-
 @settings(max_examples=60, deadline=None)
-@given(tree_networks(), st.data())
+@given(tree_convacs(), st.data())
 def test_top_cut_spectrum_equals_the_dense_engine(network, data):
     parts = top_parts(network)
     if len(parts.pixels) < 2:  # depth 0 on a 2x1 chain still has two parts; a single part has no cut

@@ -12,7 +12,7 @@ from cnn_bounds.convac import ConvAC, ConvACSpec, convac_mps, evaluate_on_all_im
 from numeric import InvalidInputError, Lattice, schmidt_spectrum
 from numeric import mps as M
 from numeric.precise import LARGE_PRIME, prime_for_sums, schmidt_rank_mod_p
-from tests.test_convac import specs
+from cnn_bounds.strategies import convac_specs
 
 
 def on_sites(values: np.ndarray, order: list[int], levels: int) -> np.ndarray:
@@ -70,7 +70,7 @@ def test_a_truncated_mps_carries_a_bound_that_holds(seed, tolerance):
 
 
 @settings(max_examples=40, deadline=None)
-@given(specs(max_images=2048), st.integers(0, 2**31))
+@given(convac_specs(max_images=2048), st.integers(0, 2**31))
 def test_convac_mps_equals_the_dense_engine(case, seed):
     """Float: the entropy across the region's bond equals the dense engine's to 1e-9 nats and lies within
     the carried bound; mod p: the bond dimension is the exact rank mod p of the dense function."""

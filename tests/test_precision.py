@@ -7,9 +7,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from cnn_bounds.strategies import lattices_and_regions, random_values, seeds
 import numeric.entanglement as engine
 import numeric.gram as gram
-from conftest import lattice_and_region, random_values, seeds
 from numeric import Lattice, TooLargeError, complement, rectangles, straight_cuts
 from numeric.entanglement import schmidt_spectra, schmidt_spectrum
 from numeric.precise import reference_entropy
@@ -35,7 +35,7 @@ def stress_values(lattice: Lattice, seed: int, kind: str) -> np.ndarray:
     return random_values(lattice, seed, kind)
 
 
-@given(lattice_and_region(proper=True), seeds, spectrum_kinds, st.sampled_from([1024, 4, 2]), st.sampled_from([64, 1]))
+@given(lattices_and_regions(proper=True), seeds(), spectrum_kinds, st.sampled_from([1024, 4, 2]), st.sampled_from([64, 1]))
 @settings(max_examples=60)
 def test_the_float32_error_bound_holds_against_float64(case, seed, kind, run_terms, matmul_side):
     """|S_32 - S_64| <= bound_32 + bound_64 and the same for the probabilities' distance, with float32 sums
@@ -51,7 +51,7 @@ def test_the_float32_error_bound_holds_against_float64(case, seed, kind, run_ter
     assert distance <= single.distance_bound + double.distance_bound
 
 
-@given(lattice_and_region(max_images=256, proper=True), seeds, st.sampled_from(["gaussian", "boolean", "nearly-product", "steep"]))
+@given(lattices_and_regions(max_images=256, proper=True), seeds(), st.sampled_from(["gaussian", "boolean", "nearly-product", "steep"]))
 @settings(max_examples=25)
 def test_the_float64_error_bound_holds_against_a_50_digit_reference(case, seed, kind):  # the reference is real-only
     lattice, region = case
@@ -98,7 +98,7 @@ def test_tiny_and_huge_functions_keep_their_float32_entropy():
         assert abs(found.entropy() - expected.entropy()) <= found.entropy_error_bound + expected.entropy_error_bound
 
 
-@given(seeds, st.sampled_from([(4, 3, 2), (3, 3, 3), (6, 2, 2)]), st.sampled_from(["float64", "float32"]))
+@given(seeds(), st.sampled_from([(4, 3, 2), (3, 3, 3), (6, 2, 2)]), st.sampled_from(["float64", "float32"]))
 @settings(max_examples=10)
 def test_many_cuts_at_once_match_one_at_a_time(seed, shape, precision):
     """Shared work (complements, partial traces of larger sides) changes nothing beyond rounding."""

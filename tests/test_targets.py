@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import lattices
+from cnn_bounds.strategies import lattices
 from numeric import InvalidInputError, Lattice, TooLargeError
 from numeric import targets
 from numeric.memory import format_bytes
