@@ -25,7 +25,7 @@ from cnn_bounds.files import dumps, write_atomically, write_tables
 from cnn_bounds.learnt_entanglement import learnt_convac_sweep, learnt_sweep
 from cnn_bounds.machine import configure_torch_threads
 from cnn_bounds.mincut import min_cut, tensor_network
-from cnn_bounds.report import learnt_convac_section, learnt_section, reproduce as run_reproduce
+from cnn_bounds.report import fragment, learnt_convac_section, learnt_section, reproduce as run_reproduce
 from cnn_bounds.training import HEADS, train_sweep as run_train_sweep
 from numeric import InvalidInputError, Lattice
 from numeric.catalog import CATALOG
@@ -35,6 +35,7 @@ from numeric.entanglement import LABELS, matched_random_entropy, max_entropy, pa
 from numeric.lattice import boundary_length, default_regions, parse_region, parse_shape, straight_cuts
 from numeric.precise import prime_for_sums, schmidt_rank_mod_p
 from proofs import check_all
+from proofs.result import plain_text
 
 
 class BadRequest(click.ClickException):
@@ -239,16 +240,16 @@ def derive(full: bool, seed: int, as_json: bool, latex_path: str | None) -> None
     for record in records:
         click.echo(f"== {record['title']} [{record['key']}]")
         for assumption in record["assumptions"]:
-            click.echo(f"  setting: {assumption}")
+            click.echo(f"  setting: {plain_text(assumption)}")
         for cited in record["assumed"]:
-            click.echo(f"  assumed: {cited['statement']} ({cited['citation']})")
+            click.echo(f"  assumed: {plain_text(cited['statement'])} ({cited['citation']})")
         for step in record["steps"]:
-            click.echo(f"  step: {step['text']}: {' '.join(step['expression'].split())}")
+            click.echo(f"  step: {plain_text(step['text'])}: {' '.join(step['expression'].split())}")
         for kind in ("proved", "checked"):
             for entry in record[kind]:
-                click.echo(f"  {kind} [{'ok' if entry['passed'] else 'FAILED'}]: {entry['statement']}")
+                click.echo(f"  {kind} [{'ok' if entry['passed'] else 'FAILED'}]: {plain_text(entry['statement'])}")
         if record["remark"]:
-            click.echo(f"  precise version: {record['remark']}")
+            click.echo(f"  precise version: {plain_text(record['remark'])}")
         click.echo("")
     if latex_path:
         click.echo(f"LaTeX fragment written to {Path(latex_path)}")
@@ -443,13 +444,14 @@ def reproduce(out_dir: str, quick: bool, seed: int, pdf: bool) -> None:
         results = run_reproduce(out_dir, full=not quick, seed=seed, pdf=pdf, progress=_progress, announce=announce)
     except RuntimeError as error:
         raise click.ClickException(str(error)) from None
-    click.echo(format_table(["claim", "verdict"], [[v["claim"], v["verdict"]] for v in results["verdicts"].values()]))
+    click.echo(format_table(["claim", "verdict"], [[plain_text(v["claim"]), v["verdict"]] for v in results["verdicts"].values()]))
     for verdict in results["verdicts"].values():
-        click.echo(f"- {verdict['claim']}: {verdict['because']}")
-    made = "report.tex" + (", report.pdf" if (Path(out_dir) / "report.pdf").exists() else "")
+        click.echo(f"- {plain_text(verdict['claim'])}: {plain_text(verdict['because'])}")
+    made = "report.md, report.tex" + (", report.pdf" if (Path(out_dir) / "report.pdf").exists() else "")
     if pdf and not shutil.which("pdflatex"):
-        made += " (no pdflatex on the PATH: PDF skipped; install TeX, e.g. Debian's texlive-latex-recommended)"
-    click.echo(f"\nwritten to {out_dir}: {made}, {len(results['figures'])} figure files, results.json, environment.json")
+        made += " (no pdflatex on the PATH: PDF skipped; report.md has the same text, or install TeX, e.g. Debian's texlive-latex-recommended)"
+    click.echo(f"\nwritten to {out_dir}: {made}, {len(results['figures'])} figure files, tex/ (each section, to \\input), "
+               "results.json, environment.json")
 
 
 def _floats(value: float | None) -> str:
@@ -507,7 +509,7 @@ def learnt(data_name, levels, pool, depths, widths, kernel, head, label, output,
                           goal, cache, jobs, scheduler, progress=True)
     if out_dir:
         write_atomically(Path(out_dir) / "results.json", dumps(result))
-        write_atomically(Path(out_dir) / "learnt.tex", learnt_section(result))
+        write_atomically(Path(out_dir) / "learnt.tex", fragment("learnt", learnt_section(result)))
     if as_json:
         click.echo(dumps({k: v for k, v in result.items() if k != "points"}))
         return
@@ -569,7 +571,7 @@ def learnt_convac(data_name, levels, pool, depths, widths, label, region_specs, 
                                  seed, 0.25, epochs, goal, cache, jobs, scheduler, progress=True)
     if out_dir:
         write_atomically(Path(out_dir) / "results.json", dumps(result))
-        write_atomically(Path(out_dir) / "learnt-convac.tex", learnt_convac_section(result))
+        write_atomically(Path(out_dir) / "learnt-convac.tex", fragment("learnt-convac", learnt_convac_section(result)))
     if as_json:
         click.echo(dumps({k: v for k, v in result.items() if k != "points"}))
         return

@@ -33,15 +33,15 @@ def volume_vs_subvolume(rows: list[dict], lattice: str):
     mine = [r for r in rows if r["lattice"] == lattice]
     sizes = sorted({r["size"] for r in mine})
     first = {s: next(r for r in mine if r["size"] == s) for s in sizes}
-    axes.plot(sizes, [first[s]["volume_law"] for s in sizes], "k--", label="volume law min(|A|,|B|) ln 2")
+    axes.plot(sizes, [first[s]["volume_law"] for s in sizes], "k--", label=r"volume law $\min(|A|,|B|)\,\ln 2$")
     axes.plot(sizes, [first[s]["page"] for s in sizes], "k:", label="Page (complex random)")
     for function in dict.fromkeys(r["function"] for r in mine):
         points = sorted((r["size"], r["entropy"], r["stderr"]) for r in mine if r["function"] == function)
         style = "o-" if function.startswith("random") else ".-"
         axes.errorbar([p[0] for p in points], [p[1] for p in points], yerr=[p[2] for p in points], fmt=style,
                       label=function, markersize=4, linewidth=1)
-    axes.set_xlabel("|A| (pixels on the left of the cut)")
-    axes.set_ylabel("S_A (nats)")
+    axes.set_xlabel(r"$|A|$ (pixels on the left of the cut)")
+    axes.set_ylabel(r"$S_A$ (nats)")
     axes.set_title(f"Volume law vs sub-volume law, chain {lattice}")
     axes.legend(fontsize=6, ncol=3, loc="upper center", bbox_to_anchor=(0.5, -0.14))
     return figure
@@ -55,9 +55,9 @@ def bound_vs_exact(rows: list[tuple], headers: list[str]):
     y = np.array([row[entropy] for row in rows])
     axes.scatter(x, y, s=6, alpha=0.5)
     top = float(max(x.max(), y.max())) * 1.05
-    axes.plot([0, top], [0, top], "k--", linewidth=1, label="S_A = ln(bound)")
-    axes.set_xlabel("derived bound ln R (nats)")
-    axes.set_ylabel("exact S_A (nats)")
+    axes.plot([0, top], [0, top], "k--", linewidth=1, label=r"$S_A = \ln R$")
+    axes.set_xlabel(r"derived bound $\ln R$ (nats)")
+    axes.set_ylabel(r"exact $S_A$ (nats)")
     axes.set_title("Sub-volume bound against exact entropy")
     axes.legend(fontsize=7)
     return figure
@@ -86,14 +86,14 @@ def channel_scaling(matches: list[dict], case: str):
     mine = [m for m in matches if m["case"] == case]
     for depth in sorted({m["depth"] for m in mine}):
         points = sorted((m["D0"], m["D"]) for m in mine if m["depth"] == depth)
-        line, = axes.plot([p[0] for p in points], [p[1] for p in points], "o-", markersize=4, label=f"n_c={depth}")
+        line, = axes.plot([p[0] for p in points], [p[1] for p in points], "o-", markersize=4, label=f"$n_c = {depth}$")
         grid = np.array([p[0] for p in points], dtype=float)
         axes.plot(grid, grid ** (1 / depth), ":", color=line.get_color(), linewidth=1)
     axes.set_xscale("log")
     axes.set_yscale("log")
-    axes.set_xlabel("shallow width D0")
-    axes.set_ylabel("smallest deep width D matching its rank")
-    axes.set_title(f"Channel scaling ({case}); dotted: D0^(1/n_c)")
+    axes.set_xlabel(r"shallow width $D_0$")
+    axes.set_ylabel(r"smallest deep width $D$ matching its rank")
+    axes.set_title(f"Channel scaling ({case}); dotted: " + r"$D_0^{1/n_c}$")
     axes.legend(fontsize=7)
     return figure
 
@@ -109,8 +109,8 @@ def learnt_entanglement(points: list[dict]):
         line, = axes.plot(depths, learnt, "o-", label=f"{target} (learnt)")
         aimed = max(r["target_entropy"] or 0.0 for r in best[0]["regions"])
         axes.axhline(aimed, color=line.get_color(), linestyle=":", linewidth=1)
-    axes.set_xlabel("depth n_c")
-    axes.set_ylabel("largest S_A over cuts and squares (nats)")
+    axes.set_xlabel(r"depth $n_c$")
+    axes.set_ylabel(r"largest $S_A$ over cuts and squares (nats)")
     axes.set_title("Entanglement of learnt functions (dotted: target)")
     axes.legend(fontsize=6)
     return figure

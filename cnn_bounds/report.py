@@ -2,13 +2,16 @@
 
 Every number the report prints goes through :class:`Quoter`, which records the results.json path it
 came from and the text printed, so a test can check them; every verdict is computed from the numbers by
-:func:`verdicts`. Files are written atomically, the old report is removed first, and report.tex is
-written last: an interrupted run leaves no report that looks complete.
+:func:`verdicts`. Each section is a LaTeX fragment in tex/ that a paper can \\input; report.tex inputs them
+all, report.md is the same text through pandoc (readable without TeX), report.pdf is compiled when pdflatex
+is there. Files are written atomically, the old report is removed first, and report.tex is written last:
+an interrupted run leaves no report that looks complete.
 """
 
 from __future__ import annotations
 
 import functools
+import re
 import platform
 import shutil
 import subprocess
@@ -19,6 +22,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+
+import pypandoc
 
 from cnn_bounds import figures
 from cnn_bounds.cache import PointCache
@@ -41,6 +46,12 @@ read-out (cnn_bounds.learnt_entanglement's defaults), class 0's logit across the
 CONVAC_QUICK = {"depths": (3,), "widths": (8, 16), "seeds": 1}
 CONVAC_FULL = {"depths": (1, 2, 3), "widths": (4, 8, 16, 32), "seeds": 3}
 """The trained tree ConvACs on binarised 8x8 digits in the report (cnn_bounds.learnt_entanglement.learnt_convac_sweep)."""
+FRAGMENTS = "tex"
+FRAGMENT_PACKAGES = r"\usepackage{amsmath,booktabs,tabularx,graphicx}"
+"""What every fragment in tex/ needs in the preamble of the document that \\inputs it."""
+MARKDOWN = ("markdown-raw_html-raw_attribute-raw_tex-fenced_divs-bracketed_spans-native_divs-native_spans"
+            "-header_attributes-link_attributes-simple_tables-multiline_tables-grid_tables-smart")
+"""Pandoc's Markdown with only what common viewers render: pipe tables, $...$ math, plain images."""
 PACKAGES = ("numpy", "scipy", "sympy", "mpmath", "networkx", "torch", "matplotlib", "click", "tqdm")
 
 
@@ -60,9 +71,16 @@ class Quoter:
 
     def __call__(self, path: str, style: str = "{:.3g}") -> str:
         value = lookup(self.results, path)
-        text = "--" if value is None else (style.format(value) if not isinstance(value, str) else latex_text(value))
+        text = "--" if value is None else (style.format(value) if not isinstance(value, str) else _breakable(value))
         self.quoted[path] = {"value": value, "text": text}
         return text
+
+
+def _breakable(text: str) -> str:
+    """Plain text for LaTeX with a line break allowed after each comma or colon not followed by a space, so a
+    function spec (count-threshold:size=2,threshold=balanced) wraps in a narrow column; text with math as is."""
+    escaped = latex_text(text)
+    return escaped if "$" in text else re.sub(r"([,:])(?=\S)", r"\1\\allowbreak{}", escaped)
 
 
 def _verdict(claim: str, holds: bool, because: str, comparisons: int, non_vacuous: int, precise: bool = False) -> dict:
@@ -107,7 +125,7 @@ def verdicts(results: dict) -> dict:
         "volume-law": _verdict(
             "Random functions obey a volume law (Page's mean entropy)", passed["volume-law"],
             f"Page's mean matches complex random functions within 4 s.e. on {sum(derive['volume-law']['numeric']['row_passed'])} "
-            f"of {len(page_rows)} m x n splits" + ("" if real_agrees else "; real random functions average below it (precise "
+            f"of {len(page_rows)} $m \\times n$ splits" + ("" if real_agrees else "; real random functions average below it (precise "
                                                                   "version: Page's formula is for the complex ensemble)"),
             len(page_rows), len(page_rows), precise=not real_agrees),
         "sub-volume": _verdict(
@@ -118,69 +136,80 @@ def verdicts(results: dict) -> dict:
             f"in {sub['comparisons']} (function, cut) pairs ({sub['non_vacuous']} non-vacuous) and "
             f"{results['lattice']['violations']} in the lattice sweep's {len(lattice_rows)} ({lattice_non_vacuous} "
             f"non-vacuous); below density-matched random functions on {matched_below['01']} (0/1 labels) and "
-            f"{matched_below['pm']} (+-1 labels) of {matched_cuts} (target, cut) pairs. At scale (exact tensor "
-            f"networks, 8x8 images and up): {scale['violations']} violations in {scale['comparisons']} (target, "
+            f"{matched_below['pm']} ($\\pm 1$ labels) of {matched_cuts} (target, cut) pairs. At scale (exact tensor "
+            f"networks, $8 \\times 8$ images and up): {scale['violations']} violations in {scale['comparisons']} (target, "
             f"cut, labels) comparisons ({scale['non_vacuous']} non-vacuous); below the density-matched random "
             f"labelling on {scale['below_matched']['01']} of {scale_counts['01']} (0/1) and "
-            f"{scale['below_matched']['pm1']} of {scale_counts['pm1']} (+-1)",
+            f"{scale['below_matched']['pm1']} of {scale_counts['pm1']} ($\\pm 1$)",
             sub["comparisons"] + len(lattice_rows) + scale["comparisons"],
             sub["non_vacuous"] + lattice_non_vacuous + scale["non_vacuous"], precise=True),
         "min-cut": _verdict(
             "A CNN (ConvAC) carries at most its min-cut entanglement", within_cut == len(points),
-            f"exact generic rank <= min-cut bound at {within_cut} of {len(points)} (network, cut) points; the bound is "
+            f"exact generic rank $\\le$ min-cut bound at {within_cut} of {len(points)} (network, cut) points; the bound is "
             f"attained at {at_cut}; in the survey of architectures, below it at {survey['below_min_cut']} points, "
             + ("all" if survey["below_min_cut_all_overlapping"] else "not all") + " with overlapping windows",
             len(points), sum(p["non_vacuous"] for p in points)),
         "channel-scaling": _verdict(
-            "Equal expressive power needs D = D0^(1/n_c) channels at depth n_c (where the wall is the bottleneck)",
+            r"Equal expressive power needs $D = D_0^{1/n_c}$ channels at depth $n_c$ (where the wall is the bottleneck)",
             wall["agree_with_paper"] == wall["comparisons"],
-            f"at {wall['agree_with_paper']} of {wall['comparisons']} wall-limited (n_c >= 2, D0) points the matched width "
-            f"is the paper's smallest integer D with D^n_c >= D0; the min cut predicts it at {wall['agree_with_min_cut']}",
+            f"at {wall['agree_with_paper']} of {wall['comparisons']} wall-limited ($n_c \\ge 2$, $D_0$) points the matched width "
+            f"is the paper's smallest integer $D$ with $D^{{n_c}} \\ge D_0$; the min cut predicts it at {wall['agree_with_min_cut']}",
             wall["comparisons"], wall["comparisons"]),
         "trained-cnns": _verdict(
             "Small CNNs learn local-feature targets (judged on held-out images); a random function is not learnt",
             local_learnt and control_fails and inside["within"] == inside["regions"],
             f"{'every' if local_learnt else 'not every'} local target reaches mean held-out balanced accuracy "
             f"{ACCURACY_GOAL} over {results['training']['seeds']} seeds; the random control's best mean is "
-            f"{best.get('random-boolean', float('nan')):.3f} (needs < {RANDOM_CONTROL_CEILING} to count as not learnt); "
+            f"{best.get('random-boolean', float('nan')):.3f} (needs $< {RANDOM_CONTROL_CEILING}$ to count as not learnt); "
             f"networks that learnt a local target stay within its bound in {inside['within']} of {inside['regions']} "
             "non-vacuous regions", inside["regions"], inside["regions"]),
     }
 
 
-def _table(columns: str, headers: list[str], rows: list[list[str]]) -> str:
-    body = [r"\begin{center}", r"\small", rf"\begin{{tabular}}{{{columns}}}", r"\toprule",
-            " & ".join(latex_text(h) for h in headers) + r" \\", r"\midrule"]
+def _table(columns: str, headers: list[str], rows: list[list[str]], widths: tuple[float, ...] = (),
+           size: str = r"\small") -> str:
+    """A booktabs table; with X columns (text that wraps) a tabularx as wide as the text, its X columns
+    ragged-right and sharing the width in the proportions ``widths`` (equal by default), so the other columns
+    keep their content's width."""
+    wide = "X" in columns
+    if wide:
+        shares = iter(widths or [1.0] * columns.count("X"))
+        total = sum(widths) / columns.count("X") if widths else 1.0
+        spec = "".join(rf">{{\raggedright\arraybackslash\hsize={next(shares) / total:.3f}\hsize}}X" if c == "X" else c
+                       for c in columns)
+    begin = rf"\begin{{tabularx}}{{\linewidth}}{{{spec}}}" if wide else rf"\begin{{tabular}}{{{columns}}}"
+    body = [r"\begin{center}", size, begin, r"\toprule", " & ".join(latex_text(h) for h in headers) + r" \\",
+            r"\midrule"]
     body += [" & ".join(row) + r" \\" for row in rows]
-    return "\n".join(body + [r"\bottomrule", r"\end{tabular}", r"\end{center}"]) + "\n"
+    return "\n".join(body + [r"\bottomrule", r"\end{tabularx}" if wide else r"\end{tabular}", r"\end{center}"]) + "\n"
 
 
 def _figure(stem: str, caption: str) -> str:
-    return (r"\begin{figure}[ht]\centering" + "\n" + rf"\includegraphics[width=0.75\linewidth]{{{stem}.pdf}}" + "\n"
-            + rf"\caption{{{latex_text(caption)}}}" + "\n" + r"\end{figure}" + "\n")
+    """A figure; its file has no extension (pdflatex takes stem.pdf, the Markdown report stem.png), its width
+    is the document's (report.tex sets 0.75 of the line with \\setkeys{Gin})."""
+    return "\n".join([r"\begin{figure}", r"\centering", rf"\includegraphics{{{stem}}}",
+                       rf"\caption{{{latex_text(caption)}}}", r"\end{figure}"]) + "\n"
 
 
 def _verdict_line(q: Quoter, key: str) -> str:
     return rf"\paragraph{{Verdict: {q(f'verdicts.{key}.verdict')}.}} {q(f'verdicts.{key}.because')}." + "\n"
 
 
-def report_tex(results: dict, q: Quoter) -> str:
-    """The standalone LaTeX report (article, amsmath, booktabs, graphicx)."""
+def report_sections(results: dict, q: Quoter) -> dict[str, str]:
+    """The report's sections, each a LaTeX fragment (name -> text) a paper can \\input (see FRAGMENT_PACKAGES)."""
     derive = results["derive"]
-    parts = [r"\documentclass[11pt]{article}", r"\usepackage{amsmath}", r"\usepackage{booktabs}",
-             r"\usepackage{graphicx}", r"\title{cnn-bounds: the claims of arXiv:1710.05520, checked}",
-             rf"\author{{seed {q('seed', '{}')}, {'full' if results['full'] else 'quick'} run}}", r"\date{}",
-             r"\begin{document}", r"\maketitle", r"\section*{Verdicts}"]
-    parts.append(_table("p{0.42\\linewidth}p{0.2\\linewidth}p{0.28\\linewidth}", ["claim", "verdict", "decided by"],
+    sections: dict[str, list[str]] = {}
+    parts = sections["verdicts"] = [r"\section*{Verdicts}"]
+    parts.append(_table("XXX", ["claim", "verdict", "decided by"],
                          [[q(f"verdicts.{k}.claim"), q(f"verdicts.{k}.verdict"), q(f"verdicts.{k}.because")]
-                          for k in results["verdicts"]]))
+                          for k in results["verdicts"]], widths=(0.8, 0.55, 1.65)))
     parts.append(r"Entropies are in nats. Verdicts are computed from the numbers: a claim \emph{holds} when every "
                  r"check of it passed, \emph{holds with the stated precise assumptions} when it passed in the precise "
                  r"form stated in its section, and \emph{does not hold} otherwise." + "\n")
 
-    parts.append(r"\section{Random functions: the volume law}")
+    parts = sections["volume-law"] = [r"\section{Random functions: the volume law}"]
     parts.append(derive["volume-law"]["latex"])
-    parts.append(_table("lrrrrrr", ["lattice", "|A|", "Page", "complex mean", "s.e.", "real mean", "s.e."],
+    parts.append(_table("lrrrrrr", ["lattice", "$|A|$", "Page", "complex mean", "s.e.", "real mean", "s.e."],
                         [[q(f"derive.volume-law.numeric.rows.{i}.{j}", "{:.4f}" if j > 1 else "{}") for j in range(7)]
                          for i in range(len(derive["volume-law"]["numeric"]["rows"]))]))
     parts.append(_figure("fig-volume-vs-subvolume", "Entropy against region size on a chain: random functions "
@@ -188,11 +217,11 @@ def report_tex(results: dict, q: Quoter) -> str:
                          "the targets' densities differ, so compare each with its density-matched control (Table below)."))
     parts.append(_verdict_line(q, "volume-law"))
 
-    parts.append(r"\section{Target functions: the sub-volume law}")
+    parts = sections["sub-volume"] = [r"\section{Target functions: the sub-volume law}"]
     parts.append(derive["distinct-rows"]["latex"])
     parts.append(derive["sub-volume"]["latex"])
     by_function = derive["sub-volume"]["numeric"]["figures"]["by_function"]
-    parts.append(_table("lrrrr", ["function", "cuts", "rank = local bound", "max rank / local bound", "max S / ln bound"],
+    parts.append(_table("Xrrrr", ["function", "cuts", "rank at bound", "max rank / bound", r"max $S / \ln$ bound"],
                         [[latex_text(name), q(f"derive.sub-volume.numeric.figures.by_function.{name}.cases", "{}"),
                           q(f"derive.sub-volume.numeric.figures.by_function.{name}.rank_at_local_bound", "{}"),
                           q(f"derive.sub-volume.numeric.figures.by_function.{name}.max_rank_over_local", "{:.2f}"),
@@ -209,8 +238,8 @@ def report_tex(results: dict, q: Quoter) -> str:
                  "per cut). Mean entropies over the cuts, for 0/1 labels $f$ and "
                  r"$\pm 1$ labels $2f - 1$:" + "\n")
     matched = results["lattice"]["matched_summary"]
-    parts.append(_table("llrrrrrrrr", ["lattice", "target", "density", "cuts", "S (0/1)", "matched", "below",
-                                       "S (+-1)", "matched", "below"],
+    parts.append(_table("lXrrrrrrrr", ["lattice", "target", "density", "cuts", "$S$ (0/1)", "matched", "below",
+                                       r"$S$ ($\pm 1$)", "matched", "below"],
                         [[q(f"lattice.matched_summary.{i}.lattice"), q(f"lattice.matched_summary.{i}.function"),
                           q(f"lattice.matched_summary.{i}.density", "{:.3f}"), q(f"lattice.matched_summary.{i}.cuts", "{}"),
                           q(f"lattice.matched_summary.{i}.mean_entropy_01", "{:.3f}"),
@@ -218,7 +247,7 @@ def report_tex(results: dict, q: Quoter) -> str:
                           q(f"lattice.matched_summary.{i}.below_01", "{}"),
                           q(f"lattice.matched_summary.{i}.mean_entropy_pm", "{:.3f}"),
                           q(f"lattice.matched_summary.{i}.mean_matched_pm", "{:.3f}"),
-                          q(f"lattice.matched_summary.{i}.below_pm", "{}")] for i in range(len(matched))]))
+                          q(f"lattice.matched_summary.{i}.below_pm", "{}")] for i in range(len(matched))], size=r"\footnotesize"))
     parts.append(r"The two encodings differ by a constant, so each rank moves by at most 1, but the spectra move: parity "
                  r"and far-apart (binary pixels) become products of $(-1)^{s_p}$ with $\pm 1$ labels, entropy 0, while "
                  r"a target that is nearly constant in 0/1 is balanced by neither encoding, and its matched control is "
@@ -245,15 +274,15 @@ def report_tex(results: dict, q: Quoter) -> str:
                             q(f"scale.rows.{i}.matched", "{:.3f}"), q(f"scale.rows.{i}.bound", "{:.2f}"),
                             "--" if j is None else q(f"scale.rows.{j}.entropy", "{:.3f}"),
                             "--" if j is None else q(f"scale.rows.{j}.matched", "{:.3f}")])
-    parts.append(_table("lllrrrrrr", ["lattice", "target", "region", "density", "S (0/1)", "matched", "ln bound",
-                                      "S (+-1)", "matched"], square_rows))
+    parts.append(_table("lXlrrrrrr", ["lattice", "target", "region", "density", "$S$ (0/1)", "matched", r"$\ln$ bound",
+                                      r"$S$ ($\pm 1$)", "matched"], square_rows, size=r"\footnotesize"))
     if results["scale"]["not_reached"]:
         parts.append(latex_text("Not reached (refused before allocating): " + "; ".join(
             f"{r['function']} {r['region']} of {r['lattice']} ({r['labels']})" for r in results["scale"]["not_reached"]))
             + "\n")
     parts.append(_verdict_line(q, "sub-volume"))
 
-    parts.append(r"\section{CNNs as tensor networks: the min-cut bound}")
+    parts = sections["min-cut"] = [r"\section{CNNs as tensor networks: the min-cut bound}"]
     parts.append("Convolutional arithmetic circuits (linear convolutions, product pooling) are exactly tensor networks "
                  "whose nodes are COPY tensors; the bound is their minimal cut (networkx max-flow), the measured rank "
                  "is exact over GF(p) with random integer weights.\n")
@@ -262,7 +291,7 @@ def report_tex(results: dict, q: Quoter) -> str:
                  "then lies in a smaller subspace than its min cut allows. A survey of architectures (every straight "
                  r"cut and the bottom row; non-vacuous: min cut below the ceiling $d^{\min(|A|,|B|)}$):" + "\n")
     survey = results["tightness"]["by_class"]
-    parts.append(_table("lrrrrr", ["windows", "n_c", "points", "rank = min cut", "non-vacuous", "of which rank = min cut"],
+    parts.append(_table("lrrrrr", ["windows", "$n_c$", "points", "at min cut", "non-vacuous", "of which at min cut"],
                         [[q(f"tightness.by_class.{i}.windows"), q(f"tightness.by_class.{i}.depth", "{}"),
                           q(f"tightness.by_class.{i}.points", "{}"), q(f"tightness.by_class.{i}.at_min_cut", "{}"),
                           q(f"tightness.by_class.{i}.non_vacuous", "{}"),
@@ -284,7 +313,7 @@ def report_tex(results: dict, q: Quoter) -> str:
                          "points below the diagonal are networks whose bound is not attained."))
     parts.append(_verdict_line(q, "min-cut"))
 
-    parts.append(r"\section{Channel scaling with depth}")
+    parts = sections["channel-scaling"] = [r"\section{Channel scaling with depth}"]
     parts.append(derive["channel-scaling"]["latex"])
     parts.append(r"\subsection{Where the argument applies: the wall is the bottleneck}")
     parts.append(r"Pixels enter through $M$ features (a chain whose pixels take $M$ levels: the coefficient tensor of a "
@@ -296,12 +325,12 @@ def report_tex(results: dict, q: Quoter) -> str:
                  r"measured matched width, the width the network's own min cut predicts, and the paper's smallest "
                  r"integer $D$ with $D^{n_c} \ge D_0$." + "\n")
     wall = results["wall"]
-    parts.append(_table("lrrrrrr", ["case", "n_c", "D0", "measured D", "min-cut D", "paper D", "D0^(1/n_c)"],
+    parts.append(_table("lrrrrrr", ["case", "$n_c$", "$D_0$", "measured $D$", "min-cut $D$", "paper $D$", "$D_0^{1/n_c}$"],
                         [[q(f"wall.matches.{i}.case"), q(f"wall.matches.{i}.depth", "{}"), q(f"wall.matches.{i}.D0", "{}"),
                           q(f"wall.matches.{i}.D", "{}"), q(f"wall.matches.{i}.min_cut_D", "{}"),
                           q(f"wall.matches.{i}.paper_D", "{}"), q(f"wall.matches.{i}.paper_real_D", "{:.2f}")]
                          for i, m in enumerate(wall["matches"]) if m["depth"] >= 2]))
-    parts.append(_table("lrrrrr", ["case", "n_c", "points", "fitted exponent", "s.e.", "1/n_c"],
+    parts.append(_table("lrrrrr", ["case", "$n_c$", "points", "fitted exponent", "s.e.", "$1/n_c$"],
                         [[q(f"wall.fits.{i}.case"), q(f"wall.fits.{i}.depth", "{}"), q(f"wall.fits.{i}.points", "{}"),
                           q(f"wall.fits.{i}.exponent"), q(f"wall.fits.{i}.stderr"), q(f"wall.fits.{i}.paper_exponent")]
                          for i in range(len(wall["fits"]))]))
@@ -309,7 +338,7 @@ def report_tex(results: dict, q: Quoter) -> str:
                  r"own integer widths fit to the exponents listed in results.json as paper\_integer\_exponent); the "
                  r"verdict therefore compares widths point by point." + "\n")
     parts.append(_figure("fig-channel-scaling", "Wall regime: smallest deep width matching a shallow network's rank, "
-                         "against D0, per depth; dotted lines: the paper's D0^(1/n_c)."))
+                         r"against $D_0$, per depth; dotted lines: the paper's $D_0^{1/n_c}$."))
     parts.append(_verdict_line(q, "channel-scaling"))
     parts.append(r"\subsection{A separate finding: binary pixels, where the argument does not apply}")
     parts.append(r"With binary pixels and the global product pool the shallow network is a CP decomposition whose "
@@ -318,13 +347,13 @@ def report_tex(results: dict, q: Quoter) -> str:
                  rf"{q('convac.pixel_limited.points', '{}')} networks of this sweep, so its matched widths do not test "
                  r"the wall argument. Fitted exponents of $D$ against $D_0$ (consistent when "
                  r"$|\text{slope} - 1/n_c| \le 2\,\text{s.e.} + 0.05$):" + "\n")
-    parts.append(_table("lrrrrl", ["case", "n_c", "exponent", "s.e.", "1/n_c", "consistent"],
+    parts.append(_table("lrrrrl", ["case", "$n_c$", "exponent", "s.e.", "$1/n_c$", "consistent"],
                         [[q(f"convac.fits.{i}.case"), q(f"convac.fits.{i}.depth", "{}"), q(f"convac.fits.{i}.exponent"),
                           q(f"convac.fits.{i}.stderr"), q(f"convac.fits.{i}.paper_exponent"),
                           "yes" if f["consistent_with_paper"] else "no"]
                          for i, f in enumerate(results["convac"]["fits"])]))
 
-    parts.append(r"\section{Trained CNNs}")
+    parts = sections["trained-cnns"] = [r"\section{Trained CNNs}"]
     training = results["training"]
     parts.append(rf"ReLU CNNs ($3 \times 3$ convolutions, 'same' padding) trained on a random half of the $2^{{16}}$ "
                  rf"images of the $4 \times 4$ lattice and judged by balanced accuracy on the other half, over "
@@ -335,7 +364,7 @@ def report_tex(results: dict, q: Quoter) -> str:
                  rf"{q('training.max_steps', '{}')} steps. Best configuration per target and head (mean, sample "
                  r"standard deviation and range of the held-out accuracy over the seeds):" + "\n")
     best = training["best"]
-    parts.append(_table("llrrrrrrr", ["target", "head", "n_c", "D", "params", "mean", "sd", "min", "max"],
+    parts.append(_table("Xlrrrrrrr", ["target", "head", "$n_c$", "$D$", "params", "mean", "sd", "min", "max"],
                         [[q(f"training.best.{key}.target"), q(f"training.best.{key}.head"),
                           q(f"training.best.{key}.depth", "{}"), q(f"training.best.{key}.channels", "{}"),
                           q(f"training.best.{key}.parameters", "{}"), q(f"training.best.{key}.accuracy_mean", "{:.3f}"),
@@ -354,7 +383,7 @@ def report_tex(results: dict, q: Quoter) -> str:
     needed = training["channels_needed"]
     depth_keys = [key for key in needed[0] if key.startswith("n_c=")]
     parts.append(f"The smallest width whose mean held-out balanced accuracy reaches {ACCURACY_GOAL}, per depth:\n")
-    parts.append(_table("lll" + "r" * len(depth_keys), ["lattice", "target", "head", *depth_keys],
+    parts.append(_table("lll" + "r" * len(depth_keys), ["lattice", "target", "head", *(f"$n_c = {key[4:]}$" for key in depth_keys)],
                         [[q(f"training.channels_needed.{i}.lattice"), q(f"training.channels_needed.{i}.target"),
                           q(f"training.channels_needed.{i}.head"),
                           *[q(f"training.channels_needed.{i}.{key}", "{}") for key in depth_keys]]
@@ -362,10 +391,35 @@ def report_tex(results: dict, q: Quoter) -> str:
     parts.append(_figure("fig-learnt-entanglement", "Largest entropy of the learnt function over cuts and squares "
                          "against depth (best-accuracy width per depth); dotted: the target's."))
     parts.append(_verdict_line(q, "trained-cnns"))
-    parts.append(learnt_section(results["learnt"], q, "learnt."))
-    parts.append(learnt_convac_section(results["learnt-convac"], q, "learnt-convac."))
-    parts.append(r"\end{document}")
-    return "\n".join(parts) + "\n"
+    sections["learnt"] = [learnt_section(results["learnt"], q, "learnt.")]
+    sections["learnt-convac"] = [learnt_convac_section(results["learnt-convac"], q, "learnt-convac.")]
+    return {name: "\n".join(lines) + "\n" for name, lines in sections.items()}
+
+
+def fragment(name: str, text: str) -> str:
+    """A section as a file to \\input: a first comment line naming it and the packages it needs."""
+    return f"% cnn-bounds: {name} (needs {FRAGMENT_PACKAGES})\n" + text
+
+
+def report_tex(results: dict, sections: dict[str, str]) -> str:
+    """The standalone LaTeX report: a preamble, then each section \\input from tex/NAME.tex."""
+    return "\n".join([
+        r"\documentclass[11pt]{article}", r"\usepackage[margin=2.5cm]{geometry}", FRAGMENT_PACKAGES,
+        r"\setkeys{Gin}{width=0.75\linewidth}",
+        r"\begin{document}", r"\begin{center}", r"{\Large cnn-bounds: the claims of arXiv:1710.05520, checked}\\[4pt]",
+        rf"seed {results['seed']}, {'full' if results['full'] else 'quick'} run", r"\end{center}",
+        *(rf"\input{{{FRAGMENTS}/{name}}}" for name in sections),
+        r"\end{document}"]) + "\n"
+
+
+def report_markdown(results: dict, sections: dict[str, str]) -> str:
+    """The same report as Markdown (pandoc's reader of the same LaTeX): math as $...$, pipe tables, the
+    figures as PNG beside it, so it reads anywhere (GitHub, an editor, a browser with a Markdown viewer)."""
+    title = (f"# cnn-bounds: the claims of arXiv:1710.05520, checked\n\nSeed {results['seed']}, "
+             f"{'full' if results['full'] else 'quick'} run. The same numbers and verdicts as report.tex and "
+             "report.pdf; every number is also in results.json.\n\n")
+    return title + pypandoc.convert_text("\n".join(sections.values()), MARKDOWN, format="latex",
+                                         extra_args=["--wrap=none", "--default-image-extension=png"])
 
 
 def environment(seed: int, full: bool, timings: dict) -> dict:
@@ -385,6 +439,7 @@ def compile_pdf(folder: Path) -> Path:
         for path in folder.iterdir():
             if path.name == "report.tex" or (path.name.startswith("fig-") and path.suffix == ".pdf"):
                 shutil.copy(path, scratch)
+        shutil.copytree(folder / FRAGMENTS, Path(scratch) / FRAGMENTS)
         run = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "report.tex"],
                              cwd=scratch, capture_output=True, text=True, timeout=300)
         if run.returncode != 0:
@@ -399,7 +454,7 @@ def reproduce(out_dir: str | Path, full: bool = False, seed: int = 0, pdf: bool 
     ``announce`` gets one line per finished stage with its time and the time since the start."""
     folder = Path(out_dir)
     folder.mkdir(parents=True, exist_ok=True)
-    for stale in ("report.tex", "report.pdf"):
+    for stale in ("report.tex", "report.pdf", "report.md"):
         (folder / stale).unlink(missing_ok=True)
     progress = progress or (lambda description: None)
     timings, results = {}, {"seed": seed, "full": full}
@@ -444,12 +499,16 @@ def reproduce(out_dir: str | Path, full: bool = False, seed: int = 0, pdf: bool 
                                                   results["wall"]["matches"][0]["case"]), folder, "fig-channel-scaling")
     drawn += figures.save(figures.learnt_entanglement(results["training"]["points"]), folder, "fig-learnt-entanglement")
     quoter = Quoter(results)
-    tex = report_tex(results, quoter)
+    sections = report_sections(results, quoter)
     results["quoted"] = quoter.quoted
     results["figures"] = drawn
     write_atomically(folder / "results.json", dumps(results))
     write_atomically(folder / "environment.json", dumps(environment(seed, full, timings)))
-    write_atomically(folder / "report.tex", tex)
+    (folder / FRAGMENTS).mkdir(exist_ok=True)
+    for name, text in sections.items():
+        write_atomically(folder / FRAGMENTS / f"{name}.tex", fragment(name, text))
+    write_atomically(folder / "report.md", report_markdown(results, sections))
+    write_atomically(folder / "report.tex", report_tex(results, sections))
     if pdf and shutil.which("pdflatex"):
         compile_pdf(folder)
     return results
@@ -477,11 +536,10 @@ def learnt_section(result: dict, q: Quoter | None = None, at: str = "") -> str:
                          _mean_sd_tex(q, f"{at}accuracies.{i}.accuracy")] for i in range(len(result["accuracies"]))]))
     if not result["measured"]:
         return "\n".join(text)
-    text.append(_table("llrrrrrr", ["architecture", "region", "parameters", "held-out accuracy", "S learnt",
-                                    "S untrained", "Page", "ceiling"],
+    text.append(_table("Xlrrrrr", ["architecture", "region", "accuracy", "$S$ learnt", "$S$ untrained", "Page",
+                                   "ceiling"],
                        [[q(f"{at}summaries.{i}.architecture"), q(f"{at}summaries.{i}.region"),
-                         q(f"{at}summaries.{i}.parameters", "{}"), _mean_sd_tex(q, f"{at}summaries.{i}.accuracy"),
-                         _mean_sd_tex(q, f"{at}summaries.{i}.learnt"), _mean_sd_tex(q, f"{at}summaries.{i}.untrained"),
+                         _mean_sd_tex(q, f"{at}summaries.{i}.accuracy"), _mean_sd_tex(q, f"{at}summaries.{i}.learnt"), _mean_sd_tex(q, f"{at}summaries.{i}.untrained"),
                          q(f"{at}summaries.{i}.page", "{:.2f}"), q(f"{at}summaries.{i}.ceiling", "{:.2f}")]
                         for i in range(len(result["summaries"]))]))
     if result["not_reported"]:
@@ -491,7 +549,7 @@ def learnt_section(result: dict, q: Quoter | None = None, at: str = "") -> str:
                     f"{q(at + 'bound_checks', '{}')} non-vacuous cuts.\n")
     text.append(f"Data tensor ({q(at + 'feature_map')} feature map, class {q(at + 'class', '{}')} against the rest, all "
                 "images) and the same images with pixels randomly permuted:\n")
-    text.append(_table("lrrrr", ["region", "S data", "rank", "S permuted", "ceiling"],
+    text.append(_table("lrrrr", ["region", "$S$ data", "rank", "$S$ permuted", "ceiling"],
                        [[q(f"{at}data_tensor.{i}.region_label"), q(f"{at}data_tensor.{i}.entropy", "{:.3f}"),
                          q(f"{at}data_tensor.{i}.rank", "{}"),
                          f"${q(f'{at}data_tensor.{i}.permuted_mean', '{:.3f}')} \\pm "
@@ -505,8 +563,10 @@ def learnt_convac_section(result: dict, q: Quoter | None = None, at: str = "") -
     architecture and top cut, held-out accuracy and the exact entropies of the class score, learnt, at
     initialisation and Gaussian, against ln D and Page. Numbers go through ``q`` as in :func:`learnt_section`."""
     q = q or Quoter(result)
+    accuracies = [[q(f"{at}summaries.{i}.depth", "{}"), q(f"{at}summaries.{i}.channels", "{}"),
+                   q(f"{at}summaries.{i}.parameters", "{}"), _mean_sd_tex(q, f"{at}summaries.{i}.accuracy")]
+                  for i in range(len(result["summaries"]))]
     rows = [[q(f"{at}summaries.{i}.depth", "{}"), q(f"{at}summaries.{i}.channels", "{}"),
-             q(f"{at}summaries.{i}.parameters", "{}"), _mean_sd_tex(q, f"{at}summaries.{i}.accuracy"),
              q(f"{at}summaries.{i}.cuts.{k}.region"), _mean_sd_tex(q, f"{at}summaries.{i}.cuts.{k}.learnt"),
              _mean_sd_tex(q, f"{at}summaries.{i}.cuts.{k}.untrained"),
              _mean_sd_tex(q, f"{at}summaries.{i}.cuts.{k}.gaussian"), q(f"{at}summaries.{i}.cuts.{k}.max_rank", "{}"),
@@ -521,8 +581,9 @@ def learnt_convac_section(result: dict, q: Quoter | None = None, at: str = "") -
         "exactly (float64) from Gram matrices built up the tree. Means and sample standard deviations over "
         f"{q(at + 'seeds', '{}')} seeds; untrained: the training's initialisation (near the identity); Gaussian: "
         "i.i.d. Gaussian weights; rank: the largest over the seeds; the min cut bounds $S$ by $\\ln D$.", "",
-        _table("rrrrlrrrrrr", ["n_c", "D", "parameters", "held-out accuracy", "region", "S learnt", "S untrained",
-                               "S Gaussian", "rank", "ln D", "Page"], rows),
+        _table("rrrr", ["$n_c$", "$D$", "parameters", "held-out accuracy"], accuracies),
+        _table("rrlrrrrrr", ["$n_c$", "$D$", "region", "$S$ learnt", "$S$ untrained", "$S$ Gaussian", "rank", r"$\ln D$",
+                             "Page"], rows),
         f"$S \\le \\ln D$ at {q(at + 'within_bound', '{}')} of {q(at + 'cuts', '{}')} cuts, "
         f"{q(at + 'non_vacuous', '{}')} of them with $\\ln D$ below the ceiling; the trained score is more entangled "
         f"than its initialisation at {q(at + 'learnt_above_untrained', '{}')}. Fewest channels whose mean held-out "

@@ -48,10 +48,10 @@ def channel_scaling_result(claimed_channels: sympy.Expr = D0 ** (1 / n_c), claim
         title="CNN capacity and channel scaling with depth",
         assumptions=(
             "The CNN is read as a tensor network (exact for convolutional arithmetic circuits); its "
-            "entanglement across A|B is at most its minimal cut, each cut bond costing ln(bond dimension).",
-            "n_c stride-1 layers of D channels and kernel k: a wall through all layers cuts c_k |dA| bonds "
-            "of dimension D per layer; one layer of D0 channels: c_k |dA| bonds of dimension D0.",
-            "Equal expressive power means equal wall capacity; parameters are counted as k^2 D^2 per layer.",
+            r"entanglement across $A|B$ is at most its minimal cut, each cut bond costing $\ln(\text{bond dimension})$.",
+            r"$n_c$ stride-1 layers of $D$ channels and kernel $k$: a wall through all layers cuts $c_k |\partial A|$ bonds "
+            r"of dimension $D$ per layer; one layer of $D_0$ channels: $c_k |\partial A|$ bonds of dimension $D_0$.",
+            "Equal expressive power means equal wall capacity; parameters are counted as $k^2 D^2$ per layer.",
         ),
         statement=(
             sympy.Le(symbols("S_A"), DEEP_CAPACITY),
@@ -60,7 +60,7 @@ def channel_scaling_result(claimed_channels: sympy.Expr = D0 ** (1 / n_c), claim
             sympy.Eq(symbols("n_c^*"), claimed_best_depth),
         ),
         steps=(
-            Step("equal capacity, solved for D", sympy.Eq(D, solutions[0]) if solutions else sympy.S.false),
+            Step("equal capacity, solved for $D$", sympy.Eq(D, solutions[0]) if solutions else sympy.S.false),
             Step("deep parameter count at equal capacity", deep_at_equal_capacity),
             Step("ratio to the shallow count", ratio),
             Step("stationary depth of the deep count", sympy.Eq(n_c, stationary[0]) if stationary else sympy.S.false),
@@ -68,37 +68,37 @@ def channel_scaling_result(claimed_channels: sympy.Expr = D0 ** (1 / n_c), claim
             Step("integer channels: parameters per nat of capacity, stationary at", solve(diff(per_nat, D), D)[0]),
         ),
         checks=(
-            proved("equal capacity gives the claimed D", lambda: len(solutions) == 1 and is_zero(solutions[0] - claimed_channels)),
-            proved("at any fixed depth n_c >= 2 the parameter ratio -> 0 as D0 -> oo",
+            proved("equal capacity gives the claimed $D$", lambda: len(solutions) == 1 and is_zero(solutions[0] - claimed_channels)),
+            proved(r"at any fixed depth $n_c \ge 2$ the parameter ratio $\to 0$ as $D_0 \to \infty$",
                    lambda: limit(ratio.subs(n_c, 2 + t), D0, oo) == 0),
-            proved("for fixed D0 > 1 the ratio -> oo as n_c -> oo (the issue's 'ratio -> 0 as n_c grows' is false)",
+            proved(r"for fixed $D_0 > 1$ the ratio $\to \infty$ as $n_c \to \infty$ (the issue's 'ratio $\to 0$ as $n_c$ grows' is false)",
                    lambda: limit(ratio.subs(D0, 1 + t), n_c, oo) == oo),
             proved("the claimed depth is the stationary point of the deep parameter count",
                    lambda: len(stationary) == 1 and is_zero(stationary[0] - claimed_best_depth)),
             proved("and it is a minimum (second derivative positive there)",
                    lambda: diff(deep_at_equal_capacity, n_c, 2).subs(n_c, claimed_best_depth).subs(D0, 1 + t).is_positive),
-            proved("the minimum is 2 e k^2 ln D0, far below k^2 D0^2 for large D0",
+            proved(r"the minimum is $2 e k^2 \ln D_0$, far below $k^2 D_0^2$ for large $D_0$",
                    lambda: is_zero(deep_at_equal_capacity.subs(n_c, claimed_best_depth) - 2 * E * k**2 * log(D0))
                    and limit(2 * E * log(D0) / D0**2, D0, oo) == 0),
-            proved("integer channels: D^2 / ln D has its only stationary point at sqrt(e) < 2 and rises at D = 2, so "
-                   "D = 2 is cheapest",
+            proved(r"integer channels: $D^2 / \ln D$ has its only stationary point at $\sqrt{e} < 2$ and rises at $D = 2$, so "
+                   "$D = 2$ is cheapest",
                    lambda: solve(diff(per_nat, D), D) == [sqrt(E)] and bool(sqrt(E) < 2) and bool(diff(per_nat, D).subs(D, 2) > 0)),
         ),
         cited=(
-            ("a ConvAC's entanglement across A|B is at most its tensor network's minimal cut",
+            ("a ConvAC's entanglement across $A|B$ is at most its tensor network's minimal cut",
              "Levine, Yakira, Cohen and Shashua, ICLR 2018; measured here by cnn-bounds mincut"),
-            ("n_c layers of D channels have wall capacity n_c c_k |dA| ln D, one layer of D0 has c_k |dA| ln D0",
+            (r"$n_c$ layers of $D$ channels have wall capacity $n_c c_k |\partial A| \ln D$, one layer of $D_0$ has $c_k |\partial A| \ln D_0$",
              "Zhang, arXiv:1710.05520 (the paper's argument; not true of every network: the numeric check measures it)"),
         ),
         numeric=lambda **options: (check_channel_scaling_numerically(claimed_channels, **options)
                                     if measure_networks is None else
                                     check_channel_scaling_on_networks(claimed_channels, measure_networks, **options)),
         remark=(
-            "What is proved is the algebra that follows from equal wall capacity: D = D0^(1/n_c), and 'deeper "
+            r"What is proved is the algebra that follows from equal wall capacity: $D = D_0^{1/n_c}$, and 'deeper "
             "is cheaper' in this sense: at fixed depth the saving grows without bound with D0, and the best "
-            "depth is n_c = 2 ln D0; the ratio does not fall forever with depth. With integer channels the "
-            "optimum is D = 2 and n_c = ceil(log2 D0). Whether networks have the assumed wall capacity "
-            "n_c c_k |dA| ln D is not proved here: the numeric check measures it."
+            r"depth is $n_c = 2 \ln D_0$; the ratio does not fall forever with depth. With integer channels the "
+            r"optimum is $D = 2$ and $n_c = \lceil \log_2 D_0 \rceil$. Whether networks have the assumed wall capacity "
+            r"$n_c c_k |\partial A| \ln D$ is not proved here: the numeric check measures it."
         ),
     )
 
@@ -137,10 +137,10 @@ def check_channel_scaling_on_networks(
         rows=tuple(rows),
         row_passed=tuple(passed),
         summary=(
-            f"{len(rows)} wall-limited (n_c, D0) points of exactly ranked networks: the measured width equals "
-            f"ceil(claimed D) at {sum(passed)}"
+            f"{len(rows)} wall-limited ($n_c$, $D_0$) points of exactly ranked networks: the measured width equals "
+            f"$\\lceil$claimed $D\\rceil$ at {sum(passed)}"
             + ("" if not misses else "; where not, the measured width is " + ", ".join(
-                f"{row[4]} against {math.ceil(row[3] - 1e-9)} (n_c={row[1]}, D0={row[2]})" for row in misses))
+                f"{row[4]} against {math.ceil(row[3] - 1e-9)} ($n_c = {row[1]}$, $D_0 = {row[2]}$)" for row in misses))
             + f"; the min cut predicts the measured width at {sum(row[4] == row[5] for row in rows)}."
         ),
         figures={"comparisons": len(rows), "agree": sum(passed)},
@@ -173,10 +173,10 @@ def check_channel_scaling_numerically(
         rows=tuple(rows),
         row_passed=tuple(p and optimum_matches for p in passed),
         summary=(
-            f"smallest integer D with D^n_c >= D0 equals ceil(claimed D) in {sum(passed)} of {len(rows)} cases; "
+            f"smallest integer $D$ with $D^{{n_c}} \\ge D_0$ equals $\\lceil$claimed $D\\rceil$ in {sum(passed)} of {len(rows)} cases; "
             "cheapest integer network by exhaustive search: "
-            + ", ".join(f"D0={s}: D={o[1]}, n_c={o[2]} ({o[0]} k^2 vs {s * s} k^2)" for s, o in optimum.items())
-            + (" (D = 2, n_c = ceil(log2 D0) as derived)" if optimum_matches else " (NOT as derived)")
+            + ", ".join(f"$D_0 = {s}$: $D = {o[1]}$, $n_c = {o[2]}$ (${o[0]} k^2$ vs ${s * s} k^2$)" for s, o in optimum.items())
+            + (r" ($D = 2$, $n_c = \lceil \log_2 D_0 \rceil$ as derived)" if optimum_matches else " (NOT as derived)")
         ),
         figures={"cheapest": {s: {"params_over_k2": o[0], "D": o[1], "n_c": o[2]} for s, o in optimum.items()}},
     )

@@ -45,29 +45,29 @@ def distinct_rows_result(claimed_rank_bound: sympy.Expr = r) -> Result:
         key="distinct-rows",
         title="Distinct-rows lemma",
         assumptions=(
-            "f(s_A, s_B) = G(T(s_A), s_B) for some map T from A's configurations to r values and any G.",
+            "$f(s_A, s_B) = G(T(s_A), s_B)$ for some map $T$ from $A$'s configurations to $r$ values and any $G$.",
         ),
         statement=(
             sympy.Le(symbols(r"\operatorname{rank}_A{f}"), claimed_rank_bound),
             sympy.Le(S_A, log(claimed_rank_bound)),
         ),
         steps=(
-            Step("the Schmidt matrix of a generic example with r = 2, T(a) = a mod 2", example),
-            Step("it factorises as P G, P the indicator matrix of T", sympy.Eq(example, sympy.MatMul(reader, g), evaluate=False)),
-            Step("rank(P G) <= number of columns of P", sympy.Le(symbols(r"\operatorname{rank}(PG)"), r)),
-            Step("at most r nonzero Schmidt probabilities, so by result 1", sympy.Le(S_A, log(r))),
+            Step(r"the Schmidt matrix of a generic example with $r = 2$, $T(a) = a \bmod 2$", example),
+            Step("it factorises as $P G$, $P$ the indicator matrix of $T$", sympy.Eq(example, sympy.MatMul(reader, g), evaluate=False)),
+            Step(r"$\operatorname{rank}(P G) \le$ number of columns of $P$", sympy.Le(symbols(r"\operatorname{rank}(PG)"), r)),
+            Step("at most $r$ nonzero Schmidt probabilities, so by result 1", sympy.Le(S_A, log(r))),
         ),
         checks=(
-            proved("the entropy of r equal probabilities is ln r, the claimed entropy bound (result 1's maximum)",
+            proved(r"the entropy of $r$ equal probabilities is $\ln r$, the claimed entropy bound (result 1's maximum)",
                    lambda: sympy.simplify(sympy.expand_log(-r * (1 / r) * log(1 / r), force=True) - log(claimed_rank_bound)) == 0),
-            checked("M = P G holds entrywise for r = 1..4", lambda: all_true([m == p * gm for m, p, gm in instances.values()])),
-            checked("the rank of the generic M is at most the claimed bound for r = 1..4",
+            checked(r"$M = P G$ holds entrywise for $r = 1, \dots, 4$", lambda: all_true([m == p * gm for m, p, gm in instances.values()])),
+            checked(r"the rank of the generic $M$ is at most the claimed bound for $r = 1, \dots, 4$",
                     lambda: all_true([_generic_rank(s) <= claimed_rank_bound.subs(r, s) for s in instances])),
-            checked("the claimed bound is attained by the generic M (the lemma cannot be tightened), r = 1..4",
+            checked(r"the claimed bound is attained by the generic $M$ (the lemma cannot be tightened), $r = 1, \dots, 4$",
                     lambda: all_true([_generic_rank(s) == claimed_rank_bound.subs(r, s) for s in instances])),
         ),
         cited=(
-            ("rank(P G) <= the number of columns of P", "standard linear algebra, e.g. Horn and Johnson, "
+            (r"$\operatorname{rank}(P G) \le$ the number of columns of $P$", "standard linear algebra, e.g. Horn and Johnson, "
              "Matrix Analysis (2nd ed., 2013), 0.4.5"),
         ),
         numeric=lambda **options: check_distinct_rows_numerically(claimed_rank_bound, **options),
@@ -122,8 +122,8 @@ def check_distinct_rows_numerically(
         rows=tuple(rows),
         row_passed=tuple(passed),
         summary=(
-            f"{len(rows)} random cases (seed {seed}): rank <= claimed bound and S_A <= ln(bound) in "
-            f"{sum(passed)}; the rank equals r in {attained} (the others have fewer distinct rows or columns)."
+            f"{len(rows)} random cases (seed {seed}): rank $\\le$ claimed bound and $S_A \\le \\ln(\\text{{bound}})$ in "
+            f"{sum(passed)}; the rank equals $r$ in {attained} (the others have fewer distinct rows or columns)."
         ),
         figures={"cases": len(rows), "held": sum(passed), "rank_equals_r": attained},
     )

@@ -14,6 +14,7 @@ three kinds, never mixed:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -50,8 +51,12 @@ class SetSize(sympy.Symbol):
     def __getnewargs_ex__(self):
         return (self.name[1:-1],), self.assumptions0
 
+    LATEX_NAMES = {"dA": r"\partial A"}
+    """Set names typeset differently: dA, the boundary of A, is \\partial A."""
+
     def _latex(self, printer) -> str:
-        return r"\left|" + printer._print(sympy.Symbol(self.name[1:-1])) + r"\right|"
+        name = self.name[1:-1]
+        return r"\left|" + self.LATEX_NAMES.get(name, printer._print(sympy.Symbol(name))) + r"\right|"
 
 
 def proved(name: str, predicate: Callable[[], bool]) -> Check:
@@ -128,7 +133,7 @@ class Result:
             "title": self.title,
             "assumptions": list(self.assumptions),
             "statement": [str(s) for s in self.statement],
-            "statement_latex": [sympy.latex(s) for s in self.statement],
+            "statement_latex": [_latex(s) for s in self.statement],
             "steps": [{"text": s.text, "expression": str(s.expression)} for s in self.steps],
             "remark": self.remark,
             "proved": [{"statement": n, "passed": ok} for n, ok in symbolic.of_kind("proved")],
@@ -148,10 +153,10 @@ class Result:
         lines = [rf"\subsection{{{latex_text(self.title)}}}", r"\paragraph{Assumptions.}", r"\begin{itemize}"]
         lines += [rf"  \item {latex_text(a)}" for a in self.assumptions]
         lines += [r"\end{itemize}", r"\paragraph{Statement.}", r"\begin{gather*}"]
-        lines.append(" \\\\\n".join(sympy.latex(s) for s in self.statement))
+        lines.append(" \\\\\n".join(_latex(s) for s in self.statement))
         lines += [r"\end{gather*}", r"\paragraph{Derivation.}", r"\begin{enumerate}"]
         for step in self.steps:
-            lines.append(rf"  \item {latex_text(step.text)}: $\displaystyle {sympy.latex(step.expression)}$")
+            lines.append(rf"  \item {latex_text(step.text)}: \[{_latex(step.expression)}\]")
         lines.append(r"\end{enumerate}")
         if self.remark:
             lines += [r"\paragraph{Precise version.}", latex_text(self.remark)]
@@ -179,9 +184,38 @@ _LATEX_SPECIALS = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$"
                    "<": r"\textless{}", ">": r"\textgreater{}", "|": r"\textbar{}"}
 
 
+def _latex(expression: sympy.Basic) -> str:
+    """sympy's LaTeX with the paper's notation: ln for the natural logarithm."""
+    return sympy.latex(expression, ln_notation=True)
+
+
+_INLINE_MATH = re.compile(r"(\$[^$]+\$)")
+
+
 def latex_text(text: str) -> str:
-    """Escape plain text for LaTeX."""
-    return "".join(_LATEX_SPECIALS.get(c, c) for c in text)
+    """Escape plain text for LaTeX, keeping inline math as written: "at most $\\ln D$ nats" keeps
+    ``$\\ln D$`` and escapes the rest (a lone ``$`` is escaped). Prose marks its math this way so that the
+    report typesets it (and Markdown viewers render the same ``$...$``)."""
+    return "".join(part if index % 2 else "".join(_LATEX_SPECIALS.get(c, c) for c in part)
+                   for index, part in enumerate(_INLINE_MATH.split(text)))
+
+
+_PLAIN = [(r"\\operatorname\{(\w+)\}", r"\1"), (r"\\text\{([^}]*)\}", r"\1"), (r"\\sqrt\{([^}]*)\}", r"sqrt(\1)"),
+          (r"\^\{([^}]*)\}", r"^(\1)"), (r"_\{([^}]*)\}", r"_\1"), (r"\\log_2", "log2"), (r"\\partial A", "dA"),
+          (r"\\lceil\s*", "ceil("), (r"\s*\\rceil", ")"), (r"\\le\b", "<="), (r"\\ge\b", ">="), (r"\\to\b", "->"),
+          (r"\\infty\b", "oo"), (r"\\times\b", "x"), (r"\\pm\s*", "+-"), (r"\\dots\b", "..."), (r"\\bmod\b", "mod"),
+          (r"\\in\b", "in"), (r"\\,", " "), (r"\\(\w+)", r"\1")]
+
+
+def plain_text(text: str) -> str:
+    """The same text for a terminal: inline math ($...$) unwrapped and its commands spelt in ASCII
+    ($D = D_0^{1/n_c}$ -> D = D_0^(1/n_c), $\\le$ -> <=, $\\ln D$ -> ln D)."""
+    def unwrap(match: re.Match) -> str:
+        math = match.group(0)[1:-1]
+        for pattern, replacement in _PLAIN:
+            math = re.sub(pattern, replacement, math)
+        return math
+    return _INLINE_MATH.sub(unwrap, text)
 
 
 def is_zero(expression: sympy.Basic) -> bool:

@@ -303,10 +303,10 @@ def check_subvolume_numerically(
         rows=tuple(rows),
         row_passed=tuple(passed),
         summary=(
-            f"{len(rows)} (function, cut) pairs ({non_vacuous} with the bound below the ceiling d^min(|A|,|B|)): "
-            f"rank and S_A within the derived bound in {sum(passed)}"
+            f"{len(rows)} (function, cut) pairs ({non_vacuous} with the bound below the ceiling $d^{{\\min(|A|,|B|)}}$): "
+            f"rank and $S_A$ within the derived bound in {sum(passed)}"
             + (f"; {failures} VIOLATIONS" if failures else "")
-            + ". Tightness per function (max rank / local bound, max S_A / ln bound): "
+            + r". Tightness per function (max rank / local bound, max $S_A / \ln$ bound): "
             + "; ".join(f"{name}: {v['max_rank_over_local']:.2f}, {v['max_entropy_over_log_bound']:.2f}"
                         for name, v in by_function.items())
         ),
@@ -365,13 +365,13 @@ def subvolume_result(claimed_boundary: sympy.Expr = SQUARE_BOUNDARY, claimed_pat
         key="sub-volume",
         title="Sub-volume law for local-feature target functions",
         assumptions=(
-            "The target is decided by detectors on windows of diameter at most xi (the feature size), "
-            "aggregated by OR, by a count with a threshold, by an order-independent aggregator with r_G states, "
-            "or by an r_G-state automaton reading the features in a fixed order (then the bound counts the runs "
-            "of A's features in that order).",
-            "For the square: A is an l x l square at least xi - 1 pixels from the image border, the windows "
-            "are all xi x xi windows, and U_A is the set of A-pixels lying in a window that straddles the cut.",
-            "Bounds on the rank are exact integer statements; entropies follow from S_A <= ln rank (result 1).",
+            r"The target is decided by detectors on windows of diameter at most $\xi$ (the feature size), "
+            "aggregated by OR, by a count with a threshold, by an order-independent aggregator with $r_G$ states, "
+            "or by an $r_G$-state automaton reading the features in a fixed order (then the bound counts the runs "
+            "of $A$'s features in that order).",
+            r"For the square: $A$ is an $l \times l$ square at least $\xi - 1$ pixels from the image border, the windows "
+            r"are all $\xi \times \xi$ windows, and $U_A$ is the set of $A$-pixels lying in a window that straddles the cut.",
+            r"Bounds on the rank are exact integer statements; entropies follow from $S_A \le \ln \operatorname{rank}$ (result 1).",
         ),
         statement=(
             sympy.Le(symbols(r"\operatorname{rank}_A{f}"), r_G * d**boundary_size),
@@ -380,31 +380,31 @@ def subvolume_result(claimed_boundary: sympy.Expr = SQUARE_BOUNDARY, claimed_pat
             sympy.Le(symbols(r"\operatorname{rank}_A{f_{OR}}"), claimed_pattern_rank),
         ),
         steps=(
-            Step("interior A-pixels, in no straddling window: x, y in [xi - 1, l - xi]", interior),
-            Step("|U_A| = l^2 minus the interior", derived_boundary),
+            Step(r"interior $A$-pixels, in no straddling window: $x, y \in [\xi - 1, l - \xi]$", interior),
+            Step("$|U_A| = l^2$ minus the interior", derived_boundary),
             Step("entropy bound from the reader lemma", entropy_bound),
-            Step("bound per unit of volume l^2 ln d as l -> oo", sympy.Limit(entropy_bound / (l**2 * log(d)), l, oo)),
-            Step("OR of K straddling pattern detectors, K = 2: rank-one terms",
+            Step(r"bound per unit of volume $l^2 \ln d$ as $l \to \infty$", sympy.Limit(entropy_bound / (l**2 * log(d)), l, oo)),
+            Step("OR of $K$ straddling pattern detectors, $K = 2$: rank-one terms",
                  sympy.expand(1 - symbols("alpha") * symbols("beta") * (1 - symbols("a0") * symbols("b0")) * (1 - symbols("a1") * symbols("b1")))),
         ),
         checks=(
-            proved("|U_A| of an l x l square equals the claim for l >= 2 xi - 2", lambda: is_zero(derived_boundary - claimed_boundary)),
-            checked("the claimed |U_A| equals enumeration on lattices for xi <= 4, l <= 7", matches_enumeration),
-            proved("the entropy bound per unit volume l^2 ln d -> 0 as l -> oo",
+            proved(r"$|U_A|$ of an $l \times l$ square equals the claim for $l \ge 2 \xi - 2$", lambda: is_zero(derived_boundary - claimed_boundary)),
+            checked(r"the claimed $|U_A|$ equals enumeration on lattices for $\xi \le 4$, $l \le 7$", matches_enumeration),
+            proved(r"the entropy bound per unit volume $l^2 \ln d \to 0$ as $l \to \infty$",
                    lambda: sympy.limit(entropy_bound / (l**2 * log(d)), l, oo) == 0),
-            proved("the bound grows like l^1, below the volume's l^2",
+            proved("the bound grows like $l^1$, below the volume's $l^2$",
                    lambda: Poly(claimed_boundary, l).degree() == 1 and Poly(l**2, l).degree() == 2),
-            checked("an OR of K straddling pattern detectors has at most the claimed number of separable terms, K = 1..5",
+            checked(r"an OR of $K$ straddling pattern detectors has at most the claimed number of separable terms, $K = 1, \dots, 5$",
                     pattern_terms_within_claim),
-            checked("an OR with U_A's values fixed leaves at most 1 + d^|U_A| distinct rows (separable terms), "
-                    "d = 2, 3, |U_A| = 1..3", or_terms_within_bound),
-            checked("a run of an r-state automaton passes on a span of the claimed dimension (1, r, r^2 - r + 1), "
-                    "by enumerating all r^r maps, r = 1..4", lambda: all_true([
+            checked(r"an OR with $U_A$'s values fixed leaves at most $1 + d^{|U_A|}$ distinct rows (separable terms), "
+                    r"$d = 2, 3$, $|U_A| = 1, \dots, 3$", or_terms_within_bound),
+            checked(r"a run of an $r$-state automaton passes on a span of the claimed dimension ($1$, $r$, $r^2 - r + 1$), "
+                    r"by enumerating all $r^r$ maps, $r = 1, \dots, 4$", lambda: all_true([
                         run_span_dimension(states, kind) == RUN_DIMENSION[kind].subs(r_G, states)
                         for states in range(1, 5) for kind in RUN_DIMENSION])),
         ),
         cited=(
-            ("the distinct-rows lemma: f = G(T(s_A), s_B) with T taking r values has rank_A <= r", "result 2"),
+            (r"the distinct-rows lemma: $f = G(T(s_A), s_B)$ with $T$ taking $r$ values has $\operatorname{rank}_A f \le r$", "result 2"),
             ("rows lying in a subspace span at most its dimension; spans of tensor products multiply",
              "standard linear algebra"),
         ),
@@ -412,8 +412,8 @@ def subvolume_result(claimed_boundary: sympy.Expr = SQUARE_BOUNDARY, claimed_pat
         remark=(
             "The paper argues the sub-volume law in words; this is the precise statement proved: the rank "
             "bound is per aggregator, uses the better of the two sides, caps a count at its threshold, and "
-            "for exact patterns uses K, the number of straddling windows, which is often far below "
-            "d^|U_A|. A far-apart comparison is covered too, but its window is the whole image (xi large), "
+            "for exact patterns uses $K$, the number of straddling windows, which is often far below "
+            r"$d^{|U_A|}$. A far-apart comparison is covered too, but its window is the whole image ($\xi$ large), "
             "so its bound is not an area law: it is the one target here that is not local."
         ),
     )

@@ -51,9 +51,9 @@ def volume_law_result(
         key="volume-law",
         title="Volume law and Page's random-function entropy",
         assumptions=(
-            "A function of images is a vector of d^N numbers; for a cut A|B let m = d^min(|A|,|B|) and "
-            "n = d^max(|A|,|B|), so there are m Schmidt probabilities.",
-            "Random functions: f(s) i.i.d. complex Gaussian (the Haar measure on states). Real Gaussian "
+            r"A function of images is a vector of $d^N$ numbers; for a cut $A|B$ let $m = d^{\min(|A|,|B|)}$ and "
+            r"$n = d^{\max(|A|,|B|)}$, so there are $m$ Schmidt probabilities.",
+            "Random functions: $f(s)$ i.i.d. complex Gaussian (the Haar measure on states). Real Gaussian "
             "functions average lower; they are compared with sampled means.",
         ),
         statement=(
@@ -62,24 +62,24 @@ def volume_law_result(
             sympy.Eq(symbols(r"\langle{S_A}\rangle"), claimed_asymptotic + sympy.Order(n**-2, (n, oo))),
         ),
         steps=(
-            Step("maximum of -sum p ln p on m probabilities, at the stationary point p_k = 1/m", uniform_entropy),
-            Step("the entropy is concave: second derivative of -p ln p", sympy.diff(-p * log(p), p, 2)),
+            Step(r"maximum of $-\sum_k p_k \ln p_k$ on $m$ probabilities, at the stationary point $p_k = 1/m$", uniform_entropy),
+            Step(r"the entropy is concave: second derivative of $-p \ln p$", sympy.diff(-p * log(p), p, 2)),
             Step("Page's sum split into harmonic numbers", split_sum),
-            Step("difference from the claimed asymptotic form, expanded at n -> oo", remainder.subs(x, n)),
+            Step(r"difference from the claimed asymptotic form, expanded at $n \to \infty$", remainder.subs(x, n)),
         ),
         checks=(
-            proved("maximal entropy of m probabilities equals the claim", lambda: is_zero(uniform_entropy - claimed_maximum)),
-            proved("-p ln p is concave, so the stationary point is the maximum",
+            proved("maximal entropy of $m$ probabilities equals the claim", lambda: is_zero(uniform_entropy - claimed_maximum)),
+            proved(r"$-p \ln p$ is concave, so the stationary point is the maximum",
                    lambda: sympy.diff(-p * log(p), p, 2).is_negative),
             proved("Page's sum equals the claimed closed form", lambda: is_zero(split_sum - claimed_mean)),
-            checked("the claimed closed form equals Page's sum exactly for m <= 5, n <= 6", mean_matches_sum_exactly),
-            proved("n (claimed mean - claimed asymptotic form) -> 0 as n -> oo: the form is right through order 1/n",
+            checked(r"the claimed closed form equals Page's sum exactly for $m \le 5$, $n \le 6$", mean_matches_sum_exactly),
+            proved(r"$n\,(\text{claimed mean} - \text{claimed asymptotic form}) \to 0$ as $n \to \infty$: the form is right through order $1/n$",
                    lambda: sympy.limit(x * remainder, x, oo) == 0),
-            proved("the same at the half cut m = n", lambda: sympy.limit(x * _expansion_at_infinity(
+            proved("the same at the half cut $m = n$", lambda: sympy.limit(x * _expansion_at_infinity(
                 (claimed_mean - claimed_asymptotic).subs(m, n)), x, oo) == 0),
         ),
         cited=(
-            ("Page's mean entropy of a subsystem of a Haar-random pure state, sum_{k=n+1}^{mn} 1/k - (m-1)/(2n)",
+            (r"Page's mean entropy of a subsystem of a Haar-random pure state, $\sum_{k=n+1}^{mn} 1/k - (m-1)/(2n)$",
              "conjectured by Page, PRL 71, 1291 (1993); proved by Foong and Kanno, PRL 72, 1148 (1994), "
              "Sanchez-Ruiz, PRE 52, 5653 (1995) and Sen, PRL 77, 1 (1996)"),
         ),
@@ -132,7 +132,7 @@ def check_page_numerically(
         row_passed=tuple(passed),
         summary=(
             f"{samples} samples per split (seed {seed}): complex-Gaussian means within 4 standard errors of "
-            f"the claimed mean on {sum(passed)} of {len(rows)} m x n splits; every sampled S_A below the volume "
+            f"the claimed mean on {sum(passed)} of {len(rows)} $m \\times n$ splits; every sampled $S_A$ below the volume "
             "law; real-Gaussian means lie below Page's value (reported, not compared)."
         ),
     )

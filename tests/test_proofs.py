@@ -178,9 +178,10 @@ def test_the_arithmetic_check_compares_every_row_with_counting(claim, name):
         assert (deep_cost, shallow_cost) == (depth * smallest**2, shallow**2)
         assert ok == (smallest == math.ceil(expected_claim - 1e-9))
         agree += ok
-    assert check.summary.startswith(f"smallest integer D with D^n_c >= D0 equals ceil(claimed D) in {agree} of 36 cases; ")
-    assert "D0=1024: D=2, n_c=10 (40 k^2 vs 1048576 k^2)" in check.summary
-    assert check.summary.endswith("(D = 2, n_c = ceil(log2 D0) as derived)")
+    assert check.summary.startswith(r"smallest integer $D$ with $D^{n_c} \ge D_0$ equals $\lceil$claimed $D\rceil$ in "
+                                    f"{agree} of 36 cases; ")
+    assert "$D_0 = 1024$: $D = 2$, $n_c = 10$ ($40 k^2$ vs $1048576 k^2$)" in check.summary
+    assert check.summary.endswith(r"($D = 2$, $n_c = \lceil \log_2 D_0 \rceil$ as derived)")
     assert check.figures["cheapest"][64] == {"params_over_k2": 24, "D": 2, "n_c": 6}
     assert check.passed == (name == "derived") and (agree == 36) == (name == "derived")
     full = channel_scaling.check_channel_scaling_numerically(claim, full=True)
@@ -264,7 +265,7 @@ def test_the_subvolume_check_counts_what_its_rows_show():
     assert parity["max_rank_over_local"] == 1.0 and parity["entropy_attains_bound"] == sum(row[12] for row in parity_rows)
     assert all(row[12] for row in parity_rows if levels[row[1]] == 2)  # S = ln 2 exactly on binary pixels
     assert check.summary.startswith(f"{len(check.rows)} (function, cut) pairs ({sum(useful)} with the bound below the "
-                                    f"ceiling d^min(|A|,|B|)): rank and S_A within the derived bound in {len(check.rows)}. ")
+                                    f"ceiling $d^{{\\min(|A|,|B|)}}$): rank and $S_A$ within the derived bound in {len(check.rows)}. ")
     assert "parity: 1.00, 1.00" in check.summary
 
 
@@ -289,8 +290,8 @@ def test_the_distinct_rows_check_counts_what_its_rows_show():
         assert 0 <= entropy <= log_bound + 1e-12
     attained = sum(row[4] == row[3] for row in check.rows)
     assert check.figures == {"cases": len(check.rows), "held": len(check.rows), "rank_equals_r": attained}
-    assert check.summary == (f"{len(check.rows)} random cases (seed 4): rank <= claimed bound and S_A <= ln(bound) in "
-                             f"{len(check.rows)}; the rank equals r in {attained} (the others have fewer distinct rows "
+    assert check.summary == (f"{len(check.rows)} random cases (seed 4): rank $\\le$ claimed bound and $S_A \\le \\ln(\\text{{bound}})$ in "
+                             f"{len(check.rows)}; the rank equals $r$ in {attained} (the others have fewer distinct rows "
                              "or columns).")
     too_tight = distinct_rows.check_distinct_rows_numerically(distinct_rows.r - 1, seed=4)
     assert [ok for ok in too_tight.row_passed] == [row[4] <= row[3] - 1 and row[3] >= 2 for row in too_tight.rows]
@@ -306,7 +307,7 @@ def test_the_page_check_compares_each_distinct_split_with_pages_value():
         assert ceiling == pytest.approx(size * math.log(2)) and 0 < error < 0.05 and 0 < real_error < 0.05
         assert ok == (abs(mean - claim) < 4 * error) and real_mean < claim  # real functions average lower
     assert check.summary.startswith(f"400 samples per split (seed 0): complex-Gaussian means within 4 standard errors "
-                                    f"of the claimed mean on {sum(check.row_passed)} of 20 m x n splits")
+                                    f"of the claimed mean on {sum(check.row_passed)} of 20 $m \\times n$ splits")
 
 
 # --- gaps found by the mutation sample of proofs/ (issue 11) -------------------------------------------------
@@ -352,7 +353,7 @@ def test_the_network_check_measures_the_sweep_it_is_given():
 
     check = channel_scaling_result(measure_networks=sweep).check_numeric(seed=5)
     assert calls == [(False, 5)] and check.rows == (("toy", 2, 9, 3.0, 4, 3),) and not check.passed
-    assert "the measured width is 4 against 3 (n_c=2, D0=9)" in check.summary
+    assert "the measured width is 4 against 3 ($n_c = 2$, $D_0 = 9$)" in check.summary
     agreeing = channel_scaling_result(measure_networks=lambda full, seed, progress: {"matches": [
         {"case": "toy", "depth": 2, "D0": 9, "D": 3, "min_cut_D": 3}]}).check_numeric()
     assert agreeing.passed and "where not" not in agreeing.summary
@@ -370,8 +371,8 @@ def test_each_check_that_should_reject_a_volume_law_boundary_does():
     """|U_A| = (xi - 1) l^2 must fail both the per-volume limit and the growth-degree check, not just one."""
     symbolic = subvolume_result(claimed_boundary=(subvolume.xi - 1) * subvolume.l**2).verify_symbolic()
     outcomes = dict(symbolic.outcomes)
-    assert not outcomes["the entropy bound per unit volume l^2 ln d -> 0 as l -> oo"]
-    assert not outcomes["the bound grows like l^1, below the volume's l^2"]
+    assert not outcomes[r"the entropy bound per unit volume $l^2 \ln d \to 0$ as $l \to \infty$"]
+    assert not outcomes["the bound grows like $l^1$, below the volume's $l^2$"]
 
 
 @pytest.mark.parametrize("key", KEYS)
@@ -494,7 +495,7 @@ def test_the_network_check_lists_every_miss():
                          {"case": "c", "depth": 2, "D0": 4, "D": 2, "min_cut_D": 2}]}
     check = channel_scaling_result(measure_networks=lambda full, seed, progress: sweep).check_numeric()
     assert check.row_passed == (False, False, True)
-    assert ("; where not, the measured width is 4 against 3 (n_c=2, D0=9), 3 against 2 (n_c=3, D0=8); "
+    assert ("; where not, the measured width is 4 against 3 ($n_c = 2$, $D_0 = 9$), 3 against 2 ($n_c = 3$, $D_0 = 8$); "
             "the min cut predicts the measured width at 1.") in check.summary
 
 
@@ -545,8 +546,8 @@ def test_every_derived_bound_but_one_is_attained_on_some_cut():
 
 def test_a_too_tight_pattern_rank_claim_fails_the_term_count():
     outcomes = dict(subvolume_result(claimed_pattern_rank=2**subvolume.K).verify_symbolic().outcomes)
-    assert not outcomes["an OR of K straddling pattern detectors has at most the claimed number of separable terms, "
-                        "K = 1..5"]
+    assert not outcomes["an OR of $K$ straddling pattern detectors has at most the claimed number of separable terms, "
+                        r"$K = 1, \dots, 5$"]
 
 
 def test_chain_regions_are_the_prefixes_two_intervals_of_each_length_and_the_even_pixels():

@@ -3,13 +3,16 @@ interrupted run leaves behind."""
 
 import json
 import math
+import re
 import shutil
+import subprocess
 
 import pytest
 from click.testing import CliRunner
 
 from cnn_bounds import report
 from cnn_bounds.cli import main
+from proofs.result import plain_text
 
 STEMS = ["fig-volume-vs-subvolume", "fig-bound-vs-exact", "fig-rank-vs-mincut", "fig-channel-scaling",
          "fig-learnt-entanglement"]
@@ -19,16 +22,20 @@ def test_reproduce_writes_the_report_figures_and_data(quick_run):
     out, output = quick_run
     for stem in STEMS:
         assert (out / f"{stem}.pdf").stat().st_size > 1000 and (out / f"{stem}.png").stat().st_size > 1000
-    tex = (out / "report.tex").read_text()
-    assert tex.startswith(r"\documentclass[11pt]{article}") and tex.rstrip().endswith(r"\end{document}")
-    used = {line.split("{")[1].split("}")[0] for line in tex.splitlines() if line.startswith(r"\usepackage")}
-    assert used == {"amsmath", "booktabs", "graphicx"}
+    main_tex = (out / "report.tex").read_text()
+    assert main_tex.startswith(r"\documentclass[11pt]{article}") and main_tex.rstrip().endswith(r"\end{document}")
+    assert [line for line in main_tex.splitlines() if line.startswith(r"\usepackage")] == [
+        r"\usepackage[margin=2.5cm]{geometry}", report.FRAGMENT_PACKAGES]
+    inputs = [line[len(r"\input{tex/"):-1] for line in main_tex.splitlines() if line.startswith(r"\input{")]
+    assert sorted(path.stem for path in (out / "tex").glob("*.tex")) == sorted(inputs) and len(inputs) == 8
+    tex = all_tex(out)
     assert tex.count(r"\section{") == 5 and tex.count(r"\paragraph{Verdict:") == 5
+    assert r"$D = D_0^{1/n_c}$" in tex and "D0^(1/n_c)" not in tex and r"\begin{tabularx}{\linewidth}" in tex
     environment = json.loads((out / "environment.json").read_text())
     assert environment["seed"] == 0 and environment["packages"]["sympy"] and "derive" in environment["timings_seconds"]
     results = json.loads((out / "results.json").read_text())
     for verdict in results["verdicts"].values():
-        assert verdict["claim"] in output and verdict["because"] in output
+        assert plain_text(verdict["claim"]) in output and plain_text(verdict["because"]) in output
     # not a terminal: one line per stage with its time, in order
     stages = [line.split()[2].rstrip(":") for line in output.splitlines() if line.startswith("stage ")]
     assert stages == list(environment["timings_seconds"])
@@ -37,11 +44,27 @@ def test_reproduce_writes_the_report_figures_and_data(quick_run):
 def test_every_number_the_report_quotes_is_the_one_in_results_json(quick_run):
     out, _ = quick_run
     results = json.loads((out / "results.json").read_text())
-    tex = (out / "report.tex").read_text()
+    tex = all_tex(out)
     assert len(results["quoted"]) > 100
     for path, quoted in results["quoted"].items():
         assert report.lookup(results, path) == quoted["value"], path
         assert quoted["text"] in tex, (path, quoted["text"])
+
+
+def test_the_markdown_report_has_the_same_numbers_verdicts_and_figures(quick_run):
+    out, _ = quick_run
+    results = json.loads((out / "results.json").read_text())
+    markdown = (out / "report.md").read_text()
+    numbers = [q["text"] for q in results["quoted"].values()
+               if isinstance(q["value"], (int, float)) and not isinstance(q["value"], bool)]
+    assert len(numbers) > 100 and [text for text in numbers if text not in markdown] == []
+    for verdict in results["verdicts"].values():
+        assert f"Verdict: {verdict['verdict']}." in markdown
+    images = re.findall(r"!\[([^\]]*)\]\(([^)]+)\)", markdown)
+    assert sorted(name for _, name in images) == sorted(f"{stem}.png" for stem in STEMS)
+    assert all(caption for caption, _ in images) and all((out / name).exists() for _, name in images)
+    assert "$D = D_0^{1/n_c}$" in markdown
+    assert not any(latex in markdown for latex in (r"\begin{tab", r"\begin{fig", r"\begin{item", r"\includegraphics", r"\textbar"))
 
 
 def test_the_verdicts_follow_from_the_numbers(quick_run):
@@ -104,11 +127,18 @@ def test_a_claim_with_too_few_non_vacuous_comparisons_is_not_tested(quick_run):
     assert few["channel-scaling"]["verdict"] == report.NOT_TESTED and few["channel-scaling"]["non_vacuous"] == 5
 
 
-def test_the_quick_report_compiles_to_a_pdf(quick_run):
+def test_the_quick_report_compiles_to_a_pdf(quick_run, tmp_path):
     out, _ = quick_run
     if not shutil.which("pdflatex"):
         pytest.skip("pdflatex is not on the PATH (CI installs Debian's texlive-latex-recommended)")
     assert (out / "report.pdf").read_bytes().startswith(b"%PDF")
+    # every table and formula fits the page: pdflatex reports no line wider than the text
+    shutil.copytree(out, tmp_path / "again")
+    subprocess.run(["pdflatex", "-interaction=nonstopmode", "report.tex"], cwd=tmp_path / "again", capture_output=True,
+                   timeout=300, check=True)
+    overfull = [line for line in (tmp_path / "again" / "report.log").read_text(errors="replace").splitlines()
+                if line.startswith("Overfull \\hbox")]
+    assert overfull == []
 
 
 def test_a_rerun_with_the_same_seed_reproduces_results_json(quick_run, tmp_path):
@@ -131,7 +161,7 @@ def test_an_interrupted_run_leaves_no_report_that_looks_complete(quick_run, tmp_
     monkeypatch.setattr(report, "train_sweep", interrupted)
     with pytest.raises(KeyboardInterrupt):
         report.reproduce(tmp_path / "run", pdf=False)
-    assert not (tmp_path / "run" / "report.tex").exists() and not (tmp_path / "run" / "report.pdf").exists()
+    assert not any((tmp_path / "run" / name).exists() for name in ("report.tex", "report.pdf", "report.md"))
     assert not list((tmp_path / "run").glob("*.part"))
 
 
@@ -161,6 +191,11 @@ def test_the_verdict_counts_agree_with_a_recount_of_the_raw_numbers(quick_run):
     agree = sum(m["D"] ** m["depth"] >= m["D0"] > (m["D"] - 1) ** m["depth"] for m in wall)
     assert (verdicts["channel-scaling"]["verdict"] == report.HOLDS) == (agree == len(wall) >= report.MIN_NON_VACUOUS)
     assert verdicts["volume-law"]["comparisons"] == len(results["derive"]["volume-law"]["numeric"]["rows"])
+
+
+def all_tex(out) -> str:
+    """report.tex and every fragment it inputs."""
+    return "\n".join(path.read_text() for path in [out / "report.tex", *sorted((out / "tex").glob("*.tex"))])
 
 
 def _pixels(lattice: str) -> int:

@@ -65,7 +65,7 @@ def test_the_latex_subsection_escapes_text_and_prints_formulas_with_sympy():
     assert result.latex(result.verify_symbolic(), result.check_numeric()) == "\n".join([
         r"\subsection{Toy\_result}", r"\paragraph{Assumptions.}", r"\begin{itemize}", r"  \item x \textgreater{} 0",
         r"\end{itemize}", r"\paragraph{Statement.}", r"\begin{gather*}", r"y \leq 2 y", r"\end{gather*}",
-        r"\paragraph{Derivation.}", r"\begin{enumerate}", r"  \item double it: $\displaystyle 2 x$", r"\end{enumerate}",
+        r"\paragraph{Derivation.}", r"\begin{enumerate}", r"  \item double it: \[2 x\]", r"\end{enumerate}",
         r"\paragraph{Precise version.}", "a remark",
         r"\paragraph{Assumed (cited, not proved here).}", r"\begin{itemize}", r"  \item a cited fact (A \& B, 2001)",
         r"\end{itemize}",
@@ -84,3 +84,8 @@ def test_the_latex_subsection_escapes_text_and_prints_formulas_with_sympy():
 def test_every_latex_special_character_is_escaped():
     assert latex_text(r"\&%$#_{}~^<>|a") == (r"\textbackslash{}\&\%\$\#\_\{\}\textasciitilde{}\textasciicircum{}"
                                              r"\textless{}\textgreater{}\textbar{}a")
+
+
+def test_inline_math_is_kept_and_the_text_around_it_escaped():
+    assert latex_text(r"S_A at most $\ln D$ & $D_0^{1/n_c}$; 5% costs $3") == (
+        r"S\_A at most $\ln D$ \& $D_0^{1/n_c}$; 5\% costs \$3")
