@@ -24,7 +24,7 @@ from cnn_bounds.classifier import Architecture, accuracy, class_function, train_
 from cnn_bounds.cli import format_table
 from cnn_bounds.data import load, split
 from cnn_bounds.learnt_entanglement import measure_cut
-from cnn_bounds.machine import configure_torch_threads
+from cnn_bounds.machine import deliberate_threads
 from numeric import tci
 from numeric.lattice import parse_region
 
@@ -55,7 +55,7 @@ def main() -> None:
                         help="Peers to run beside the default engine (repeatable; default: both).")
     arguments = parser.parse_args()
     peers = PEERS if arguments.peer is None else [p for p in arguments.peer if p != "none"]
-    threads = configure_torch_threads()
+    threads = deliberate_threads()
     data = load(arguments.data, pool=arguments.pool)
     training, held_out = split(data, 0.25, seed=0)
     network = train_classifier(training, Architecture(1, 8), seed=0)

@@ -18,7 +18,7 @@ import numpy as np
 import torch
 
 from cnn_bounds.convac import ConvAC, ConvACSpec, all_images, evaluate_on_all_images
-from cnn_bounds.machine import configure_torch_threads
+from cnn_bounds.machine import deliberate_threads
 from cnn_bounds.training import ReluCNN
 from numeric import Lattice
 from numeric.catalog import build_target
@@ -71,7 +71,7 @@ def main() -> None:
     parser.add_argument("--shapes", nargs="+", default=["5x4", "6x4"], metavar="WxH")
     parser.add_argument("--markdown", action="store_true", help="Print a Markdown table (for the README).")
     args = parser.parse_args()
-    print(f"torch threads: {configure_torch_threads()}", flush=True)
+    print(f"torch threads: {deliberate_threads()}", flush=True)
     rows = [row for shape in args.shapes for row in rows_for(Lattice(*parse_shape(shape)))]
     if args.markdown:
         print("| " + " | ".join(HEADER) + " |")

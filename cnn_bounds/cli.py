@@ -23,7 +23,7 @@ from cnn_bounds.data import DATASETS
 from cnn_bounds.convac import ConvAC, ConvACSpec, evaluate_on_all_images
 from cnn_bounds.files import dumps, write_atomically, write_tables
 from cnn_bounds.learnt_entanglement import learnt_convac_sweep, learnt_sweep
-from cnn_bounds.machine import configure_torch_threads
+from cnn_bounds.machine import deliberate_threads
 from cnn_bounds.mincut import min_cut, tensor_network
 from cnn_bounds.report import fragment, learnt_convac_section, learnt_section, reproduce as run_reproduce
 from cnn_bounds.training import HEADS, train_sweep as run_train_sweep
@@ -124,7 +124,10 @@ class OneLineErrors(click.Group):
 def main() -> None:
     """Verify the claims of arXiv:1710.05520: entanglement of image-classification target functions
     and CNNs, exactly on small lattices and symbolically."""
-    configure_torch_threads()
+    try:
+        deliberate_threads()
+    except InvalidInputError as error:
+        raise click.UsageError(str(error)) from None
 
 
 @main.command()
