@@ -433,8 +433,9 @@ def train_sweep(full: bool, seed: int, as_json: bool, out_dir: str | None) -> No
 
 @main.command()
 @click.option("--out", "out_dir", default="results", show_default=True, type=click.Path(file_okay=False),
-              help="Folder for report.tex/.pdf, fig-*.pdf/.png, results.json, environment.json (and a cache).")
-@click.option("--quick/--full", default=True, show_default=True, help="Default sizes (~3 minutes) or the larger sweeps.")
+              help="Folder for report.md/.tex/.pdf, tex/ (each section, to \\input), fig-*.pdf/.png, results.json, "
+                   "environment.json (and a cache).")
+@click.option("--quick/--full", default=True, show_default=True, help="Default sizes (~4 minutes) or the larger sweeps.")
 @click.option("--seed", default=0, show_default=True, type=int, help="Seed for every random choice.")
 @click.option("--pdf/--no-pdf", default=True, show_default=True, help="Compile report.pdf when pdflatex is on the PATH.")
 @refuse_bad_input
