@@ -209,7 +209,7 @@ def report_sections(results: dict, q: Quoter) -> dict[str, str]:
 
     parts = sections["volume-law"] = [r"\section{Random functions: the volume law}"]
     parts.append(derive["volume-law"]["latex"])
-    parts.append(_table("lrrrrrr", ["lattice", "$|A|$", "Page", "complex mean", "s.e.", "real mean", "s.e."],
+    parts.append(_table("lrrrrrr", ["lattice", r"$\lvert A \rvert$", "Page", "complex mean", "s.e.", "real mean", "s.e."],
                         [[q(f"derive.volume-law.numeric.rows.{i}.{j}", "{:.4f}" if j > 1 else "{}") for j in range(7)]
                          for i in range(len(derive["volume-law"]["numeric"]["rows"]))]))
     parts.append(_figure("fig-volume-vs-subvolume", "Entropy against region size on a chain: random functions "

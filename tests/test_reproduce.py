@@ -64,6 +64,8 @@ def test_the_markdown_report_has_the_same_numbers_verdicts_and_figures(quick_run
     assert sorted(name for _, name in images) == sorted(f"{stem}.png" for stem in STEMS)
     assert all(caption for caption, _ in images) and all((out / name).exists() for _, name in images)
     assert "$D = D_0^{1/n_c}$" in markdown
+    table_math = [math for line in markdown.splitlines() if line.startswith("|") for math in re.findall(r"\$[^$]*\$", line)]
+    assert table_math and not [math for math in table_math if "|" in math]  # a | in math would split a pipe-table cell
     assert not any(latex in markdown for latex in (r"\begin{tab", r"\begin{fig", r"\begin{item", r"\includegraphics", r"\textbar"))
 
 
