@@ -49,7 +49,9 @@ def _cpu_times() -> tuple[int, int] | None:
 
 def idle_cpus(window: float = 0.1) -> float:
     """CPUs of this machine left idle by other processes over the next ``window`` seconds (this one sleeps
-    meanwhile): from /proc/stat on Linux, else the 1-minute load average; at most :func:`usable_cpus`."""
+    meanwhile): from /proc/stat on Linux, else the 1-minute load average; at most :func:`usable_cpus`.
+    /proc/stat counts the whole machine (in a container without lxcfs, the host), so a busy neighbour
+    inside the same CPU quota may go unseen there."""
     cpus = usable_cpus()
     before = _cpu_times()
     if before is None:
