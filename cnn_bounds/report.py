@@ -175,8 +175,9 @@ def _table(columns: str, headers: list[str], rows: list[list[str]], widths: tupl
     if wide:
         shares = iter(widths or [1.0] * columns.count("X"))
         total = sum(widths) / columns.count("X") if widths else 1.0
-        spec = "".join(rf">{{\raggedright\arraybackslash\hsize={next(shares) / total:.3f}\hsize}}X" if c == "X" else c
-                       for c in columns)
+        # "{}" ends the prefix: pandoc's reader otherwise takes the cell's first character as an argument
+        spec = "".join(rf">{{\raggedright\arraybackslash\hsize={next(shares) / total:.3f}\hsize{{}}}}X" if c == "X"
+                       else c for c in columns)
     begin = rf"\begin{{tabularx}}{{\linewidth}}{{{spec}}}" if wide else rf"\begin{{tabular}}{{{columns}}}"
     body = [r"\begin{center}", size, begin, r"\toprule", " & ".join(latex_text(h) for h in headers) + r" \\",
             r"\midrule"]

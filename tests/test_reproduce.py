@@ -69,6 +69,13 @@ def test_the_markdown_report_has_the_same_numbers_verdicts_and_figures(quick_run
     assert not any(latex in markdown for latex in (r"\begin{tab", r"\begin{fig", r"\begin{item", r"\includegraphics", r"\textbar"))
 
 
+def test_a_wrapping_column_keeps_every_character_in_markdown():
+    # regression: pandoc read \arraybackslash as taking an argument and dropped the 3 of "3/4-bright window"
+    table = report._table("lXr", ["lattice", "target", "cuts"], [["4x4", "3/4-bright window present", "15"]])
+    markdown = report.report_markdown({"seed": 0, "full": False}, {"table": table})
+    assert "| 4x4 | 3/4-bright window present | 15 |" in " ".join(markdown.split())
+
+
 def test_the_verdicts_follow_from_the_numbers(quick_run):
     out, _ = quick_run
     results = json.loads((out / "results.json").read_text())
