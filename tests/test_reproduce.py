@@ -58,6 +58,10 @@ def test_the_markdown_report_has_the_same_numbers_verdicts_and_figures(quick_run
     numbers = [q["text"] for q in results["quoted"].values()
                if isinstance(q["value"], (int, float)) and not isinstance(q["value"], bool)]
     assert len(numbers) > 100 and [text for text in numbers if text not in markdown] == []
+    # and every quoted text that LaTeX prints as it is (no escapes; no ' which pandoc makes typographic)
+    texts = [q["text"] for q in results["quoted"].values()
+             if isinstance(q["value"], str) and q["text"] == q["value"] and "'" not in q["value"]]
+    assert len(texts) > 50 and [text for text in texts if text not in markdown] == []
     for verdict in results["verdicts"].values():
         assert f"Verdict: {verdict['verdict']}." in markdown
     images = re.findall(r"!\[([^\]]*)\]\(([^)]+)\)", markdown)
