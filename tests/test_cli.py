@@ -188,6 +188,7 @@ def test_an_argument_that_cannot_parse_gives_one_line_for_every_command(command,
         bad = [data.draw(st.sampled_from(["--no-such-option", "-Z", "--shap"]))]
     elif kind == "typed":
         bad = [data.draw(st.sampled_from(typed)).opts[0], "not-a-value"]
+        arguments, bad = arguments + bad, []  # click keeps an option's last value only, so the bad one comes last
     else:
         bad = [data.draw(st.sampled_from([p for p in parameters if not p.is_flag] or parameters)).opts[0]]
         arguments, bad = arguments + bad, []  # an option with no value must come last
