@@ -11,7 +11,7 @@ workload on a quiet machine, in one run, for each thread setting:
 Thread settings: ``all-cores`` (torch's intra-op threads and BLAS on every usable CPU: the toolkit before
 issue 14) and ``deliberate`` (:func:`cnn_bounds.machine.deliberate_threads`: what the toolkit does now).
 Each timing runs the workload in a fresh process (so a setting is never inherited), ``--repeats`` times;
-the median is reported, and the ratio to the quiet median of the same setting. Goals (issue 14): at most
+the median is reported, and its ratio to the quiet all-cores median (the speed before issue 14). Goals (issue 14): at most
 2.2x beside the busy loop, at most 3x beside the BLAS job, and quiet times no slower than all-cores.
 
     python bench/load_bench.py                 # about 6 minutes on 2 cores

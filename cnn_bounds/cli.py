@@ -87,22 +87,18 @@ def lattice_option(command: Callable) -> Callable:
     return click.option("--shape", default="4x4", show_default=True, help="Lattice WIDTHxHEIGHT (a chain: Nx1).")(command)
 
 
-class OneLineUsageError(click.ClickException):
+def _one_line(error: click.UsageError) -> BadRequest:
     """A usage error (unknown option, a value of the wrong type, a missing argument) as one line naming the
     help to read, instead of click's usage block: exit status 2 like every bad argument."""
-
-    exit_code = 2
-
-    def __init__(self, error: click.UsageError) -> None:
-        where = f" (see '{error.ctx.command_path} --help')" if error.ctx is not None else ""
-        super().__init__(error.format_message() + where)
+    where = f" (see '{error.ctx.command_path} --help')" if error.ctx is not None else ""
+    return BadRequest(error.format_message() + where)
 
 
 _SHOWS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", ())  # click >= 8.2: bare `cnn-bounds` shows the help
 
 
 class OneLineErrors(click.Group):
-    """A command group whose usage errors, its own and its commands', are one line (OneLineUsageError)."""
+    """A command group whose usage errors, its own and its commands', are one line (:func:`_one_line`)."""
 
     def make_context(self, *args, **kwargs) -> click.Context:
         try:
@@ -110,24 +106,22 @@ class OneLineErrors(click.Group):
         except _SHOWS_HELP:
             raise
         except click.UsageError as error:
-            raise OneLineUsageError(error) from None
+            raise _one_line(error) from None
 
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
         except click.UsageError as error:
-            raise OneLineUsageError(error) from None
+            raise _one_line(error) from None
 
 
 @click.group(cls=OneLineErrors, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="cnn-bounds")
+@refuse_bad_input
 def main() -> None:
     """Verify the claims of arXiv:1710.05520: entanglement of image-classification target functions
     and CNNs, exactly on small lattices and symbolically."""
-    try:
-        deliberate_threads()
-    except InvalidInputError as error:
-        raise click.UsageError(str(error)) from None
+    deliberate_threads()
 
 
 @main.command()

@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 import torch
+from threadpoolctl import threadpool_limits
 
 from numeric import InvalidInputError
 
@@ -72,8 +73,6 @@ def deliberate_threads() -> int:
     """Set torch's intra-op threads and every loaded BLAS / OpenMP pool (threadpoolctl) to the CPUs idle now,
     at least 1; returns the count. ``CNN_BOUNDS_THREADS=N`` chooses N instead, and a set OMP_NUM_THREADS is
     left to torch and the libraries as the user asked."""
-    from threadpoolctl import threadpool_limits
-
     importlib.import_module("scipy.linalg")  # load scipy's own BLAS first: a limit reaches only loaded libraries
 
     chosen = os.environ.get("CNN_BOUNDS_THREADS")

@@ -11,8 +11,8 @@ an interrupted run leaves no report that looks complete.
 from __future__ import annotations
 
 import functools
-import re
 import platform
+import re
 import shutil
 import subprocess
 import sys
@@ -173,10 +173,10 @@ def _table(columns: str, headers: list[str], rows: list[list[str]], widths: tupl
     keep their content's width."""
     wide = "X" in columns
     if wide:
-        shares = iter(widths or [1.0] * columns.count("X"))
-        total = sum(widths) / columns.count("X") if widths else 1.0
+        weights = widths or (1.0,) * columns.count("X")
+        shares = iter(w * len(weights) / sum(weights) for w in weights)  # tabularx needs them to average 1
         # "{}" ends the prefix: pandoc's reader otherwise takes the cell's first character as an argument
-        spec = "".join(rf">{{\raggedright\arraybackslash\hsize={next(shares) / total:.3f}\hsize{{}}}}X" if c == "X"
+        spec = "".join(rf">{{\raggedright\arraybackslash\hsize={next(shares):.3f}\hsize{{}}}}X" if c == "X"
                        else c for c in columns)
     begin = rf"\begin{{tabularx}}{{\linewidth}}{{{spec}}}" if wide else rf"\begin{{tabular}}{{{columns}}}"
     body = [r"\begin{center}", size, begin, r"\toprule", " & ".join(latex_text(h) for h in headers) + r" \\",
@@ -402,13 +402,19 @@ def fragment(name: str, text: str) -> str:
     return f"% cnn-bounds: {name} (needs {FRAGMENT_PACKAGES})\n" + text
 
 
+TITLE = "cnn-bounds: the claims of arXiv:1710.05520, checked"
+
+
+def _run(results: dict) -> str:
+    return f"seed {results['seed']}, {'full' if results['full'] else 'quick'} run"
+
+
 def report_tex(results: dict, sections: dict[str, str]) -> str:
     """The standalone LaTeX report: a preamble, then each section \\input from tex/NAME.tex."""
     return "\n".join([
         r"\documentclass[11pt]{article}", r"\usepackage[margin=2.5cm]{geometry}", FRAGMENT_PACKAGES,
         r"\setkeys{Gin}{width=0.75\linewidth}",
-        r"\begin{document}", r"\begin{center}", r"{\Large cnn-bounds: the claims of arXiv:1710.05520, checked}\\[4pt]",
-        rf"seed {results['seed']}, {'full' if results['full'] else 'quick'} run", r"\end{center}",
+        r"\begin{document}", r"\begin{center}", rf"{{\Large {TITLE}}}\\[4pt]", _run(results), r"\end{center}",
         *(rf"\input{{{FRAGMENTS}/{name}}}" for name in sections),
         r"\end{document}"]) + "\n"
 
@@ -416,8 +422,7 @@ def report_tex(results: dict, sections: dict[str, str]) -> str:
 def report_markdown(results: dict, sections: dict[str, str]) -> str:
     """The same report as Markdown (pandoc's reader of the same LaTeX): math as $...$, pipe tables, the
     figures as PNG beside it, so it reads anywhere (GitHub, an editor, a browser with a Markdown viewer)."""
-    title = (f"# cnn-bounds: the claims of arXiv:1710.05520, checked\n\nSeed {results['seed']}, "
-             f"{'full' if results['full'] else 'quick'} run. The same numbers and verdicts as report.tex and "
+    title = (f"# {TITLE}\n\n{_run(results).capitalize()}. The same numbers and verdicts as report.tex and "
              "report.pdf; every number is also in results.json.\n\n")
     return title + pypandoc.convert_text("\n".join(sections.values()), MARKDOWN, format="latex",
                                          extra_args=["--wrap=none", "--default-image-extension=png"])

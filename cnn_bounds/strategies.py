@@ -152,7 +152,7 @@ def convac_specs(draw, max_images: int = MAX_IMAGES, duplicated: bool = False) -
     """A ConvAC architecture on at most ``max_images`` images (levels 2..8, channels 1..4, depth 0..3,
     kernels 1..3, overlapping or tree windows, shared or unshared weights, global or local read-out) and a
     proper region. ``duplicated=True``: only overlapping, unshared networks of depth 2..3 and kernel 2, whose
-    tensor networks copy sub-networks (where the min cut of the drawn network is not its rank)."""
+    tensor networks copy sub-networks (where the rank can fall below the min cut)."""
     levels = draw(st.integers(2, 8))
     most = int(math.log(max_images) / math.log(levels) + 1e-9)
     if most < 4 or draw(st.booleans()):
