@@ -23,6 +23,7 @@ Shashua): for M linearly independent feature functions the two have the same ran
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,6 +31,7 @@ import torch
 from tqdm import tqdm
 
 from numeric import InvalidInputError, Lattice
+from numeric.lattice import validate_region
 from numeric.memory import require_memory
 from numeric.mps import DEFAULT_TOLERANCE, MatrixProductState, compress, contract_site, embed, hadamard, tensor_to_mps
 from numeric.tci import evaluate_grid
@@ -166,6 +168,50 @@ class ConvAC(torch.nn.Module):
         """sum_c a_{q,c} x[q]_c at every final position q (readout="local"), shape (batch, height, width)."""
         return self._reduce(x @ self.readout if self.spec.shared else torch.einsum("bhwd,hwd->bhw", x, self.readout))
 
+    def grid(self, first_pixels: torch.Tensor, first: torch.Tensor, second_pixels: torch.Tensor,
+             second: torch.Tensor) -> torch.Tensor:
+        """f on every image joined from a row of ``first`` (levels of the pixels ``first_pixels``, row-major
+        indices) and a row of ``second`` (of ``second_pixels``, the other pixels): shape (len(first),
+        len(second)), as numeric.tci.evaluate_grid asks. Every feature x_l[q] whose receptive field lies in one
+        part is computed once per row of that part (shape (R, 1, D) or (1, C, D)); only the features whose
+        field straddles both parts are computed per pair (R, C, D), by broadcasting the same formulas. Along a
+        tree-following pixel order (:func:`tree_order`) that is one feature per layer, so a grid costs about
+        (R + C) N D^2 + R C n_c D^2 operations instead of R C N D^2."""
+        spec, reduce = self.spec, self._reduce
+        height, width = spec.lattice.height, spec.lattice.width
+        layer: list[torch.Tensor | None] = [None] * (height * width)
+        D = spec.channels
+        for pixels, levels, shape in ((first_pixels, first, (len(first), 1, D)),
+                                      (second_pixels, second, (1, len(second), D))):
+            for column, pixel in enumerate(pixels.tolist()):
+                table = (self.representation if spec.shared
+                         else self.representation[pixel // width, pixel % width])
+                layer[pixel] = table[levels[:, column]].view(shape)
+        (kh, kw), (sh, sw) = spec.window, spec.stride
+        for weights, (h, w) in zip(self.blocks, spec.layer_shapes[1:]):
+            below_width, above = width, []
+            for y in range(h):
+                for x in range(w):
+                    pooled = None
+                    for i in range(kh):
+                        for j in range(kw):
+                            window = weights[i, j] if spec.shared else weights[y, x, i, j]
+                            mixed = reduce(layer[(sh * y + i) * below_width + sw * x + j] @ window)
+                            pooled = mixed if pooled is None else reduce(pooled * mixed)
+                    above.append(pooled)
+            layer, width = above, w
+        if spec.readout == "local":
+            readouts = [self.readout if spec.shared else self.readout[q // width, q % width] for q in range(len(layer))]
+            factors = [reduce(x @ a) for x, a in zip(layer, readouts)]
+        else:
+            factors = layer
+        product = factors[0]
+        for factor in factors[1:]:
+            product = reduce(product * factor)
+        if spec.readout == "global":
+            product = reduce(product @ self.readout)
+        return product.expand(len(first), len(second))
+
     def forward(self, images: torch.Tensor) -> torch.Tensor:
         """f on a batch of images, shape (batch, height, width) of levels 0..d-1; returns (batch,)."""
         reduce = self._reduce
@@ -253,6 +299,26 @@ def receptive_field(spec: ConvACSpec, row: int, column: int) -> list[int]:
         width += (kw - 1) * sw**layer
     top, left = row * sh**spec.depth, column * sw**spec.depth
     return [y * spec.lattice.width + x for y in range(top, top + height) for x in range(left, left + width)]
+
+
+def tree_order(spec: ConvACSpec, region: Iterable[int]) -> tuple[tuple[int, ...], int]:
+    """A pixel order that follows the network's windows, with A | B one bond: the pixels of ``region`` first,
+    then the rest, each in depth-first order of the tree of windows (Morton order: pixel (y, x) sorted by its
+    final position, then by its window at each layer from the top, then by its place in its own window).
+    Every window of a tree ConvAC is then a run of consecutive sites, so a bond cuts at most one window per
+    layer and its rank is at most D^{n_c} (min(D, d^size) per cut window) whatever the weights, where a
+    row-major order cuts whole rows of windows (numeric.feature_mps.reading_order). Returns (order, |A|)."""
+    region = validate_region(region, spec.lattice.n_pixels)
+    (kh, kw), width = spec.window, spec.lattice.width
+
+    def key(pixel: int) -> tuple[int, ...]:
+        y, x = divmod(pixel, width)
+        windows = [((y // kh**layer) % kh, (x // kw**layer) % kw) for layer in range(spec.depth - 1, -1, -1)]
+        return (y // kh**spec.depth, x // kw**spec.depth, *(digit for pair in windows for digit in pair))
+
+    inside = set(region)
+    return (tuple(sorted(region, key=key)) + tuple(sorted(set(range(spec.lattice.n_pixels)) - inside, key=key)),
+            len(region))
 
 
 @torch.no_grad()

@@ -9,10 +9,11 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cnn_bounds.convac import ConvAC, ConvACSpec, all_images, batched_function, evaluate_on_all_images
+from cnn_bounds.convac import ConvAC, ConvACSpec, all_images, batched_function, evaluate_on_all_images, tree_order
 from cnn_bounds.mincut import min_cut
 from cnn_bounds.strategies import convac_specs
 from numeric import InvalidInputError, Lattice, entanglement_profile
+from numeric.tci import evaluate_grid
 from numeric.precise import LARGE_PRIME, prime_for_sums, rank_mod_p, schmidt_rank_mod_p
 
 
@@ -141,3 +142,45 @@ def test_a_network_as_a_black_box_gives_its_values_on_every_image():
     network = ConvAC(ConvACSpec(lattice, channels=2, depth=1), 4)
     digits = (np.arange(lattice.n_images)[:, None] // lattice.levels ** np.arange(lattice.n_pixels - 1, -1, -1)) % 3
     assert np.array_equal(batched_function(network, lattice)(digits), evaluate_on_all_images(network, lattice))
+
+
+@settings(max_examples=60)
+@given(convac_specs(), st.integers(0, 2**31), st.sampled_from([None, LARGE_PRIME]), st.data())
+def test_a_grid_of_joined_images_equals_the_network_on_each_image(case, seed, modulus, data):
+    """ConvAC.grid (features inside one part once per row, straddling ones per pair) against the plain path,
+    on any split of the pixels into two parts, in float64 and exactly modulo p."""
+    spec, region = case
+    if modulus is not None:
+        modulus = prime_for_sums(max(spec.channels, spec.lattice.levels))
+    network = ConvAC(spec, seed, modulus)
+    function = batched_function(network, spec.lattice)
+    first = np.array(region)
+    second = np.array([p for p in range(spec.lattice.n_pixels) if p not in set(region)])
+    rng = np.random.default_rng(seed)
+    rows = rng.integers(0, spec.lattice.levels, (data.draw(st.integers(0, 5)), len(first)))
+    columns = rng.integers(0, spec.lattice.levels, (data.draw(st.integers(1, 5)), len(second)))
+    plain = evaluate_grid(function.__call__, first, rows, second, columns)
+    grid = evaluate_grid(function, first, rows, second, columns)
+    if modulus is None:
+        np.testing.assert_allclose(grid, plain, rtol=1e-9, atol=1e-12 * max(1.0, np.max(np.abs(plain), initial=0)))
+    else:
+        assert np.array_equal(grid, plain)
+
+
+@settings(max_examples=40)
+@given(convac_specs())
+def test_tree_order_reads_the_region_first_and_every_window_in_one_run(case):
+    spec, region = case
+    order, bond = tree_order(spec, region)
+    assert sorted(order) == list(range(spec.lattice.n_pixels)) and set(order[:bond]) == set(region)
+    if spec.overlapping:
+        return
+    (kh, kw), position = spec.window, {p: t for t, p in enumerate(order)}
+    for layer in range(1, spec.depth + 1):  # a window of layer l: k^l x k^l pixels, consecutive within each side
+        height, width = kh**layer, kw**layer
+        for top in range(0, spec.lattice.height - height + 1, height):
+            for left in range(0, spec.lattice.width - width + 1, width):
+                window = [y * spec.lattice.width + x for y in range(top, top + height) for x in range(left, left + width)]
+                for side in ([p for p in window if p in set(region)], [p for p in window if p not in set(region)]):
+                    sites = sorted(position[p] for p in side)
+                    assert sites == list(range(sites[0], sites[0] + len(sites))) if sites else True
