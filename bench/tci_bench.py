@@ -72,6 +72,8 @@ def main() -> None:
     parser.add_argument("--markdown", action="store_true")
     parser.add_argument("--only", default="", help="run only the functions whose label contains this")
     parser.add_argument("--peer", action="store_true", help="also time teneva's cross (pip install teneva)")
+    parser.add_argument("--settle", choices=("each", "sum"), default="each",
+                        help="the rank rule of convergence (numeric.tci.cross_interpolate)")
     args = parser.parse_args()
     if args.peer:
         print(format_table(["peer", "seconds", "values of f", "stop", "largest rank", "max error (held out)"],
@@ -89,7 +91,7 @@ def main() -> None:
         site_function = in_order(function, order)
         for seed in range(args.seeds):
             start = time.perf_counter()
-            result = cross_interpolate(site_function, dims, seed=seed)
+            result = cross_interpolate(site_function, dims, seed=seed, settle=args.settle)
             seconds = time.perf_counter() - start
             checks = validate(result.state, site_function, sample_configurations(dims, 10_000, seed=1000 + seed))
             relative = difference_norm(normalised(exact), normalised(result.state))

@@ -118,6 +118,8 @@ def test_bad_input_is_refused_with_the_fix():
         cross_interpolate(lambda images: np.ones(len(images)), dims, seeds=np.zeros((0, 6), dtype=int))
     with pytest.raises(InvalidInputError, match="tolerance"):
         cross_interpolate(lambda images: np.ones(len(images)), dims, tolerance=0)
+    with pytest.raises(InvalidInputError, match="settle must be"):
+        cross_interpolate(lambda images: np.ones(len(images)), dims, settle="largest")
     state = cross_interpolate(lambda images: np.ones(len(images)), dims).state
     with pytest.raises(InvalidInputError, match="validation set"):
         validate(state, lambda images: np.ones(len(images)), {"empty": np.zeros((0, 6), dtype=int)})
