@@ -9,18 +9,29 @@ from the exact MPS: ||f/|f| - f~/|f~| || (numeric.mps.difference_norm; the exact
 constant) and |S - S_exact| across the middle
 column cut (column-major order, bond 32).
 
+With ``--tree``: tree ConvACs (2x2 windows, stride 2, n_c = log2 side) with orthogonal weights, so that every
+subtree's Gram matrix is the identity and the exact spectrum across the middle column cut is a_j^2 / |a|^2
+(cnn_bounds.convac_classifier.top_cut_probabilities computes it from the Gram matrices); the cross is read in
+the tree's order (cnn_bounds.convac.tree_order). Random Gaussian weights would make the score a product of
+side^2 factors whose largest values dominate the uniform measure (S ~ 0 at 16x16: nothing to check).
+
     python bench/tci_bench.py --markdown          # the README's table (several minutes)
+    python bench/tci_bench.py --tree --side 16    # 2^256 images against the exact top cut
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import time
 
 import numpy as np
+import torch
 
 from cnn_bounds.cli import format_table
-from cnn_bounds.convac import ConvAC, ConvACSpec, batched_function, convac_mps
+from cnn_bounds.convac import ConvAC, ConvACSpec, batched_function, convac_mps, tree_order
+from cnn_bounds.convac_classifier import top_cut_probabilities, tree_spec
+from numeric.entanglement import entropy_of_probabilities
 from numeric import Lattice
 from numeric.feature_mps import as_matrix_product_state, automaton_values, feature_mps
 from numeric.mps import MatrixProductState, bond_spectra, difference_norm, norm
@@ -44,6 +55,49 @@ def cases(side: int):
                as_matrix_product_state(automaton), order)
     network = ConvAC(ConvACSpec(lattice, channels=2, depth=1, readout="local"), 0)
     yield ("ConvAC, n_c = 1, D = 2, local read-out", batched_function(network, lattice), convac_mps(network, order), order)
+
+
+def orthogonal_tree_convac(side: int, channels: int, seed: int) -> ConvAC:
+    """A tree ConvAC on side x side binary images whose representation rows and block matrices are orthonormal
+    (QR of Gaussian matrices from ``seed``) and whose read-out is Gaussian."""
+    network = ConvAC(tree_spec(Lattice(side, side), channels, int(math.log2(side))), seed)
+    generator = torch.Generator().manual_seed(seed)
+
+    def orthogonal() -> torch.Tensor:
+        return torch.linalg.qr(torch.randn(channels, channels, generator=generator, dtype=torch.float64))[0]
+
+    with torch.no_grad():
+        network.representation.copy_(orthogonal()[:2])
+        for weights in network.blocks:
+            for i in range(2):
+                for j in range(2):
+                    weights[i, j].copy_(orthogonal())
+    return network
+
+
+def tree_rows(side: int, channels: int, seeds: int, max_rank: int) -> list[list]:
+    """Cross interpolation (tolerance 1e-6, settle 'each') of orthogonal tree ConvACs in the tree's order
+    against the exact S across the middle column cut."""
+    rows = []
+    lattice = Lattice(side, side)
+    region = [y * side + x for y in range(side) for x in range(side // 2)]
+    for seed in range(seeds):
+        network = orthogonal_tree_convac(side, channels, seed)
+        exact = entropy_of_probabilities(top_cut_probabilities(network, region))
+        order, bond = tree_order(network.spec, region)
+        function = in_order(batched_function(network, lattice), order)
+        dims = [2] * lattice.n_pixels
+        start = time.perf_counter()
+        result = cross_interpolate(function, dims, tolerance=1e-6, max_rank=max_rank, seed=seed)
+        seconds = time.perf_counter() - start
+        checks = validate(result.state, function, sample_configurations(dims, 2000, seed=1000 + seed))
+        entropy = bond_spectra(result.state)[bond - 1].entropy()
+        rows.append([f"tree ConvAC {side}x{side}, n_c = {int(math.log2(side))}, D = {channels}, orthogonal", seed,
+                     f"{seconds:.1f}", f"{result.evaluations:.2e}", "yes" if result.converged else "no",
+                     max(result.ranks), f"{max(c.relative_max for c in checks.values()):.1e}", f"{exact:.6f}",
+                     f"{abs(entropy - exact):.1e}"])
+        print(*rows[-1], sep=" | ", flush=True)
+    return rows
 
 
 def teneva_peer() -> list[str]:
@@ -74,7 +128,15 @@ def main() -> None:
     parser.add_argument("--peer", action="store_true", help="also time teneva's cross (pip install teneva)")
     parser.add_argument("--settle", choices=("each", "sum"), default="each",
                         help="the rank rule of convergence (numeric.tci.cross_interpolate)")
+    parser.add_argument("--tree", action="store_true", help="orthogonal tree ConvACs against their exact top cut")
+    parser.add_argument("--channels", type=int, default=2, help="D of the --tree networks")
+    parser.add_argument("--max-rank", type=int, default=64, help="rank cap of the --tree runs")
     args = parser.parse_args()
+    if args.tree:
+        rows = tree_rows(args.side, args.channels, args.seeds, args.max_rank)
+        print(format_table(["function", "seed", "seconds", "values of f", "converged", "largest bond",
+                            "max sampled rel. error", "exact S (nats)", "|S - S exact|"], rows, markdown=args.markdown))
+        return
     if args.peer:
         print(format_table(["peer", "seconds", "values of f", "stop", "largest rank", "max error (held out)"],
                            [teneva_peer()], markdown=args.markdown), flush=True)

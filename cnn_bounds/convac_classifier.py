@@ -153,15 +153,37 @@ class TopParts:
     grams: list[np.ndarray]
 
 
+def top_part_pixels(spec: ConvACSpec) -> list[tuple[int, ...]]:
+    """The pixels (row-major) of each part the top of a tree ConvAC joins through its one channel index: the
+    final positions' receptive fields, or the last block's windows when the final map is a single position."""
+    lattice = spec.lattice
+    kh, kw = spec.window
+    final_h, final_w = spec.layer_shapes[-1]
+    opened = final_h * final_w == 1 and spec.depth > 0
+    cell_h, cell_w = kh ** (spec.depth - opened), kw ** (spec.depth - opened)
+    cells = [(i, j) for i in range(kh) for j in range(kw)] if opened else \
+        [(i, j) for i in range(final_h) for j in range(final_w)]
+    return [tuple(y * lattice.width + x for y in range(i * cell_h, (i + 1) * cell_h)
+                  for x in range(j * cell_w, (j + 1) * cell_w)) for i, j in cells]
+
+
+def is_top_cut(spec: ConvACSpec, region: Iterable[int]) -> bool:
+    """Whether A is a nonempty proper union of the top parts (:func:`top_part_pixels`): where
+    :func:`top_cut_probabilities` gives the exact spectrum."""
+    region = set(validate_region(region, spec.lattice.n_pixels))
+    inside = [set(p) <= region for p in top_part_pixels(spec)]
+    whole = sum(len(p) for p, i in zip(top_part_pixels(spec), inside) if i) == len(region)
+    return whole and any(inside) and not all(inside)
+
+
 @torch.no_grad()
 def top_parts(network: ConvAC) -> TopParts:
-    """The final positions of ``network`` (a tree ConvAC, global read-out), or the last block's windows when the
-    final map is a single position, with their Gram matrices (module docstring)."""
+    """The top parts of ``network`` (a tree ConvAC, global read-out; :func:`top_part_pixels`) with their Gram
+    matrices (module docstring)."""
     spec = network.spec
     if spec.overlapping or not spec.shared or spec.readout != "global" or network.modulus is not None:
         raise InvalidInputError("exact top-cut spectra need a float tree ConvAC with shared weights and a global "
                                 "read-out (cnn_bounds.convac_classifier.tree_spec)")
-    lattice = spec.lattice
     kh, kw = spec.window
     gram = _scaled(network.representation.numpy().T @ network.representation.numpy())
     blocks = [weights.numpy() for weights in network.blocks]
@@ -169,15 +191,11 @@ def top_parts(network: ConvAC) -> TopParts:
     opened = final_h * final_w == 1 and spec.depth > 0  # one final position: open its last block
     for weights in blocks[:-1] if opened else blocks:
         gram = _scaled(np.prod([w.T @ gram @ w for w in weights.reshape(kh * kw, *weights.shape[2:])], axis=0))
-    cell_h, cell_w = kh ** (spec.depth - opened), kw ** (spec.depth - opened)
+    pixels = top_part_pixels(spec)
     if opened:
         grams = [_scaled(w.T @ gram @ w) for w in blocks[-1].reshape(kh * kw, *blocks[-1].shape[2:])]
-        cells = [(i, j) for i in range(kh) for j in range(kw)]
     else:
-        cells = [(i, j) for i in range(final_h) for j in range(final_w)]
-        grams = [gram] * len(cells)
-    pixels = [tuple(y * lattice.width + x for y in range(i * cell_h, (i + 1) * cell_h)
-                    for x in range(j * cell_w, (j + 1) * cell_w)) for i, j in cells]
+        grams = [gram] * len(pixels)
     return TopParts(pixels, grams)
 
 
@@ -192,12 +210,12 @@ def top_cut_probabilities(network: ConvAC, region: Iterable[int]) -> np.ndarray:
     G_A^{1/2} diag(a) G_B diag(a) G_A^{1/2}, normalised (module docstring). At most D of them are nonzero."""
     parts = top_parts(network)
     region = set(validate_region(region, network.spec.lattice.n_pixels))
-    inside = [set(p) <= region for p in parts.pixels]
-    if any(not inside[k] and region & set(p) for k, p in enumerate(parts.pixels)) or all(inside) or not any(inside):
+    if not is_top_cut(network.spec, region):
         sizes = f"{len(parts.pixels)} blocks of {len(parts.pixels[0])} pixels"
         raise InvalidInputError(f"the region must be a nonempty proper union of the top parts ({sizes}, e.g. "
                                 f"{list(parts.pixels[0])}) for an exact spectrum; measure other regions by cross "
-                                "interpolation (cnn_bounds.learnt_entanglement.measure_cut)")
+                                "interpolation (cnn-bounds learnt-convac --interpolate)")
+    inside = [set(p) <= region for p in parts.pixels]
     gram_a = np.prod([g for g, i in zip(parts.grams, inside) if i], axis=0)
     gram_b = np.prod([g for g, i in zip(parts.grams, inside) if not i], axis=0)
     values, vectors = np.linalg.eigh(gram_a)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -29,9 +29,10 @@ from tqdm import tqdm
 from cnn_bounds.cache import PointCache
 from cnn_bounds.classifier import (CLASSES, Architecture, accuracy, class_function, logit_rank_bound, parameter_count,
                                    train_classifier)
-from cnn_bounds.convac import ConvAC
+from cnn_bounds.convac import ConvAC, batched_function, tree_order
 from cnn_bounds.convac_classifier import EPOCHS as CONVAC_EPOCHS, ConvACClassifier, class_convac, convac_accuracy, \
-    top_cut_probabilities, train_convac, tree_spec
+    is_top_cut, top_cut_probabilities, train_convac, tree_spec
+from cnn_bounds.mincut import min_cut
 from cnn_bounds.data import ImageSet, load, split
 from numeric import InvalidInputError, Lattice, page_entropy
 from numeric.entanglement import entropy_of_probabilities
@@ -88,17 +89,20 @@ class LearntCut:
 def measure_cut(function: BatchedFunction, lattice: Lattice, label: str, region: Region, seeds: np.ndarray,
                 held_out: np.ndarray, *, tolerance: float = 1e-4, max_rank: int = 96, max_sweeps: int = 8,
                 threshold: float = VALIDATION_THRESHOLD, samples: int = VALIDATION_SAMPLES, seed: int = 0,
+                order: tuple[Sequence[int], int] | None = None, settle: str = "each",
                 progress: bool = False) -> LearntCut:
     """S_A of ``function`` (images (batch, N) in the package's pixel order -> values) across ``region``,
     interpolated from the ``seeds`` images (count, N) and validated on ``held_out`` images (count, N) and
-    random ones (module docstring)."""
-    order, bond = reading_order(lattice, region)
+    random ones (module docstring). ``order``: the pixel order and the bond that is A | B (default
+    numeric.feature_mps.reading_order; a tree ConvAC reads best in cnn_bounds.convac.tree_order); ``settle``:
+    numeric.tci.cross_interpolate's rank rule for convergence."""
+    order, bond = order or reading_order(lattice, region)
     order = list(order)
     dims = [lattice.levels] * lattice.n_pixels
     started = time.perf_counter()
     interpolation = cross_interpolate(in_order(function, order), dims, seeds=np.asarray(seeds)[:, order],
                                       tolerance=tolerance, max_rank=max_rank, max_sweeps=max_sweeps, seed=seed,
-                                      progress=progress)
+                                      settle=settle, progress=progress)
     held_out_sets = {**sample_configurations(dims, samples, seed + 1), "data": np.asarray(held_out)[:, order]}
     validation = validate(interpolation.state, in_order(function, order), held_out_sets)
     seconds = time.perf_counter() - started
@@ -295,8 +299,14 @@ def learnt_sweep(data: str = "digits", levels: int = 2, pool: int = 1, architect
 
 def convac_point(parameters: dict) -> dict:
     """One seed of one tree ConvAC (cnn_bounds.convac_classifier): trained on a stratified split, its held-out
-    accuracy, and the exact S (nats) and float rank of the class score across every region, learnt, at the
-    training's initialisation (untrained) and with i.i.d. Gaussian weights (cnn_bounds.convac.ConvAC). Pure."""
+    accuracy, and for every region the min-cut bound of the architecture (cnn_bounds.mincut; ln D across a
+    top cut) and the class score's S (nats): exact (float64) with its rank where the region is a union of the
+    tree's top parts, learnt, at the training's initialisation (untrained) and with i.i.d. Gaussian weights
+    (cnn_bounds.convac.ConvAC); with ``interpolate``, also the learnt score's S by cross interpolation in the
+    tree's pixel order (:func:`measure_cut`, cnn_bounds.convac.tree_order), validated on held-out images and,
+    where the exact S exists, compared with it. Its convergence asks the summed rank to settle
+    (numeric.tci.cross_interpolate's settle="sum"): the score's singular values reach down to any tolerance, so
+    single bonds flicker and "each" never stops. Pure."""
     training, held_out = split(_data(parameters["data"], parameters["levels"], parameters["pool"]),
                                parameters["held_out"], parameters["seed"])
     lattice, D = training.lattice, parameters["channels"]
@@ -308,13 +318,24 @@ def convac_point(parameters: dict) -> dict:
     cuts = []
     for text in parameters["regions"]:
         label, region = parse_region(lattice, text)
-        cut = {"region": label, "size": len(region), "bound": math.log(D),
+        cut = {"region": label, "size": len(region), "bound": min_cut(spec, region).nats,
                "page": page_entropy(lattice.levels ** len(region), lattice.levels ** (lattice.n_pixels - len(region))),
                "ceiling": math.log(lattice.levels) * min(len(region), lattice.n_pixels - len(region))}
+        top_cut = is_top_cut(spec, region)
         for kind, function in functions.items():
-            probabilities = top_cut_probabilities(function, region)
-            cut[kind] = {"entropy": entropy_of_probabilities(probabilities),
-                         "rank": int(np.sum(probabilities > RANK_TOLERANCE * probabilities[0]))}
+            probabilities = top_cut_probabilities(function, region) if top_cut else None
+            cut[kind] = None if probabilities is None else {
+                "entropy": entropy_of_probabilities(probabilities),
+                "rank": int(np.sum(probabilities > RANK_TOLERANCE * probabilities[0]))}
+        if parameters["interpolate"]:
+            options = {key: parameters[key] for key in ("tolerance", "max_rank", "max_sweeps", "threshold", "samples")}
+            measured = measure_cut(batched_function(functions["learnt"], lattice), lattice, label, region,
+                                   training.flat[training.labels == parameters["label"]], held_out.flat,
+                                   order=tree_order(spec, region), settle="sum", seed=parameters["seed"],
+                                   **options).as_dict()
+            both = measured["entropy"] is not None and cut["learnt"] is not None
+            measured["exact_difference"] = abs(measured["entropy"] - cut["learnt"]["entropy"]) if both else None
+            cut["interpolated"] = measured
         cuts.append(cut)
     return {"accuracy": convac_accuracy(network, held_out), "training_accuracy": convac_accuracy(network, training),
             "parameters": parameter_count(network), "cuts": cuts}
@@ -323,25 +344,32 @@ def convac_point(parameters: dict) -> dict:
 def learnt_convac_sweep(data: str = "digits", levels: int = 2, pool: int = 1, depths: tuple[int, ...] = (1, 2, 3),
                         widths: tuple[int, ...] = (4, 8, 16), regions: list[str] | None = None, label: int = 0,
                         seeds: int = 3, seed: int = 0, held_out: float = 0.25, epochs: int = CONVAC_EPOCHS,
-                        goal: float = 0.9, cache: PointCache | None = None, jobs: int = 1,
+                        goal: float = 0.9, interpolate: bool = False, tolerance: float = 1e-6,
+                        max_rank: int = 1024, max_sweeps: int = 24, threshold: float = VALIDATION_THRESHOLD,
+                        samples: int = VALIDATION_SAMPLES, cache: PointCache | None = None, jobs: int = 1,
                         scheduler: str | None = None, progress: bool = False) -> dict:
     """Every depth x width x seed (:func:`convac_point`), then per architecture the held-out accuracy over the
-    seeds and per region the exact entropies (learnt, untrained, Gaussian) against ln D, Page and the ceiling;
-    per depth the fewest channels whose mean held-out accuracy reaches ``goal``; and how many cuts the trained
-    network has more entanglement than its initialisation."""
+    seeds and per region the exact entropies (learnt, untrained, Gaussian) against the min cut, Page and the
+    ceiling, and with ``interpolate`` the learnt score's interpolated S (reported ones only) with the largest
+    difference from the exact S; per depth the fewest channels whose mean held-out accuracy reaches ``goal``;
+    how many cuts the trained network has more entanglement than its initialisation. Without ``interpolate``
+    every region must be a top cut (its exact S is the measurement)."""
     images = _data(data, levels, pool)
     lattice = images.lattice
     if not isinstance(label, int) or not 0 <= label < CLASSES:
         raise InvalidInputError(f"the class must be an integer from 0 to {CLASSES - 1}, got {label!r}")
     if not isinstance(seeds, int) or seeds < 1:
         raise InvalidInputError(f"seeds must be a positive integer, got {seeds!r}")
-    for depth in depths:  # refuses an architecture that does not tile, or a region that is not a top cut
+    for depth in depths:  # refuses an architecture that does not tile, or (not interpolating) a region that is not a top cut
         network = ConvAC(tree_spec(lattice, 1, depth))
         for text in regions or []:
-            top_cut_probabilities(network, parse_region(lattice, text)[1])
+            region = parse_region(lattice, text)[1]
+            if not interpolate:
+                top_cut_probabilities(network, region)
     regions = regions or [f"cols:{lattice.width // 2}", f"rows:{lattice.height // 2}"]
     common = {"data": data, "levels": levels, "pool": pool, "label": label, "held_out": held_out, "epochs": epochs,
-              "regions": regions}
+              "regions": regions, "interpolate": interpolate, "tolerance": tolerance, "max_rank": max_rank,
+              "max_sweeps": max_sweeps, "threshold": threshold, "samples": samples}
     points = [{**common, "depth": depth, "channels": width, "seed": seed + run}
               for depth in depths for width in widths for run in range(seeds)]
     measured = run_points(convac_point, points, cache or PointCache(None), jobs, scheduler, progress)
@@ -352,17 +380,45 @@ def learnt_convac_sweep(data: str = "digits", levels: int = 2, pool: int = 1, de
             summaries.append({
                 "depth": depth, "channels": width, "parameters": mine[0]["parameters"],
                 "accuracy": _spread([p["accuracy"] for p in mine]),
-                "cuts": [{**{key: mine[0]["cuts"][k][key] for key in ("region", "size", "bound", "page", "ceiling")},
-                          **{kind: _spread([p["cuts"][k][kind]["entropy"] for p in mine])
-                             for kind in ("learnt", "untrained", "gaussian")},
-                          "max_rank": max(p["cuts"][k]["learnt"]["rank"] for p in mine)}
-                         for k in range(len(regions))]})
-    comparisons = [cut for p in measured for cut in p["cuts"]]
+                "cuts": [_convac_cut_summary([p["cuts"][k] for p in mine]) for k in range(len(regions))]})
+    cuts = [cut for p in measured for cut in p["cuts"]]
+    exact = [cut for cut in cuts if cut["learnt"] is not None]
+    interpolated = [cut["interpolated"] for cut in cuts if interpolate]
+    reported = [cut for cut in cuts if interpolate and cut["interpolated"]["entropy"] is not None]
+    differences = [c["exact_difference"] for c in interpolated if c["exact_difference"] is not None]
     needed = [{"depth": depth, "channels": min((s["channels"] for s in summaries
                                                 if s["depth"] == depth and s["accuracy"]["mean"] >= goal), default=None)}
               for depth in depths]
     return {"data": images.name, "class": label, "points": measured, "summaries": summaries, "goal": goal,
-            "channels_needed": needed, "seeds": seeds, "cuts": len(comparisons),
-            "within_bound": sum(c["learnt"]["entropy"] <= c["bound"] + BOUND_SLACK for c in comparisons),
-            "non_vacuous": sum(c["bound"] < c["ceiling"] for c in comparisons),
-            "learnt_above_untrained": sum(c["learnt"]["entropy"] > c["untrained"]["entropy"] for c in comparisons)}
+            "channels_needed": needed, "seeds": seeds, "cuts": len(exact),
+            "within_bound": sum(c["learnt"]["entropy"] <= c["bound"] + BOUND_SLACK for c in exact),
+            "non_vacuous": sum(c["bound"] < c["ceiling"] for c in exact),
+            "learnt_above_untrained": sum(c["learnt"]["entropy"] > c["untrained"]["entropy"] for c in exact),
+            "interpolated": interpolate,
+            "interpolation": {"cuts": len(interpolated), "reported": len(reported), "compared": len(differences),
+                              "largest_difference": max(differences, default=None),
+                              "largest_validation_error": max((c["worst_validation_error"] for c in interpolated),
+                                                              default=None),
+                              "non_vacuous": sum(c["bound"] < c["ceiling"] for c in reported),
+                              "within_bound": sum(c["interpolated"]["entropy"] <= c["bound"] + BOUND_SLACK
+                                                  for c in reported if c["bound"] < c["ceiling"])}}
+
+
+def _convac_cut_summary(cuts: list[dict]) -> dict:
+    """One region of one architecture over the seeds: the references, the exact entropies' spread (None off the
+    top cuts) with the largest learnt rank, and the interpolated entropies that were reported."""
+    summary = {key: cuts[0][key] for key in ("region", "size", "bound", "page", "ceiling")}
+    exact = cuts[0]["learnt"] is not None
+    summary.update({kind: _spread([c[kind]["entropy"] for c in cuts]) if exact else None
+                    for kind in ("learnt", "untrained", "gaussian")})
+    summary["max_rank"] = max(c["learnt"]["rank"] for c in cuts) if exact else None
+    if "interpolated" in cuts[0]:
+        measured = [c["interpolated"] for c in cuts]
+        summary["interpolated"] = {
+            **_spread([m["entropy"] for m in measured if m["entropy"] is not None]),
+            "not_reported": sum(m["entropy"] is None for m in measured),
+            "max_rank": max(m["rank"] for m in measured),
+            "largest_difference": max((m["exact_difference"] for m in measured if m["exact_difference"] is not None),
+                                      default=None),
+            "largest_validation_error": max(m["worst_validation_error"] for m in measured)}
+    return summary

@@ -523,7 +523,7 @@ def reproduce(out_dir: str | Path, full: bool = False, seed: int = 0, pdf: bool 
 def _mean_sd_tex(q: Quoter, path: str) -> str:
     """$mean \\pm sd$ of a spread (learnt_entanglement._spread) at ``path``; the mean alone for one value."""
     spread = lookup(q.results, path)
-    if spread["mean"] is None:
+    if spread is None or spread["mean"] is None:
         return "--"
     return f"${q(path + '.mean', '{:.3f}')}" + ("" if spread["sd"] is None else rf" \pm {q(path + '.sd', '{:.3f}')}") + "$"
 
@@ -566,31 +566,51 @@ def learnt_section(result: dict, q: Quoter | None = None, at: str = "") -> str:
 
 def learnt_convac_section(result: dict, q: Quoter | None = None, at: str = "") -> str:
     """``cnn-bounds learnt-convac``'s results as a LaTeX fragment (a subsection, booktabs tables) to \\input: per
-    architecture and top cut, held-out accuracy and the exact entropies of the class score, learnt, at
-    initialisation and Gaussian, against ln D and Page. Numbers go through ``q`` as in :func:`learnt_section`."""
+    architecture and region, held-out accuracy and the exact entropies of the class score (top cuts), learnt, at
+    initialisation and Gaussian, against the min cut and Page; with interpolation, the interpolated entropies,
+    their validation and their difference from the exact ones. Numbers go through ``q`` as in
+    :func:`learnt_section`."""
     q = q or Quoter(result)
     accuracies = [[q(f"{at}summaries.{i}.depth", "{}"), q(f"{at}summaries.{i}.channels", "{}"),
                    q(f"{at}summaries.{i}.parameters", "{}"), _mean_sd_tex(q, f"{at}summaries.{i}.accuracy")]
                   for i in range(len(result["summaries"]))]
-    rows = [[q(f"{at}summaries.{i}.depth", "{}"), q(f"{at}summaries.{i}.channels", "{}"),
-             q(f"{at}summaries.{i}.cuts.{k}.region"), _mean_sd_tex(q, f"{at}summaries.{i}.cuts.{k}.learnt"),
-             _mean_sd_tex(q, f"{at}summaries.{i}.cuts.{k}.untrained"),
-             _mean_sd_tex(q, f"{at}summaries.{i}.cuts.{k}.gaussian"), q(f"{at}summaries.{i}.cuts.{k}.max_rank", "{}"),
-             q(f"{at}summaries.{i}.cuts.{k}.bound", "{:.2f}"), q(f"{at}summaries.{i}.cuts.{k}.page", "{:.2f}")]
-            for i, summary in enumerate(result["summaries"]) for k in range(len(summary["cuts"]))]
+    cuts = [(i, k, f"{at}summaries.{i}.cuts.{k}") for i, summary in enumerate(result["summaries"])
+            for k in range(len(summary["cuts"]))]
+    rows = [[q(f"{at}summaries.{i}.depth", "{}"), q(f"{at}summaries.{i}.channels", "{}"), q(f"{c}.region"),
+             _mean_sd_tex(q, f"{c}.learnt"), _mean_sd_tex(q, f"{c}.untrained"), _mean_sd_tex(q, f"{c}.gaussian"),
+             q(f"{c}.max_rank", "{}"), q(f"{c}.bound", "{:.2f}"), q(f"{c}.page", "{:.2f}")] for i, k, c in cuts]
     needed = ", ".join(f"$n_c = {q(f'{at}channels_needed.{i}.depth', '{}')}$: {q(f'{at}channels_needed.{i}.channels', '{}')}"
                        for i in range(len(result["channels_needed"])))
-    return "\n".join([
+    text = [
         r"\subsection*{Trained ConvACs on " + q(at + "data") + "}",
         f"Tree ConvACs ($2 \\times 2$ windows, stride 2, shared weights) trained to classify; the score of class "
         f"{q(at + 'class', '{}')} is an exact tensor network, and its entropy across the tree's top cuts is computed "
-        "exactly (float64) from Gram matrices built up the tree. Means and sample standard deviations over "
-        f"{q(at + 'seeds', '{}')} seeds; untrained: the training's initialisation (near the identity); Gaussian: "
-        "i.i.d. Gaussian weights; rank: the largest over the seeds; the min cut bounds $S$ by $\\ln D$.", "",
+        "exactly (float64) from Gram matrices built up the tree (-- on other regions). Means and sample standard "
+        f"deviations over {q(at + 'seeds', '{}')} seeds; untrained: the training's initialisation (near the "
+        "identity); Gaussian: i.i.d. Gaussian weights; rank: the largest over the seeds; min cut: the architecture's "
+        "bound on $S$ (nats), $\\ln D$ across a top cut.", "",
         _table("rrrr", ["$n_c$", "$D$", "parameters", "held-out accuracy"], accuracies),
-        _table("rrlrrrrrr", ["$n_c$", "$D$", "region", "$S$ learnt", "$S$ untrained", "$S$ Gaussian", "rank", r"$\ln D$",
+        _table("rrlrrrrrr", ["$n_c$", "$D$", "region", "$S$ learnt", "$S$ untrained", "$S$ Gaussian", "rank", "min cut",
                              "Page"], rows),
-        f"$S \\le \\ln D$ at {q(at + 'within_bound', '{}')} of {q(at + 'cuts', '{}')} cuts, "
-        f"{q(at + 'non_vacuous', '{}')} of them with $\\ln D$ below the ceiling; the trained score is more entangled "
-        f"than its initialisation at {q(at + 'learnt_above_untrained', '{}')}. Fewest channels whose mean held-out "
-        f"accuracy reaches {q(at + 'goal', '{:g}')}: {needed}.", ""])
+        f"$S \\le$ min cut at {q(at + 'within_bound', '{}')} of {q(at + 'cuts', '{}')} exact cuts, "
+        f"{q(at + 'non_vacuous', '{}')} of them with the min cut below the ceiling; the trained score is more "
+        f"entangled than its initialisation at {q(at + 'learnt_above_untrained', '{}')}. Fewest channels whose mean "
+        f"held-out accuracy reaches {q(at + 'goal', '{:g}')}: {needed}.", ""]
+    if result["interpolated"]:
+        checks = at + "interpolation."
+        interpolated = [[q(f"{at}summaries.{i}.depth", "{}"), q(f"{at}summaries.{i}.channels", "{}"), q(f"{c}.region"),
+                         _mean_sd_tex(q, f"{c}.interpolated"), q(f"{c}.interpolated.not_reported", "{}"),
+                         q(f"{c}.interpolated.max_rank", "{}"), q(f"{c}.interpolated.largest_difference", "{:.1e}"),
+                         q(f"{c}.interpolated.largest_validation_error", "{:.1e}")] for i, k, c in cuts]
+        text += [
+            "The learnt scores again, by cross interpolation in the tree's pixel order (sampled: an entropy is "
+            "reported only where the interpolation converged and its largest error on held-out images, uniform, "
+            "biased and the digits, is at most the threshold), beside the exact entropies where those exist.", "",
+            _table("rrlrrrrr", ["$n_c$", "$D$", "region", "$S$ interpolated", "not reported", "rank",
+                                r"largest $\lvert S - S_{\mathrm{exact}} \rvert$", "largest held-out error"],
+                   interpolated),
+            f"Reported at {q(checks + 'reported', '{}')} of {q(checks + 'cuts', '{}')} cuts; compared with the exact "
+            f"entropy at {q(checks + 'compared', '{}')}, largest difference {q(checks + 'largest_difference', '{:.1e}')} "
+            f"nats; $S \\le$ min cut at {q(checks + 'within_bound', '{}')} of the {q(checks + 'non_vacuous', '{}')} "
+            "reported cuts whose min cut is below the ceiling.", ""]
+    return "\n".join(text)

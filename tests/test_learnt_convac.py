@@ -90,3 +90,25 @@ def test_learnt_convac_command_caches_and_resumes(tmp_path):
     assert json.loads((tmp_path / "results.json").read_text()) == result
     refused = CliRunner().invoke(main, ["learnt-convac", "-n", "1", "--region", "cols:3"])
     assert refused.exit_code == 2 and "union of the top parts" in refused.output
+
+
+def test_interpolated_scores_match_the_exact_top_cuts_and_reach_other_regions(tmp_path):
+    """learnt-convac --interpolate: cross interpolation in the tree's pixel order against the exact S on a top
+    cut, and a centred square that has no exact form, measured within its min-cut bound."""
+    arguments = ["learnt-convac", "-n", "3", "-D", "3", "--seeds", "1", "--epochs", "20", "--region", "cols:4",
+                 "--region", "rect:2,2,4,4", "--interpolate", "--tolerance", "1e-10", "--samples", "500",
+                 "--out", str(tmp_path)]
+    run = CliRunner().invoke(main, arguments)
+    assert run.exit_code == 0, run.output
+    result = json.loads((tmp_path / "results.json").read_text())
+    top, square = result["points"][0]["cuts"]
+    assert top["interpolated"]["entropy"] is not None and top["learnt"]["entropy"] > 0.01  # not a product
+    assert top["interpolated"]["exact_difference"] < 1e-6
+    assert square["learnt"] is None and square["interpolated"]["entropy"] is not None
+    assert square["bound"] < square["ceiling"]  # 4 ln 3 < 16 ln 2: the bound could fail
+    assert square["interpolated"]["entropy"] <= square["bound"] and square["interpolated"]["rank"] <= 3**4
+    checks = result["interpolation"]
+    assert (checks["cuts"], checks["reported"], checks["compared"], checks["non_vacuous"], checks["within_bound"]) == \
+        (2, 2, 1, 2, 2)
+    assert checks["largest_difference"] == top["interpolated"]["exact_difference"]
+    assert "S interpolated" in run.output and (tmp_path / "learnt-convac.tex").read_text().count("interpolat") >= 2
