@@ -135,7 +135,7 @@ def main() -> None:
     if args.tree:
         rows = tree_rows(args.side, args.channels, args.seeds, args.max_rank)
         print(format_table(["function", "seed", "seconds", "values of f", "converged", "largest bond",
-                            "max sampled rel. error", "exact S (nats)", "|S - S exact|"], rows, markdown=args.markdown))
+                            "max sampled rel. error", "exact S (nats)", "S error (nats)"], rows, markdown=args.markdown))
         return
     if args.peer:
         print(format_table(["peer", "seconds", "values of f", "stop", "largest rank", "max error (held out)"],
