@@ -51,7 +51,10 @@ def lattices(draw, max_images: int = MAX_IMAGES, min_pixels: int = 2) -> Lattice
 
 def regions(lattice: Lattice, proper: bool = False) -> st.SearchStrategy[list[int]]:
     """A region A: any pixels of ``lattice`` in any order (a permutation's prefix). ``proper=True``
-    excludes the empty and the full region, across which every entropy is 0."""
+    excludes the empty and the full region, across which every entropy is 0 (so it needs two pixels)."""
+    if proper and lattice.n_pixels < 2:
+        raise InvalidInputError(f"a {lattice.width}x{lattice.height} lattice has no proper region (it needs two "
+                                "pixels); draw the lattice with lattices(min_pixels=2)")
     low, high = (1, lattice.n_pixels - 1) if proper else (0, lattice.n_pixels)
     return st.integers(low, high).flatmap(
         lambda size: st.permutations(range(lattice.n_pixels)).map(lambda order: list(order[:size])))

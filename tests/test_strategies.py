@@ -5,10 +5,11 @@ import re
 from pathlib import Path
 
 import numpy as np
+import pytest
 from hypothesis import find, given, settings, strategies as st
 
 from cnn_bounds import strategies as cbs
-from numeric import Lattice
+from numeric import InvalidInputError, Lattice
 from numeric.catalog import CATALOG, build_target
 
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -19,10 +20,16 @@ def test_lattices_and_regions_stay_within_their_limits(max_images, min_pixels, d
     lattice = data.draw(cbs.lattices(max_images, min_pixels))
     assert lattice.n_pixels >= min_pixels and 2 <= lattice.levels <= 4
     assert lattice.n_images <= max(max_images, lattice.levels**min_pixels)
-    proper = data.draw(st.booleans())
+    proper = data.draw(st.booleans()) and lattice.n_pixels >= 2
     region = data.draw(cbs.regions(lattice, proper))
     assert len(set(region)) == len(region) and set(region) <= set(range(lattice.n_pixels))
     assert not proper or 0 < len(region) < lattice.n_pixels
+
+
+def test_a_proper_region_of_one_pixel_is_refused_with_the_fix():
+    """Found by hypothesis: a 1x1 lattice (lattices(min_pixels=1)) has no proper region."""
+    with pytest.raises(InvalidInputError, match="min_pixels=2"):
+        cbs.regions(Lattice(1, 1), proper=True)
 
 
 @given(cbs.lattices(max_images=729), st.data())
