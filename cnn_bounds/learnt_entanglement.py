@@ -32,8 +32,8 @@ from cnn_bounds.classifier import (CLASSES, Architecture, accuracy, class_functi
 from cnn_bounds.convac import ConvAC, batched_function, tree_order
 from cnn_bounds.convac_classifier import EPOCHS as CONVAC_EPOCHS, ConvACClassifier, class_convac, convac_accuracy, \
     is_top_cut, top_cut_probabilities, train_convac, tree_spec
-from cnn_bounds.mincut import min_cut
 from cnn_bounds.data import ImageSet, load, split
+from cnn_bounds.mincut import min_cut
 from numeric import InvalidInputError, Lattice, page_entropy
 from numeric.entanglement import entropy_of_probabilities
 from numeric.data_tensor import ceiling as data_ceiling, class_weights, data_entanglement
@@ -360,8 +360,8 @@ def learnt_convac_sweep(data: str = "digits", levels: int = 2, pool: int = 1, de
         raise InvalidInputError(f"the class must be an integer from 0 to {CLASSES - 1}, got {label!r}")
     if not isinstance(seeds, int) or seeds < 1:
         raise InvalidInputError(f"seeds must be a positive integer, got {seeds!r}")
-    for depth in depths:  # refuses an architecture that does not tile, or (not interpolating) a region that is not a top cut
-        network = ConvAC(tree_spec(lattice, 1, depth))
+    for depth in depths:  # refuses an architecture that does not tile, a bad region, or (not interpolating) one
+        network = ConvAC(tree_spec(lattice, 1, depth))  # that is not a top cut
         for text in regions or []:
             region = parse_region(lattice, text)[1]
             if not interpolate:
