@@ -174,9 +174,9 @@ class ConvAC(torch.nn.Module):
         indices) and a row of ``second`` (of ``second_pixels``, the other pixels): shape (len(first),
         len(second)), as numeric.tci.evaluate_grid asks. Every feature x_l[q] whose receptive field lies in one
         part is computed once per row of that part (shape (R, 1, D) or (1, C, D)); only the features whose
-        field straddles both parts are computed per pair (R, C, D), by broadcasting the same formulas. Along a
-        tree-following pixel order (:func:`tree_order`) that is one feature per layer, so a grid costs about
-        (R + C) N D^2 + R C n_c D^2 operations instead of R C N D^2."""
+        field straddles both parts are computed per pair (R, C, D), by broadcasting the same formulas. Along
+        :func:`tree_order` across a union of windows that is at most one feature per layer, so a grid costs
+        about (R + C) N D^2 + R C n_c D^2 operations instead of R C N D^2."""
         spec, reduce = self.spec, self._reduce
         height, width = spec.lattice.height, spec.lattice.width
         layer: list[torch.Tensor | None] = [None] * (height * width)
@@ -200,32 +200,23 @@ class ConvAC(torch.nn.Module):
                             pooled = mixed if pooled is None else reduce(pooled * mixed)
                     above.append(pooled)
             layer, width = above, w
-        if spec.readout == "local":
-            readouts = [self.readout if spec.shared else self.readout[q // width, q % width] for q in range(len(layer))]
-            factors = [reduce(x @ a) for x, a in zip(layer, readouts)]
-        else:
-            factors = layer
-        product = factors[0]
-        for factor in factors[1:]:
-            product = reduce(product * factor)
-        if spec.readout == "global":
-            product = reduce(product @ self.readout)
-        return product.expand(len(first), len(second))
+        return self._pool_and_read(layer).expand(len(first), len(second))
+
+    def _pool_and_read(self, positions: list[torch.Tensor]) -> torch.Tensor:
+        """f from the last feature map, one tensor (..., D) per final position in row-major order: the global
+        read-out sum_c a_c prod_q x[q]_c, or the local prod_q sum_c a_{q,c} x[q]_c (module docstring)."""
+        reduce, width = self._reduce, self.spec.layer_shapes[-1][1]
+        if self.spec.readout == "local":
+            positions = [reduce(x @ (self.readout if self.spec.shared else self.readout[q // width, q % width]))
+                         for q, x in enumerate(positions)]
+        product = positions[0]
+        for position in positions[1:]:
+            product = reduce(product * position)
+        return reduce(product @ self.readout) if self.spec.readout == "global" else product
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
         """f on a batch of images, shape (batch, height, width) of levels 0..d-1; returns (batch,)."""
-        reduce = self._reduce
-        x = self.features(images)
-        if self.spec.readout == "local":
-            read = self.local_readout(x)
-            product = torch.ones(x.shape[0], dtype=x.dtype)
-            for position in read.flatten(1, 2).unbind(dim=1):
-                product = reduce(product * position)
-            return product
-        product = torch.ones(x.shape[0], self.spec.channels, dtype=x.dtype)
-        for position in x.flatten(1, 2).unbind(dim=1):
-            product = reduce(product * position)
-        return reduce(product @ self.readout)
+        return self._pool_and_read(list(self.features(images).flatten(1, 2).unbind(dim=1)))
 
 
 @dataclass(frozen=True)
@@ -305,9 +296,11 @@ def tree_order(spec: ConvACSpec, region: Iterable[int]) -> tuple[tuple[int, ...]
     """A pixel order that follows the network's windows, with A | B one bond: the pixels of ``region`` first,
     then the rest, each in depth-first order of the tree of windows (Morton order: pixel (y, x) sorted by its
     final position, then by its window at each layer from the top, then by its place in its own window).
-    Every window of a tree ConvAC is then a run of consecutive sites, so a bond cuts at most one window per
-    layer and its rank is at most D^{n_c} (min(D, d^size) per cut window) whatever the weights, where a
-    row-major order cuts whole rows of windows (numeric.feature_mps.reading_order). Returns (order, |A|)."""
+    The pixels a window of a tree ConvAC has in A, and those it has in B, are then each a run of consecutive
+    sites, so when A is a union of windows (a top cut) a bond cuts at most one window per layer and its rank
+    is at most D^{n_c} (min(D, d^size) per cut window) whatever the weights, where a row-major order cuts
+    whole rows of windows (numeric.feature_mps.reading_order). A region that cuts through windows (a centred
+    square) adds those windows to every bond between. Returns (order, |A|)."""
     region = validate_region(region, spec.lattice.n_pixels)
     (kh, kw), width = spec.window, spec.lattice.width
 

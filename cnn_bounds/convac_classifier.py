@@ -171,8 +171,9 @@ def is_top_cut(spec: ConvACSpec, region: Iterable[int]) -> bool:
     """Whether A is a nonempty proper union of the top parts (:func:`top_part_pixels`): where
     :func:`top_cut_probabilities` gives the exact spectrum."""
     region = set(validate_region(region, spec.lattice.n_pixels))
-    inside = [set(p) <= region for p in top_part_pixels(spec)]
-    whole = sum(len(p) for p, i in zip(top_part_pixels(spec), inside) if i) == len(region)
+    parts = top_part_pixels(spec)
+    inside = [set(part) <= region for part in parts]
+    whole = sum(len(part) for part, i in zip(parts, inside) if i) == len(region)
     return whole and any(inside) and not all(inside)
 
 
