@@ -78,8 +78,9 @@ def region_rows(args: argparse.Namespace) -> list[list[str]]:
             region = spread_region(n_pixels, size)
             found = {
                 "ours": measure(lambda: schmidt_spectrum(values, region).entropy(), values.nbytes, repeats),
-                "f32": measure(lambda: schmidt_spectrum(single, region, precision="float32").entropy(),
-                               single.nbytes, repeats),
+                "f32": measure(
+                    lambda: schmidt_spectrum(single, region, precision="float32").entropy(), single.nbytes, repeats
+                ),
             }
             bound = schmidt_spectrum(single, region, precision="float32").entropy_error_bound
             if args.peers:
@@ -88,20 +89,50 @@ def region_rows(args: argparse.Namespace) -> list[list[str]]:
                     found["svd"] = measure(lambda: numpy_svd(values, region, n_pixels), values.nbytes, repeats)
             doubles = [v[2] for k, v in found.items() if k != "f32"]
             if max(doubles) - min(doubles) > 1e-8 or abs(found["f32"][2] - found["ours"][2]) > bound:
-                raise SystemExit(f"methods disagree at N={n_pixels}, |A|={size}: { {k: v[2] for k, v in found.items()} }")
+                raise SystemExit(
+                    f"methods disagree at N={n_pixels}, |A|={size}: { {k: v[2] for k, v in found.items()} }"
+                )
             t = {k: v[0] for k, v in found.items()}
             m = {k: f"{v[1]:.2f}x" for k, v in found.items()}
             ratio = lambda peer: f"{t['ours'] / t[peer]:.2f}" if peer in t else "-"  # noqa: E731
-            rows.append([str(n_pixels), str(size), f"{t['ours']:.4f}", f"{t['f32']:.4f}",
-                         f"{t['quimb']:.4f}" if "quimb" in t else "-", f"{t['svd']:.4f}" if "svd" in t else "-",
-                         ratio("quimb"), ratio("svd"), f"{t['f32'] / t['ours']:.2f}",
-                         m["ours"], m["f32"], m.get("quimb", "-"), m.get("svd", "-"), f"{bound:.1e}"])
+            rows.append(
+                [
+                    str(n_pixels),
+                    str(size),
+                    f"{t['ours']:.4f}",
+                    f"{t['f32']:.4f}",
+                    f"{t['quimb']:.4f}" if "quimb" in t else "-",
+                    f"{t['svd']:.4f}" if "svd" in t else "-",
+                    ratio("quimb"),
+                    ratio("svd"),
+                    f"{t['f32'] / t['ours']:.2f}",
+                    m["ours"],
+                    m["f32"],
+                    m.get("quimb", "-"),
+                    m.get("svd", "-"),
+                    f"{bound:.1e}",
+                ]
+            )
             print(" ".join(rows[-1]), flush=True)
     return rows
 
 
-REGION_HEADER = ["N", "|A|", "ours (s)", "ours f32 (s)", "quimb (s)", "numpy SVD (s)", "ours/quimb", "ours/SVD",
-                 "f32/ours", "peak ours", "f32", "quimb", "SVD", "f32 bound (nats)"]
+REGION_HEADER = [
+    "N",
+    "|A|",
+    "ours (s)",
+    "ours f32 (s)",
+    "quimb (s)",
+    "numpy SVD (s)",
+    "ours/quimb",
+    "ours/SVD",
+    "f32/ours",
+    "peak ours",
+    "f32",
+    "quimb",
+    "SVD",
+    "f32 bound (nats)",
+]
 
 
 def all_cut_rows(args: argparse.Namespace) -> list[list[str]]:
@@ -117,8 +148,16 @@ def all_cut_rows(args: argparse.Namespace) -> list[list[str]]:
         alone = [schmidt_spectrum(values, region) for region in regions]
         end = time.perf_counter()
         worst = max(abs(a.entropy() - b.entropy()) for a, b in zip(shared, alone))
-        rows.append([shape, str(len(regions)), f"{middle - start:.2f}", f"{end - middle:.2f}",
-                     f"{(middle - start) / (end - middle):.2f}", f"{worst:.1e}"])
+        rows.append(
+            [
+                shape,
+                str(len(regions)),
+                f"{middle - start:.2f}",
+                f"{end - middle:.2f}",
+                f"{(middle - start) / (end - middle):.2f}",
+                f"{worst:.1e}",
+            ]
+        )
         print(" ".join(rows[-1]), flush=True)
     return rows
 
@@ -141,9 +180,16 @@ def show(header: list[str], rows: list[list[str]], markdown: bool) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pixels", type=int, nargs="*", default=[16, 18, 20, 22])
-    parser.add_argument("--repeats", type=int, default=3, help="Least timed runs per row after a traced warm-up run, more until they add up to 1 s "
-                        "(N > 24: the traced run only); the median is shown.")
-    parser.add_argument("--peers", action=argparse.BooleanOptionalAction, default=True, help="Also time quimb and numpy.")
+    parser.add_argument(
+        "--repeats",
+        type=int,
+        default=3,
+        help="Least timed runs per row after a traced warm-up run, more until they add up to 1 s "
+        "(N > 24: the traced run only); the median is shown.",
+    )
+    parser.add_argument(
+        "--peers", action=argparse.BooleanOptionalAction, default=True, help="Also time quimb and numpy."
+    )
     parser.add_argument("--max-svd-pixels", type=int, default=24, help="Skip the numpy SVD above this N (minutes).")
     parser.add_argument("--all-cuts", nargs="*", default=[], metavar="WxH", help="Time every cut of these lattices.")
     parser.add_argument("--seed", type=int, default=0)

@@ -1,7 +1,7 @@
 """Benchmark: the entanglement of a trained digits CNN across a cut, by cross interpolation with validated
-errors (cnn_bounds.learnt_entanglement.measure_cut), against peers in the same run: the same engine with
+errors (cnn_bounds.verdicts.learnt_cnns.measure_cut), against peers in the same run: the same engine with
 the network evaluated image by image instead of by its grid (first convolution once per part,
-cnn_bounds.training.ReluCNN.grid), and without the per-bond memory of two-site matrices.
+cnn_bounds.networks.relu_cnn.ReluCNN.grid), and without the per-bond memory of two-site matrices.
 
 The issue's targets: the middle cut, validated error <= 1e-3, in under 5 minutes for 8x8 digits and 30
 minutes for 14x14 (MNIST pooled 2x2) on 2 cores. The network: one 3x3 convolution layer of 8 channels, a
@@ -20,11 +20,11 @@ import contextlib
 import time
 from unittest import mock
 
-from cnn_bounds.classifier import Architecture, accuracy, class_function, train_classifier
-from cnn_bounds.cli import format_table
-from cnn_bounds.data import load, split
-from cnn_bounds.learnt_entanglement import measure_cut
-from cnn_bounds.machine import deliberate_threads
+from cnn_bounds.driver.cli import format_table
+from cnn_bounds.driver.machine import deliberate_threads
+from cnn_bounds.networks.classifier import Architecture, accuracy, class_function, train_classifier
+from cnn_bounds.networks.data import load, split
+from cnn_bounds.verdicts.learnt_cnns import measure_cut
 from numeric import tci
 from numeric.lattice import parse_region
 
@@ -38,8 +38,11 @@ def _engines(function, peers):
     if "grid" in peers:  # a plain callable: numeric.tci joins the images and calls it on every one
         yield "no grid (peer)", lambda images: function(images), contextlib.nullcontext()
     if "memory" in peers:
-        yield "no memory (peer)", function, mock.patch.object(
-            tci, "_known_grid", lambda evaluate, known, rows, columns: evaluate.grid(rows, columns))
+        yield (
+            "no memory (peer)",
+            function,
+            mock.patch.object(tci, "_known_grid", lambda evaluate, known, rows, columns: evaluate.grid(rows, columns)),
+        )
 
 
 def main() -> None:
@@ -51,8 +54,13 @@ def main() -> None:
     parser.add_argument("--tolerance", type=float, default=1e-6)
     parser.add_argument("--max-rank", type=int, default=160)
     parser.add_argument("--max-sweeps", type=int, default=8)
-    parser.add_argument("--peer", action="append", choices=(*PEERS, "none"), default=None,
-                        help="Peers to run beside the default engine (repeatable; default: both).")
+    parser.add_argument(
+        "--peer",
+        action="append",
+        choices=(*PEERS, "none"),
+        default=None,
+        help="Peers to run beside the default engine (repeatable; default: both).",
+    )
     arguments = parser.parse_args()
     peers = PEERS if arguments.peer is None else [p for p in arguments.peer if p != "none"]
     threads = deliberate_threads()
@@ -60,8 +68,10 @@ def main() -> None:
     training, held_out = split(data, 0.25, seed=0)
     network = train_classifier(training, Architecture(1, 8), seed=0)
     lattice = data.lattice
-    print(f"{data.name}, n_c=1 D=8 flatten, held-out accuracy "
-          f"{accuracy(network, held_out):.4f}; class 0 {arguments.output}; torch threads {threads}")
+    print(
+        f"{data.name}, n_c=1 D=8 flatten, held-out accuracy "
+        f"{accuracy(network, held_out):.4f}; class 0 {arguments.output}; torch threads {threads}"
+    )
     function = class_function(network, lattice, 0, arguments.output)
     rows = []
     middle = f"rows:{lattice.height // 2}"
@@ -70,16 +80,45 @@ def main() -> None:
         for name, engine_function, context in _engines(function, peers):
             start = time.perf_counter()
             with context:
-                cut = measure_cut(engine_function, lattice, label, region, training.flat[training.labels == 0],
-                                  held_out.flat, tolerance=arguments.tolerance, max_rank=arguments.max_rank,
-                                  max_sweeps=arguments.max_sweeps)
+                cut = measure_cut(
+                    engine_function,
+                    lattice,
+                    label,
+                    region,
+                    training.flat[training.labels == 0],
+                    held_out.flat,
+                    tolerance=arguments.tolerance,
+                    max_rank=arguments.max_rank,
+                    max_sweeps=arguments.max_sweeps,
+                )
             seconds = time.perf_counter() - start
-            rows.append([label, name, f"{seconds:.1f}", f"{cut.evaluations:.3g}", cut.rank, cut.converged,
-                         f"{cut.worst_error:.1e}", "-" if cut.entropy is None else f"{cut.entropy:.6f}"])
-            print(format_table(["region", "engine", "seconds", "values of f", "rank", "converged", "held-out error",
-                                "S (nats)"], rows[-1:], markdown=True), flush=True)
-    print(format_table(["region", "engine", "seconds", "values of f", "rank", "converged", "held-out error", "S (nats)"],
-                       rows, markdown=True))
+            rows.append(
+                [
+                    label,
+                    name,
+                    f"{seconds:.1f}",
+                    f"{cut.evaluations:.3g}",
+                    cut.rank,
+                    cut.converged,
+                    f"{cut.worst_error:.1e}",
+                    "-" if cut.entropy is None else f"{cut.entropy:.6f}",
+                ]
+            )
+            print(
+                format_table(
+                    ["region", "engine", "seconds", "values of f", "rank", "converged", "held-out error", "S (nats)"],
+                    rows[-1:],
+                    markdown=True,
+                ),
+                flush=True,
+            )
+    print(
+        format_table(
+            ["region", "engine", "seconds", "values of f", "rank", "converged", "held-out error", "S (nats)"],
+            rows,
+            markdown=True,
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -8,11 +8,11 @@ workload on a quiet machine, in one run, for each thread setting:
 - ``spectra``: exact Schmidt spectra of every straight cut and rectangle of 5x4 targets (numpy / LAPACK),
   as in the report's lattice stage.
 
-Thread settings: ``all-cores`` (torch's intra-op threads and BLAS on every usable CPU: the toolkit before
-issue 14) and ``deliberate`` (:func:`cnn_bounds.machine.deliberate_threads`: what the toolkit does now).
+Thread settings: ``all-cores`` (torch's intra-op threads and BLAS on every usable CPU, the naive choice)
+and ``deliberate`` (:func:`cnn_bounds.driver.machine.deliberate_threads`: what the toolkit does).
 Each timing runs the workload in a fresh process (so a setting is never inherited), ``--repeats`` times;
-the median is reported, and its ratio to the quiet all-cores median (the speed before issue 14). Goals (issue 14): at most
-2.2x beside the busy loop, at most 3x beside the BLAS job, and quiet times no slower than all-cores.
+the median is reported, and its ratio to the quiet all-cores median. Goals: at most 2.2x beside the busy
+loop, at most 3x beside the BLAS job, and quiet times no slower than all-cores.
 
     python bench/load_bench.py                 # about 6 minutes on 2 cores
     python bench/load_bench.py --repeats 1     # a quicker look
@@ -42,8 +42,8 @@ def run_workload(workload: str, setting: str) -> tuple[float, int]:
     import torch
     from threadpoolctl import threadpool_limits
 
-    from cnn_bounds.machine import deliberate_threads, usable_cpus
-    from cnn_bounds.training import measure, training_targets
+    from cnn_bounds.driver.machine import deliberate_threads, usable_cpus
+    from cnn_bounds.verdicts.trained_cnns import measure, training_targets
     from numeric import Lattice, default_regions, schmidt_spectra
     from numeric.catalog import build_target
 
@@ -85,8 +85,10 @@ def _blas_job() -> None:
 
 def timed(workload: str, setting: str) -> tuple[float, int]:
     """Run the workload in a fresh interpreter: its own timing (imports excluded) and thread count."""
-    code = f"import sys; sys.path.insert(0, {os.path.dirname(__file__)!r}); import load_bench; " \
-           f"print(*load_bench.run_workload({workload!r}, {setting!r}))"
+    code = (
+        f"import sys; sys.path.insert(0, {os.path.dirname(__file__)!r}); import load_bench; "
+        f"print(*load_bench.run_workload({workload!r}, {setting!r}))"
+    )
     output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     seconds, threads = output.strip().splitlines()[-1].split()
     return float(seconds), int(threads)
@@ -112,10 +114,21 @@ def main() -> None:
                 for setting in SETTINGS:
                     runs = [timed(workload, setting) for _ in range(args.repeats)]
                     times = [seconds for seconds, _ in runs]
-                    rows.append({"load": load, "workload": workload, "setting": setting, "threads": [t for _, t in runs],
-                                 "median_s": statistics.median(times), "times_s": times})
-                    print(f"{load:14s} {workload:9s} {setting:11s} {statistics.median(times):7.2f} s "
-                          f"(threads {sorted({t for _, t in runs})})", flush=True)
+                    rows.append(
+                        {
+                            "load": load,
+                            "workload": workload,
+                            "setting": setting,
+                            "threads": [t for _, t in runs],
+                            "median_s": statistics.median(times),
+                            "times_s": times,
+                        }
+                    )
+                    print(
+                        f"{load:14s} {workload:9s} {setting:11s} {statistics.median(times):7.2f} s "
+                        f"(threads {sorted({t for _, t in runs})})",
+                        flush=True,
+                    )
         finally:
             if background is not None:
                 background.terminate()
@@ -126,8 +139,15 @@ def main() -> None:
         print(f"{'workload':9s} {'setting':11s} " + " ".join(f"{load:>14s}" for load in loads))
         for workload in WORKLOADS:
             for setting in SETTINGS:
-                ratios = [next(r["median_s"] for r in rows if (r["load"], r["workload"], r["setting"]) == (load, workload, setting))
-                          / quiet[workload] for load in loads]
+                ratios = [
+                    next(
+                        r["median_s"]
+                        for r in rows
+                        if (r["load"], r["workload"], r["setting"]) == (load, workload, setting)
+                    )
+                    / quiet[workload]
+                    for load in loads
+                ]
                 print(f"{workload:9s} {setting:11s} " + " ".join(f"{ratio:13.2f}x" for ratio in ratios))
     if args.json:
         with open(args.json, "w") as handle:

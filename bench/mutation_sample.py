@@ -47,8 +47,9 @@ def prepare(scratch: Path) -> None:
 
 def statuses(scratch: Path) -> dict[str, str]:
     """Every generated mutant's name and mutmut's status for it."""
-    listing = subprocess.run(["mutmut", "results", "--all", "true"], cwd=scratch, check=True, capture_output=True,
-                             text=True).stdout
+    listing = subprocess.run(
+        ["mutmut", "results", "--all", "true"], cwd=scratch, check=True, capture_output=True, text=True
+    ).stdout
     return dict(line.strip().rsplit(": ", 1) for line in listing.splitlines() if ": " in line)
 
 
@@ -56,8 +57,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", type=int, default=300, help="mutants in the sample (default 300)")
     parser.add_argument("--seed", type=int, default=20261126, help="seed of the sample (default 20261126)")
-    parser.add_argument("--scratch", type=Path, default=Path("/tmp/mutation-proofs"),
-                        help="scratch directory, replaced (default /tmp/mutation-proofs)")
+    parser.add_argument(
+        "--scratch",
+        type=Path,
+        default=Path("/tmp/mutation-proofs"),
+        help="scratch directory, replaced (default /tmp/mutation-proofs)",
+    )
     arguments = parser.parse_args()
     prepare(arguments.scratch)
     # mutmut 3 generates every mutant before filtering by name; a name that matches nothing stops it there
@@ -71,8 +76,10 @@ def main() -> int:
     sample_statuses = [outcome[name] for name in sample]
     caught = sum(status in CAUGHT for status in sample_statuses)
     score = caught / len(sample)
-    print(f"{len(names)} mutants, sample of {len(sample)} (seed {arguments.seed}): {caught} caught = "
-          f"{100 * score:.1f} % (standard error {100 * math.sqrt(score * (1 - score) / len(sample)):.1f} %)")
+    print(
+        f"{len(names)} mutants, sample of {len(sample)} (seed {arguments.seed}): {caught} caught = "
+        f"{100 * score:.1f} % (standard error {100 * math.sqrt(score * (1 - score) / len(sample)):.1f} %)"
+    )
     for status in sorted(set(sample_statuses)):
         print(f"  {status}: {sample_statuses.count(status)}")
     for name in sorted(name for name, status in zip(sample, sample_statuses) if status not in CAUGHT):

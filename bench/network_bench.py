@@ -17,9 +17,9 @@ from collections.abc import Callable
 import numpy as np
 import torch
 
-from cnn_bounds.convac import ConvAC, ConvACSpec, all_images, evaluate_on_all_images
-from cnn_bounds.machine import deliberate_threads
-from cnn_bounds.training import ReluCNN
+from cnn_bounds.driver.machine import deliberate_threads
+from cnn_bounds.networks.convac import ConvAC, ConvACSpec, all_images, evaluate_on_all_images
+from cnn_bounds.verdicts.trained_cnns import ReluCNN
 from numeric import Lattice
 from numeric.catalog import build_target
 from numeric.lattice import parse_shape
@@ -56,9 +56,17 @@ def rows_for(lattice: Lattice) -> list[list[str]]:
     for name, work, network in jobs:
         elapsed = seconds(work)
         peer = image_by_image(network, lattice) if network is not None else None
-        rows.append([f"{lattice.width}x{lattice.height}", str(lattice.n_pixels), name, f"{elapsed:.2f}",
-                     f"{lattice.n_images / elapsed / 1e6:.1f}", f"{peer:.0f}" if peer else "-",
-                     f"{elapsed / peer:.4f}" if peer else "-"])
+        rows.append(
+            [
+                f"{lattice.width}x{lattice.height}",
+                str(lattice.n_pixels),
+                name,
+                f"{elapsed:.2f}",
+                f"{lattice.n_images / elapsed / 1e6:.1f}",
+                f"{peer:.0f}" if peer else "-",
+                f"{elapsed / peer:.4f}" if peer else "-",
+            ]
+        )
         print(" ".join(rows[-1]), flush=True)
     return rows
 

@@ -2,7 +2,7 @@
 networks, over several seeds: what sampled validation sees, and what it misses.
 
 For each function with an exact MPS (the automaton of "some xi x xi window all ones", xi = 2, 3; a random
-ConvAC contracted by cnn_bounds.convac.convac_mps) and each seed: the time, function values used, whether
+ConvAC contracted by cnn_bounds.networks.convac.convac_mps) and each seed: the time, function values used, whether
 the sweeps converged, the largest bond, the largest relative error on held-out images (10^4 each: uniform
 and at densities 0.1, 0.3, 0.7, 0.9), the entropy error estimated from the uniform sample, and the truth
 from the exact MPS: ||f/|f| - f~/|f~| || (numeric.mps.difference_norm; the exact ConvAC MPS is f up to a
@@ -11,8 +11,8 @@ column cut (column-major order, bond 32).
 
 With ``--tree``: tree ConvACs (2x2 windows, stride 2, n_c = log2 side) with orthogonal weights, so that every
 subtree's Gram matrix is the identity and the exact spectrum across the middle column cut is a_j^2 / |a|^2
-(cnn_bounds.convac_classifier.top_cut_probabilities computes it from the Gram matrices); the cross is read in
-the tree's order (cnn_bounds.convac.tree_order). Random Gaussian weights would make the score a product of
+(cnn_bounds.networks.convac_classifier.top_cut_probabilities computes it from the Gram matrices); the cross is read in
+the tree's order (cnn_bounds.networks.convac.tree_order). Random Gaussian weights would make the score a product of
 side^2 factors whose largest values dominate the uniform measure (S ~ 0 at 16x16: nothing to check).
 
     python bench/tci_bench.py --markdown          # the README's table (several minutes)
@@ -28,11 +28,11 @@ import time
 import numpy as np
 import torch
 
-from cnn_bounds.cli import format_table
-from cnn_bounds.convac import ConvAC, ConvACSpec, batched_function, convac_mps, tree_order
-from cnn_bounds.convac_classifier import top_cut_probabilities, tree_spec
-from numeric.entanglement import entropy_of_probabilities
+from cnn_bounds.driver.cli import format_table
+from cnn_bounds.networks.convac import ConvAC, ConvACSpec, batched_function, convac_mps, tree_order
+from cnn_bounds.networks.convac_classifier import top_cut_probabilities, tree_spec
 from numeric import Lattice
+from numeric.entanglement import entropy_of_probabilities
 from numeric.feature_mps import as_matrix_product_state, automaton_values, feature_mps
 from numeric.mps import MatrixProductState, bond_spectra, difference_norm, norm
 from numeric.tci import cross_interpolate, in_order, sample_configurations, sampled_entropy_error, validate
@@ -51,10 +51,19 @@ def cases(side: int):
     order = [y * side + x for x in range(side) for y in range(side)]
     for size in (2, 3):
         automaton = feature_mps(lattice, np.ones((size, size), dtype=int), order=order)
-        yield (f"some {size}x{size} window all ones", lambda images, a=automaton: automaton_values(a, images),
-               as_matrix_product_state(automaton), order)
+        yield (
+            f"some {size}x{size} window all ones",
+            lambda images, a=automaton: automaton_values(a, images),
+            as_matrix_product_state(automaton),
+            order,
+        )
     network = ConvAC(ConvACSpec(lattice, channels=2, depth=1, readout="local"), 0)
-    yield ("ConvAC, n_c = 1, D = 2, local read-out", batched_function(network, lattice), convac_mps(network, order), order)
+    yield (
+        "ConvAC, n_c = 1, D = 2, local read-out",
+        batched_function(network, lattice),
+        convac_mps(network, order),
+        order,
+    )
 
 
 def orthogonal_tree_convac(side: int, channels: int, seed: int) -> ConvAC:
@@ -92,10 +101,19 @@ def tree_rows(side: int, channels: int, seeds: int, max_rank: int) -> list[list]
         seconds = time.perf_counter() - start
         checks = validate(result.state, function, sample_configurations(dims, 2000, seed=1000 + seed))
         entropy = bond_spectra(result.state)[bond - 1].entropy()
-        rows.append([f"tree ConvAC {side}x{side}, n_c = {int(math.log2(side))}, D = {channels}, orthogonal", seed,
-                     f"{seconds:.1f}", f"{result.evaluations:.2e}", "yes" if result.converged else "no",
-                     max(result.ranks), f"{max(c.relative_max for c in checks.values()):.1e}", f"{exact:.6f}",
-                     f"{abs(entropy - exact):.1e}"])
+        rows.append(
+            [
+                f"tree ConvAC {side}x{side}, n_c = {int(math.log2(side))}, D = {channels}, orthogonal",
+                seed,
+                f"{seconds:.1f}",
+                f"{result.evaluations:.2e}",
+                "yes" if result.converged else "no",
+                max(result.ranks),
+                f"{max(c.relative_max for c in checks.values()):.1e}",
+                f"{exact:.6f}",
+                f"{abs(entropy - exact):.1e}",
+            ]
+        )
         print(*rows[-1], sep=" | ", flush=True)
     return rows
 
@@ -112,11 +130,18 @@ def teneva_peer() -> list[str]:
     start, info = time.perf_counter(), {}
     with np.errstate(all="ignore"):
         tensor = teneva.cross(function, teneva.rand([2] * 36, 1, seed=0), e=1e-10, nswp=8, dr_max=2, info=info)
-        checks = {name: np.max(np.abs(teneva.get_many(tensor, sample) - function(sample)))
-                  for name, sample in sample_configurations([2] * 36, 10_000, seed=7).items()}
-    return ["teneva.cross, 6x6, some 3x3 all ones", f"{time.perf_counter() - start:.1f}", f"{info.get('m', 0):.2e}",
-            str(info.get("stop")), str(max(teneva.ranks(tensor))),
-            f"{max(checks.values()):.1e}"]
+        checks = {
+            name: np.max(np.abs(teneva.get_many(tensor, sample) - function(sample)))
+            for name, sample in sample_configurations([2] * 36, 10_000, seed=7).items()
+        }
+    return [
+        "teneva.cross, 6x6, some 3x3 all ones",
+        f"{time.perf_counter() - start:.1f}",
+        f"{info.get('m', 0):.2e}",
+        str(info.get("stop")),
+        str(max(teneva.ranks(tensor))),
+        f"{max(checks.values()):.1e}",
+    ]
 
 
 def main() -> None:
@@ -126,25 +151,60 @@ def main() -> None:
     parser.add_argument("--markdown", action="store_true")
     parser.add_argument("--only", default="", help="run only the functions whose label contains this")
     parser.add_argument("--peer", action="store_true", help="also time teneva's cross (pip install teneva)")
-    parser.add_argument("--settle", choices=("each", "sum"), default="each",
-                        help="the rank rule of convergence (numeric.tci.cross_interpolate)")
+    parser.add_argument(
+        "--settle",
+        choices=("each", "sum"),
+        default="each",
+        help="the rank rule of convergence (numeric.tci.cross_interpolate)",
+    )
     parser.add_argument("--tree", action="store_true", help="orthogonal tree ConvACs against their exact top cut")
     parser.add_argument("--channels", type=int, default=2, help="D of the --tree networks")
     parser.add_argument("--max-rank", type=int, default=64, help="rank cap of the --tree runs")
     args = parser.parse_args()
     if args.tree:
         rows = tree_rows(args.side, args.channels, args.seeds, args.max_rank)
-        print(format_table(["function", "seed", "seconds", "values of f", "converged", "largest bond",
-                            "max sampled rel. error", "exact S (nats)", "S error (nats)"], rows, markdown=args.markdown))
+        print(
+            format_table(
+                [
+                    "function",
+                    "seed",
+                    "seconds",
+                    "values of f",
+                    "converged",
+                    "largest bond",
+                    "max sampled rel. error",
+                    "exact S (nats)",
+                    "S error (nats)",
+                ],
+                rows,
+                markdown=args.markdown,
+            )
+        )
         return
     if args.peer:
-        print(format_table(["peer", "seconds", "values of f", "stop", "largest rank", "max error (held out)"],
-                           [teneva_peer()], markdown=args.markdown), flush=True)
+        print(
+            format_table(
+                ["peer", "seconds", "values of f", "stop", "largest rank", "max error (held out)"],
+                [teneva_peer()],
+                markdown=args.markdown,
+            ),
+            flush=True,
+        )
     n_sites = args.side**2
     bond = n_sites // 2
     dims = [2] * n_sites
-    headers = ["function", "seed", "seconds", "values of f", "converged", "largest bond", "max sampled rel. error",
-               "sampled S error (est.)", "exact l2 distance of the directions", "exact S error, middle (nats)"]
+    headers = [
+        "function",
+        "seed",
+        "seconds",
+        "values of f",
+        "converged",
+        "largest bond",
+        "max sampled rel. error",
+        "sampled S error (est.)",
+        "exact l2 distance of the directions",
+        "exact S error, middle (nats)",
+    ]
     rows = []
     for label, function, exact, order in cases(args.side):
         if args.only not in label:
@@ -159,10 +219,20 @@ def main() -> None:
             relative = difference_norm(normalised(exact), normalised(result.state))
             spectrum = bond_spectra(MatrixProductState(result.state.cores))[bond - 1]
             entropy = spectrum.entropy()
-            rows.append([label, seed, f"{seconds:.1f}", f"{result.evaluations:.2e}", "yes" if result.converged else "no",
-                         max(result.ranks), f"{max(c.relative_max for c in checks.values()):.1e}",
-                         f"{sampled_entropy_error(checks['uniform'], 2**bond, spectrum.probabilities.size):.1e}", f"{relative:.1e}",
-                         f"{abs(entropy - exact_entropy):.1e}"])
+            rows.append(
+                [
+                    label,
+                    seed,
+                    f"{seconds:.1f}",
+                    f"{result.evaluations:.2e}",
+                    "yes" if result.converged else "no",
+                    max(result.ranks),
+                    f"{max(c.relative_max for c in checks.values()):.1e}",
+                    f"{sampled_entropy_error(checks['uniform'], 2**bond, spectrum.probabilities.size):.1e}",
+                    f"{relative:.1e}",
+                    f"{abs(entropy - exact_entropy):.1e}",
+                ]
+            )
             print(*rows[-1], sep=" | ", flush=True)
     if args.markdown:
         print(format_table(headers, rows, markdown=True))

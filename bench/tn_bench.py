@@ -19,7 +19,7 @@ import time
 
 import numpy as np
 
-from cnn_bounds.cli import format_table
+from cnn_bounds.driver.cli import format_table
 from numeric import Lattice, TooLargeError, column_cut, rectangle, straight_cuts
 from numeric.cuts import FLAGGED_ERROR, format_bound
 from numeric.feature_mps import FeatureMPS, feature_cut, feature_mps, reading_order
@@ -63,9 +63,15 @@ def every_straight_cut(side: int, sizes: list[int], peer: bool) -> list[list[str
         cuts = straight_cuts(lattice)
         results, seconds = timed(lambda: [feature_cut(lattice, pattern(size), region) for region in cuts.values()])
         largest = max(max(cut.states) for cut in results)
-        row = [f"{side}x{side}", f"xi={size}", f"every straight cut ({len(cuts)})", f"{seconds:.2f}", str(largest),
-               f"{max(cut.spectrum.entropy() for cut in results):.6f}",
-               format_bound(max(cut.spectrum.entropy_error_bound for cut in results))]
+        row = [
+            f"{side}x{side}",
+            f"xi={size}",
+            f"every straight cut ({len(cuts)})",
+            f"{seconds:.2f}",
+            str(largest),
+            f"{max(cut.spectrum.entropy() for cut in results):.6f}",
+            format_bound(max(cut.spectrum.entropy_error_bound for cut in results)),
+        ]
         if peer:
             import quimb  # noqa: F401  (fail early if the bench extra is missing)
 
@@ -90,8 +96,16 @@ def middle_cut(side: int, size: int) -> list[str]:
         cut, seconds = timed(lambda: feature_cut(lattice, pattern(size), column_cut(lattice, side // 2)))
     except TooLargeError as refusal:
         return [f"{side}x{side}", f"xi={size}", "middle cut", "refused", "", "", str(refusal).split(";")[0]]
-    return [f"{side}x{side}", f"xi={size}", "middle cut", f"{seconds:.1f}", str(max(cut.states)),
-            f"{cut.spectrum.entropy():.6f}", format_bound(cut.spectrum.entropy_error_bound), f"density {cut.density:.4f}"]
+    return [
+        f"{side}x{side}",
+        f"xi={size}",
+        "middle cut",
+        f"{seconds:.1f}",
+        str(max(cut.states)),
+        f"{cut.spectrum.entropy():.6f}",
+        format_bound(cut.spectrum.entropy_error_bound),
+        f"density {cut.density:.4f}",
+    ]
 
 
 def centred_squares(side: int, sizes: list[int], largest: int) -> list[list[str]]:
@@ -104,12 +118,31 @@ def centred_squares(side: int, sizes: list[int], largest: int) -> list[list[str]
             try:
                 cut, seconds = timed(lambda: feature_cut(lattice, pattern(size), region))
             except TooLargeError as refusal:
-                rows.append([f"{side}x{side}", f"xi={size}", f"{length}x{length}", "refused", "", "", "",
-                             str(refusal).split(";")[0]])
+                rows.append(
+                    [
+                        f"{side}x{side}",
+                        f"xi={size}",
+                        f"{length}x{length}",
+                        "refused",
+                        "",
+                        "",
+                        "",
+                        str(refusal).split(";")[0],
+                    ]
+                )
                 break
-            rows.append([f"{side}x{side}", f"xi={size}", f"{length}x{length}", f"{seconds:.1f}", str(max(cut.states)),
-                         f"{cut.spectrum.entropy():.6f}", format_bound(cut.spectrum.entropy_error_bound),
-                         f"{cut.density:.4f}"])
+            rows.append(
+                [
+                    f"{side}x{side}",
+                    f"xi={size}",
+                    f"{length}x{length}",
+                    f"{seconds:.1f}",
+                    str(max(cut.states)),
+                    f"{cut.spectrum.entropy():.6f}",
+                    format_bound(cut.spectrum.entropy_error_bound),
+                    f"{cut.density:.4f}",
+                ]
+            )
             print(" | ".join(rows[-1]), flush=True)
     return rows
 
@@ -124,14 +157,39 @@ def main() -> None:
     parser.add_argument("--markdown", action="store_true")
     options = parser.parse_args()
     rows = every_straight_cut(options.cuts, [2, 3], peer=options.cuts <= options.peer_side)
-    print(format_table(["image", "window", "cuts", "ours (s)", "largest state count", "max S (nats)", "max bound",
-                 "quimb (s)", "quimb / ours", "max |dS|"], rows, options.markdown), flush=True)
+    print(
+        format_table(
+            [
+                "image",
+                "window",
+                "cuts",
+                "ours (s)",
+                "largest state count",
+                "max S (nats)",
+                "max bound",
+                "quimb (s)",
+                "quimb / ours",
+                "max |dS|",
+            ],
+            rows,
+            options.markdown,
+        ),
+        flush=True,
+    )
     rows = [middle_cut(side, size) for side in options.middle for size in (2, 3)]
-    print(format_table(["image", "window", "cut", "seconds", "states", "S (nats)", "bound", "note"], rows, options.markdown),
-          flush=True)
+    print(
+        format_table(
+            ["image", "window", "cut", "seconds", "states", "S (nats)", "bound", "note"], rows, options.markdown
+        ),
+        flush=True,
+    )
     rows = centred_squares(options.squares, [2, 3], options.largest_square)
-    print(format_table(["image", "window", "square", "seconds", "states", "S (nats)", "bound", "density"], rows,
-                options.markdown), flush=True)
+    print(
+        format_table(
+            ["image", "window", "square", "seconds", "states", "S (nats)", "bound", "density"], rows, options.markdown
+        ),
+        flush=True,
+    )
     print(f"(! marks an error bound above {FLAGGED_ERROR:g} nats: not certified to that accuracy)")
 
 

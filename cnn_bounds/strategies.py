@@ -23,9 +23,9 @@ import numpy as np
 import torch
 from hypothesis import strategies as st
 
-from cnn_bounds.classifier import CLASSES
-from cnn_bounds.convac import ConvAC, ConvACSpec
-from cnn_bounds.convac_classifier import ConvACClassifier, class_convac, tree_spec
+from cnn_bounds.networks.classifier import CLASSES
+from cnn_bounds.networks.convac import ConvAC, ConvACSpec
+from cnn_bounds.networks.convac_classifier import ConvACClassifier, class_convac, tree_spec
 from numeric import InvalidInputError, Lattice, targets
 from numeric.catalog import build_target
 
@@ -53,14 +53,19 @@ def regions(lattice: Lattice, proper: bool = False) -> st.SearchStrategy[list[in
     """A region A: any pixels of ``lattice`` in any order (a permutation's prefix). ``proper=True``
     excludes the empty and the full region, across which every entropy is 0 (so it needs two pixels)."""
     if proper and lattice.n_pixels < 2:
-        raise InvalidInputError(f"a {lattice.width}x{lattice.height} lattice has no proper region (it needs two "
-                                "pixels); draw the lattice with lattices(min_pixels=2)")
+        raise InvalidInputError(
+            f"a {lattice.width}x{lattice.height} lattice has no proper region (it needs two "
+            "pixels); draw the lattice with lattices(min_pixels=2)"
+        )
     low, high = (1, lattice.n_pixels - 1) if proper else (0, lattice.n_pixels)
     return st.integers(low, high).flatmap(
-        lambda size: st.permutations(range(lattice.n_pixels)).map(lambda order: list(order[:size])))
+        lambda size: st.permutations(range(lattice.n_pixels)).map(lambda order: list(order[:size]))
+    )
 
 
-def lattices_and_regions(max_images: int = MAX_IMAGES, proper: bool = False) -> st.SearchStrategy[tuple[Lattice, list[int]]]:
+def lattices_and_regions(
+    max_images: int = MAX_IMAGES, proper: bool = False
+) -> st.SearchStrategy[tuple[Lattice, list[int]]]:
     """A lattice (as :func:`lattices`) and a region of it (as :func:`regions`)."""
     return lattices(max_images).flatmap(lambda lattice: st.tuples(st.just(lattice), regions(lattice, proper)))
 
@@ -102,9 +107,16 @@ def target_functions(draw, lattice: Lattice) -> NamedTarget:
     pattern = "".join(map(str, draw(st.lists(st.integers(0, lattice.levels - 1), min_size=size**2, max_size=size**2))))
     positions = len(targets.windows(lattice, size, size))
     seed = draw(st.integers(0, 2**16))
-    choices = [f"pattern-present:size={size},pattern={pattern}", f"pattern-absent:size={size},pattern={pattern}",
-               f"count-threshold:size={size},pattern={pattern},threshold={draw(st.integers(1, positions))}",
-               "majority", "parity", "product", "random-gaussian", "random-boolean"]
+    choices = [
+        f"pattern-present:size={size},pattern={pattern}",
+        f"pattern-absent:size={size},pattern={pattern}",
+        f"count-threshold:size={size},pattern={pattern},threshold={draw(st.integers(1, positions))}",
+        "majority",
+        "parity",
+        "product",
+        "random-gaussian",
+        "random-boolean",
+    ]
     if n >= 2:
         i, j = draw(st.lists(st.integers(0, n - 1), min_size=2, max_size=2, unique=True))
         choices.append(f"far-apart:i={i},j={j}")
@@ -135,8 +147,16 @@ def local_feature_targets(draw) -> LocalFeatureTarget:
     window = (draw(st.integers(1, min(2, height))), draw(st.integers(1, min(3, width))))
     cells = window[0] * window[1]
     accepted = draw(st.integers(1, 3))
-    patterns = np.array(draw(st.lists(st.lists(st.integers(0, levels - 1), min_size=cells, max_size=cells),
-                                      min_size=accepted, max_size=accepted, unique_by=tuple))).reshape(-1, *window)
+    patterns = np.array(
+        draw(
+            st.lists(
+                st.lists(st.integers(0, levels - 1), min_size=cells, max_size=cells),
+                min_size=accepted,
+                max_size=accepted,
+                unique_by=tuple,
+            )
+        )
+    ).reshape(-1, *window)
     aggregator = draw(st.sampled_from(["or", "nor", "count"]))
     threshold = draw(st.integers(0, 3)) if aggregator == "count" else 1
     labels = draw(st.sampled_from(["01", "pm1"]))
@@ -168,7 +188,9 @@ def convac_specs(draw, max_images: int = MAX_IMAGES, duplicated: bool = False) -
     depth = draw(st.integers(2, 3) if duplicated else st.integers(0, 3))
     channels, readout = draw(st.integers(1, 4)), draw(st.sampled_from(["global", "local"]))
     try:
-        spec = ConvACSpec(lattice, channels, depth, kernel, overlapping, not duplicated and draw(st.booleans()), readout)
+        spec = ConvACSpec(
+            lattice, channels, depth, kernel, overlapping, not duplicated and draw(st.booleans()), readout
+        )
     except InvalidInputError:  # the layers do not fit on this lattice: the depth-0 network does
         spec = ConvACSpec(lattice, channels, 0, kernel, overlapping, readout=readout)
     return ConvACCase(spec, sorted(draw(regions(lattice, proper=True))))
@@ -180,8 +202,11 @@ def tree_convacs(draw) -> ConvAC:
     Gaussian weights, or a digit classifier's class score at initialisation with every weight perturbed by
     a standard normal (so the network is far from the near-identity initialisation)."""
     levels = draw(st.sampled_from([2, 3]))
-    width, height = draw(st.sampled_from([(4, 4), (8, 2), (4, 2), (2, 2), (2, 1), (8, 1)] if levels == 2 else
-                                         [(2, 2), (4, 2), (2, 1), (4, 1)]))
+    width, height = draw(
+        st.sampled_from(
+            [(4, 4), (8, 2), (4, 2), (2, 2), (2, 1), (8, 1)] if levels == 2 else [(2, 2), (4, 2), (2, 1), (4, 1)]
+        )
+    )
     lattice = Lattice(width, height, levels)
     most = min(w.bit_length() - 1 for w in (width, height) if w > 1)
     spec = tree_spec(lattice, draw(st.integers(1, 4)), draw(st.integers(0, most)))

@@ -36,8 +36,10 @@ def _threshold(lattice: Lattice, pattern: np.ndarray, threshold: int | str) -> i
         return balanced_threshold(lattice, pattern)
     positions = len(targets.windows(lattice, *pattern.shape))  # refuses a pattern that does not fit
     if not 1 <= threshold <= positions:
-        raise InvalidInputError(f"threshold must be in 1..{positions} (the number of windows) or 'balanced', got "
-                                f"{threshold}: other values give a constant function")
+        raise InvalidInputError(
+            f"threshold must be in 1..{positions} (the number of windows) or 'balanced', got "
+            f"{threshold}: other values give a constant function"
+        )
     return threshold
 
 
@@ -58,35 +60,62 @@ CATALOG: dict[str, TargetSpec] = {
     spec.name: spec
     for spec in (
         TargetSpec(
-            "pattern-present", "1 if some size x size window shows the pattern (OR of local detectors)",
-            lambda lat, seed, dtype, size, pattern: targets.pattern_present(lat, _pattern(lat, size, pattern), dtype=dtype),
-            {"size": 2, "pattern": None}, lambda lat, size, pattern: (_pattern(lat, size, pattern), "or", 1),
+            "pattern-present",
+            "1 if some size x size window shows the pattern (OR of local detectors)",
+            lambda lat, seed, dtype, size, pattern: targets.pattern_present(
+                lat, _pattern(lat, size, pattern), dtype=dtype
+            ),
+            {"size": 2, "pattern": None},
+            lambda lat, size, pattern: (_pattern(lat, size, pattern), "or", 1),
         ),
         TargetSpec(
-            "pattern-absent", "1 if no window shows the pattern",
-            lambda lat, seed, dtype, size, pattern: targets.pattern_absent(lat, _pattern(lat, size, pattern), dtype=dtype),
-            {"size": 2, "pattern": None}, lambda lat, size, pattern: (_pattern(lat, size, pattern), "nor", 1),
+            "pattern-absent",
+            "1 if no window shows the pattern",
+            lambda lat, seed, dtype, size, pattern: targets.pattern_absent(
+                lat, _pattern(lat, size, pattern), dtype=dtype
+            ),
+            {"size": 2, "pattern": None},
+            lambda lat, size, pattern: (_pattern(lat, size, pattern), "nor", 1),
         ),
         TargetSpec(
-            "count-threshold", "1 if at least `threshold` windows show the pattern",
+            "count-threshold",
+            "1 if at least `threshold` windows show the pattern",
             lambda lat, seed, dtype, size, threshold, pattern: targets.count_threshold(
-                lat, _threshold(lat, _pattern(lat, size, pattern), threshold), _pattern(lat, size, pattern), dtype=dtype),
+                lat, _threshold(lat, _pattern(lat, size, pattern), threshold), _pattern(lat, size, pattern), dtype=dtype
+            ),
             {"size": 2, "threshold": 2, "pattern": None},
-            lambda lat, size, threshold, pattern: (_pattern(lat, size, pattern), "count",
-                                                   _threshold(lat, _pattern(lat, size, pattern), threshold)),
+            lambda lat, size, threshold, pattern: (
+                _pattern(lat, size, pattern),
+                "count",
+                _threshold(lat, _pattern(lat, size, pattern), threshold),
+            ),
         ),
-        TargetSpec("majority", "1 if the pixel sum exceeds half its maximum",
-                   lambda lat, seed, dtype: targets.majority(lat, dtype=dtype)),
-        TargetSpec("parity", "pixel sum mod 2", lambda lat, seed, dtype: targets.parity(lat, dtype=dtype)),
-        TargetSpec("product", "product of random per-pixel factors (no entanglement)",
-                   lambda lat, seed, dtype: targets.product_function(lat, seed, dtype=dtype)),
-        TargetSpec("random-gaussian", "i.i.d. normal values (volume-law control)",
-                   lambda lat, seed, dtype: targets.random_gaussian(lat, seed, dtype=dtype)),
-        TargetSpec("random-boolean", "i.i.d. 0/1 labels (volume-law control)",
-                   lambda lat, seed, dtype: targets.random_boolean(lat, seed, dtype=dtype)),
         TargetSpec(
-            "far-apart", "1 if pixels i and j are equal (default: first and last pixel)",
-            lambda lat, seed, dtype, i, j: targets.far_apart_equal(lat, i, j, dtype=dtype), {"i": 0, "j": None},
+            "majority",
+            "1 if the pixel sum exceeds half its maximum",
+            lambda lat, seed, dtype: targets.majority(lat, dtype=dtype),
+        ),
+        TargetSpec("parity", "pixel sum mod 2", lambda lat, seed, dtype: targets.parity(lat, dtype=dtype)),
+        TargetSpec(
+            "product",
+            "product of random per-pixel factors (no entanglement)",
+            lambda lat, seed, dtype: targets.product_function(lat, seed, dtype=dtype),
+        ),
+        TargetSpec(
+            "random-gaussian",
+            "i.i.d. normal values (volume-law control)",
+            lambda lat, seed, dtype: targets.random_gaussian(lat, seed, dtype=dtype),
+        ),
+        TargetSpec(
+            "random-boolean",
+            "i.i.d. 0/1 labels (volume-law control)",
+            lambda lat, seed, dtype: targets.random_boolean(lat, seed, dtype=dtype),
+        ),
+        TargetSpec(
+            "far-apart",
+            "1 if pixels i and j are equal (default: first and last pixel)",
+            lambda lat, seed, dtype, i, j: targets.far_apart_equal(lat, i, j, dtype=dtype),
+            {"i": 0, "j": None},
         ),
     )
 }

@@ -7,7 +7,8 @@
 - ``auto``: tn where the dense function would not fit in memory, dense otherwise.
 
 Both give the same numbers on every case tested (|dS| <= 1e-9, equal rank: tests/test_feature_mps.py),
-each spectrum with its computed rounding-error bound in nats. Neither truncates, so there is no discarded weight to report.
+each spectrum with its computed rounding-error bound in nats. Neither truncates, so there is no discarded
+weight to report.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ FLAGGED_ERROR = 1e-6
 def format_bound(bound: float) -> str:
     """An entropy's error bound (nats) as printed in every table: ``1.3e-02!`` when above FLAGGED_ERROR."""
     return f"{bound:.1e}" + ("!" if bound > FLAGGED_ERROR else "")
+
 
 _DENSE_BYTES_PER_IMAGE = 24  # f in float64, one slice of it, and the QR copy of the Schmidt ranks
 
@@ -79,8 +81,15 @@ def choose_method(function: str, lattice: Lattice, method: Method = "auto") -> s
 
 
 def measure_cuts(
-    function: str, lattice: Lattice, regions: Mapping[str, Region], *, method: Method = "auto",
-    labels: Labels = "01", seed: int = 0, precision: Precision = "float64", rank: bool = True,
+    function: str,
+    lattice: Lattice,
+    regions: Mapping[str, Region],
+    *,
+    method: Method = "auto",
+    labels: Labels = "01",
+    seed: int = 0,
+    precision: Precision = "float64",
+    rank: bool = True,
     progress: bool = False,
 ) -> dict[str, Cut]:
     """Every region's cut of the function named ``function`` (see :mod:`numeric.catalog`) on ``lattice``.
@@ -97,8 +106,9 @@ def measure_cuts(
         patterns, aggregator, threshold = spec.features(lattice, **params)
         cuts = {}
         for label, region in regions.items():
-            cut = feature_cut(lattice, patterns, region, aggregator, threshold=threshold, labels=labels, rank=rank,
-                              progress=progress)
+            cut = feature_cut(
+                lattice, patterns, region, aggregator, threshold=threshold, labels=labels, rank=rank, progress=progress
+            )
             cuts[label] = Cut(region, cut.spectrum, cut.rank, cut.density, "tn", cut.states)
         return cuts
     values = build_target(function, lattice, seed, np.float32 if precision == "float32" else np.float64)
@@ -108,11 +118,13 @@ def measure_cuts(
             raise InvalidInputError(f"labels=pm1 maps a 0/1 label f to 2f - 1, but {function} is not 0/1-valued")
         values = 2 * values - 1
     density = float(np.mean(values > 0)) if is_label else None
-    spectra = schmidt_spectra(values, list(regions.values()), levels=lattice.levels, precision=precision,
-                              progress=progress)
+    spectra = schmidt_spectra(
+        values, list(regions.values()), levels=lattice.levels, precision=precision, progress=progress
+    )
     double = np.asarray(values, dtype=np.float64) if rank else None  # converted once, not once per cut
     return {
-        label: Cut(region, spectrum, schmidt_rank(double, region, levels=lattice.levels) if rank else None,
-                   density, "dense")
+        label: Cut(
+            region, spectrum, schmidt_rank(double, region, levels=lattice.levels) if rank else None, density, "dense"
+        )
         for (label, region), spectrum in zip(regions.items(), spectra)
     }

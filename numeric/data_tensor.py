@@ -87,14 +87,17 @@ def _factor(gram: np.ndarray) -> np.ndarray:
     return vectors[:, keep] * np.sqrt(eigenvalues[keep])
 
 
-def data_entanglement(configurations: np.ndarray, weights: np.ndarray, region: Iterable[int], levels: int,
-                      feature_map: str = "one-hot") -> DataEntanglement:
+def data_entanglement(
+    configurations: np.ndarray, weights: np.ndarray, region: Iterable[int], levels: int, feature_map: str = "one-hot"
+) -> DataEntanglement:
     """D's Schmidt spectrum across ``region`` | rest for images ``configurations`` (M, N) with digits in
     0..levels-1 and weights w (M,) (module docstring)."""
     configurations = np.asarray(configurations)
     weights = np.asarray(weights, dtype=np.float64)
     if configurations.ndim != 2 or len(configurations) == 0:
-        raise InvalidInputError(f"configurations must be a non-empty array (images, pixels), got shape {configurations.shape}")
+        raise InvalidInputError(
+            f"configurations must be a non-empty array (images, pixels), got shape {configurations.shape}"
+        )
     if weights.shape != (len(configurations),) or not np.all(np.isfinite(weights)) or not np.any(weights):
         raise InvalidInputError(f"weights must be {len(configurations)} finite numbers, not all zero")
     if feature_map not in FEATURE_MAPS:
@@ -104,14 +107,18 @@ def data_entanglement(configurations: np.ndarray, weights: np.ndarray, region: I
     n_pixels = configurations.shape[1]
     inside = validate_region(region, n_pixels)
     outside = sorted(set(range(n_pixels)) - set(inside))
-    require_memory(8 * 4 * len(configurations) ** 2, f"the {len(configurations)} x {len(configurations)} Gram matrices",
-                   "use fewer images")
+    require_memory(
+        8 * 4 * len(configurations) ** 2,
+        f"the {len(configurations)} x {len(configurations)} Gram matrices",
+        "use fewer images",
+    )
     # identical images have identical columns in Phi_A and Phi_B: merge them, adding their weights (exact)
     configurations, merged = np.unique(configurations, axis=0, return_inverse=True)
     weights = np.bincount(merged.ravel(), weights=weights, minlength=len(configurations))
     features = _pixel_features(levels, feature_map)
     core = _factor(gram_matrix(configurations, inside, features)).T @ (
-        weights[:, None] * _factor(gram_matrix(configurations, outside, features)))
+        weights[:, None] * _factor(gram_matrix(configurations, outside, features))
+    )
     squared = np.linalg.svd(core, compute_uv=False) ** 2
     squared = squared[squared > len(configurations) * np.finfo(np.float64).eps * squared[0]]
     return DataEntanglement(squared / squared.sum(), len(merged))

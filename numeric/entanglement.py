@@ -8,16 +8,15 @@ probabilities (the spectrum of the reduced density matrix of the normalised stat
     S_A = -sum_k p_k ln p_k                  (von Neumann, nats)
     S_alpha = ln(sum_k p_k^alpha) / (1 - alpha)   (Renyi; S_0 = ln rank, S_inf = -ln max_k p_k).
 
-Numerics: the spectrum comes from the Gram matrix of the smaller side, G = M M^H (or M^H M),
-accumulated slice by slice with BLAS rank-k updates (:mod:`numeric.gram`; no reordered copy of the whole
-function), and a symmetric eigensolver. Every spectrum carries a computed bound on its rounding error
-(:class:`SchmidtSpectrum`), a worst case far above the errors seen: 1e-12 to 1e-8 nats in float64 (the
-default) and 1e-3 to 1e-1 in float32 (``precision="float32"``: half the memory of f, single-precision
-BLAS). Probabilities below D eps p_max (D = side of G) are float noise and set to 0. Many cuts of one
-function share work (:func:`schmidt_spectra`). Schmidt values and ranks need small sigma_k resolved, which a Gram eigenvalue
-cannot do (the square root of eps * sigma_max^2 is sqrt(eps) * sigma_max); they come from a Householder
-QR of the long side and the SVD of its small triangular factor, accurate to about eps * sigma_max like an
-SVD of M.
+Numerics: the spectrum comes from the Gram matrix of the smaller side, G = M M^H (or M^H M), accumulated slice by
+slice with BLAS rank-k updates (:mod:`numeric.gram`; no reordered copy of the whole function), and a symmetric
+eigensolver. Every spectrum carries a computed bound on its rounding error (:class:`SchmidtSpectrum`), a worst case
+far above the errors seen: 1e-12 to 1e-8 nats in float64 (the default) and 1e-3 to 1e-1 in float32
+(``precision="float32"``: half the memory of f, single-precision BLAS). Probabilities below D eps p_max (D = side of
+G) are float noise and set to 0. Many cuts of one function share work (:func:`schmidt_spectra`). Schmidt values and
+ranks need small sigma_k resolved, which a Gram eigenvalue cannot do (the square root of eps * sigma_max^2 is
+sqrt(eps) * sigma_max); they come from a Householder QR of the long side and the SVD of its small triangular factor,
+accurate to about eps * sigma_max like an SVD of M.
 
 Edge cases: A empty or A = all pixels gives one Schmidt value ||f||, rank 1 and S = 0 (no cut).
 """
@@ -58,7 +57,10 @@ def _n_pixels_of(length: int, levels: int) -> int:
 
 
 Precision = Literal["float64", "float32"]
-_DTYPES = {"float64": (np.dtype(np.float64), np.dtype(np.complex128)), "float32": (np.dtype(np.float32), np.dtype(np.complex64))}
+_DTYPES = {
+    "float64": (np.dtype(np.float64), np.dtype(np.complex128)),
+    "float32": (np.dtype(np.float32), np.dtype(np.complex64)),
+}
 
 
 def _working_dtype(array: np.ndarray, precision: str) -> np.dtype:
@@ -100,15 +102,20 @@ def as_state_tensor(
     n_pixels = _n_pixels_of(array.size, levels)
     dtype = _working_dtype(array, precision)
     if array.dtype != dtype:
-        require_memory(array.size * dtype.itemsize, f"a {dtype} copy of the {array.size}-entry function",
-                       "use a smaller lattice, or pass the values as float32 with precision='float32'")
+        require_memory(
+            array.size * dtype.itemsize,
+            f"a {dtype} copy of the {array.size}-entry function",
+            "use a smaller lattice, or pass the values as float32 with precision='float32'",
+        )
     if check_values:
         _check_values(array)
     with np.errstate(over="ignore"):  # values beyond float32's range become inf: refused below, or rescaled
         converted = np.asarray(array, dtype=dtype)
     if check_values and converted is not array and not np.isfinite(np.sum(converted)):
-        raise InvalidInputError(f"values exceed the range of {dtype} (about {np.finfo(dtype).max:.1e}); "
-                                "rescale them or use precision='float64'")
+        raise InvalidInputError(
+            f"values exceed the range of {dtype} (about {np.finfo(dtype).max:.1e}); "
+            "rescale them or use precision='float64'"
+        )
     return converted.reshape((levels,) * n_pixels)
 
 
@@ -134,7 +141,8 @@ def schmidt_matrix(values: np.ndarray, region: Iterable[int], *, levels: int = 2
     order = rows + columns
     if order != tuple(range(tensor.ndim)):
         require_memory(
-            tensor.nbytes, f"reordering the {tensor.size}-entry function so that region A comes first",
+            tensor.nbytes,
+            f"reordering the {tensor.size}-entry function so that region A comes first",
             "use a smaller lattice or a region that is a prefix of the pixel order",
         )
     return tensor.transpose(order).reshape(levels ** len(rows), levels ** len(columns))
@@ -163,7 +171,9 @@ class SchmidtSpectrum:
         Fannes-Audenaert: |S(p) - S(q)| <= T ln(D - 1) + h(T) for T = (1/2)||p - q||_1 <= 1 - 1/D, with
         h the binary entropy (ln D otherwise), plus float64's error in evaluating -sum p ln p itself.
         """
-        return _fannes_audenaert(self.distance_bound, self.dimension or self.probabilities.size, self.probabilities.size)
+        return _fannes_audenaert(
+            self.distance_bound, self.dimension or self.probabilities.size, self.probabilities.size
+        )
 
 
 def _fannes_audenaert(distance: float, dimension: int, terms: int | None = None) -> float:
@@ -223,7 +233,11 @@ _SAFE_TRACE = {"float64": (1e-280, 1e280), "float32": (1e-20, 1e30)}
 
 
 def schmidt_spectra(
-    values: np.ndarray, regions: Sequence[Iterable[int]], *, levels: int = 2, precision: Precision = "float64",
+    values: np.ndarray,
+    regions: Sequence[Iterable[int]],
+    *,
+    levels: int = 2,
+    precision: Precision = "float64",
     progress: bool = False,
 ) -> list[SchmidtSpectrum]:
     """The Schmidt spectrum of every region's cut, sharing work between them.
@@ -299,9 +313,12 @@ def schmidt_values(
         raise InvalidInputError(f"method must be 'qr' or 'svd', got {method!r}")
     tensor = as_state_tensor(values, levels=levels)
     # The reordered Schmidt matrix and the factorisation's working copy, checked before either exists.
-    require_memory(2 * tensor.nbytes, "the Schmidt values (a factorisation of the Schmidt matrix)",
-                   "use a smaller region or lattice, or entropies without ranks "
-                   "(entanglement_entropy; --no-rank on the command line)")
+    require_memory(
+        2 * tensor.nbytes,
+        "the Schmidt values (a factorisation of the Schmidt matrix)",
+        "use a smaller region or lattice, or entropies without ranks "
+        "(entanglement_entropy; --no-rank on the command line)",
+    )
     matrix = schmidt_matrix(tensor, region, levels=levels)
     if method == "svd":
         return np.linalg.svd(matrix, compute_uv=False)
@@ -432,8 +449,10 @@ def matched_random_entropy(density: float, m: int, n: int, labels: str = "01") -
     """
     check_labels(labels)
     if not 0 <= density <= 1 or (labels == "01" and density == 0):
-        raise InvalidInputError(f"density must be in (0, 1] for 0/1 labels and [0, 1] for +-1 labels, got {density!r}"
-                                " (f = 0 has no normalised state)")
+        raise InvalidInputError(
+            f"density must be in (0, 1] for 0/1 labels and [0, 1] for +-1 labels, got {density!r}"
+            " (f = 0 has no normalised state)"
+        )
     for name, value in (("m", m), ("n", n)):
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
             raise InvalidInputError(f"{name} must be a positive integer dimension, got {value!r}")

@@ -49,8 +49,12 @@ _MATMUL_SIDE = 64
 _DOT_SIDE = 4
 """Up to this side, float64 Grams are summed entry by entry with dot products (BLAS ?dot streams faster)."""
 
-_UPDATES = {np.dtype(np.float64): dsyrk, np.dtype(np.float32): ssyrk,
-            np.dtype(np.complex128): zherk, np.dtype(np.complex64): cherk}
+_UPDATES = {
+    np.dtype(np.float64): dsyrk,
+    np.dtype(np.float32): ssyrk,
+    np.dtype(np.complex128): zherk,
+    np.dtype(np.complex64): cherk,
+}
 _ACCUMULATOR = {np.dtype(np.float32): np.dtype(np.float64), np.dtype(np.complex64): np.dtype(np.complex128)}
 
 
@@ -130,7 +134,11 @@ def gram_matrix(tensor: np.ndarray, small: Region, large: Region) -> GramMatrix:
     kept = [axis for axis in range(n_pixels) if axis not in fixed]
     free = [axis for axis in large if axis not in fixed]
     run_pixels = len(free) - round(math.log(run, levels)) if run > 1 else len(free)
-    layout = [kept.index(a) for a in free[:run_pixels]] + [kept.index(a) for a in small] + [kept.index(a) for a in free[run_pixels:]]
+    layout = (
+        [kept.index(a) for a in free[:run_pixels]]
+        + [kept.index(a) for a in small]
+        + [kept.index(a) for a in free[run_pixels:]]
+    )
     in_place = not fixed and layout == list(range(n_pixels))  # one slice, already in order: read f itself
     require_memory(
         side * side * (accumulator.itemsize + (dtype.itemsize if temporary else 0))

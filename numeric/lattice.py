@@ -90,7 +90,9 @@ def validate_region(region: Iterable[int], n_pixels: int) -> Region:
         raise InvalidInputError(f"a region must hold integer pixel indices, got {region!r}") from None
     outside = sorted({p for p in pixels if not 0 <= p < n_pixels})
     if outside:
-        raise InvalidInputError(f"region pixels {outside} are outside 0..{n_pixels - 1} (the lattice has {n_pixels} pixels)")
+        raise InvalidInputError(
+            f"region pixels {outside} are outside 0..{n_pixels - 1} (the lattice has {n_pixels} pixels)"
+        )
     if len(set(pixels)) != len(pixels):
         repeated = sorted({p for p in pixels if pixels.count(p) > 1})
         raise InvalidInputError(f"region repeats pixels {repeated}; list each pixel once")
@@ -198,4 +200,3 @@ def parse_region(lattice: Lattice, text: str) -> tuple[str, Region]:
         x0, y0, width, height = numbers
         return f"rect({x0},{y0},{width}x{height})", rectangle(lattice, x0, y0, width, height)
     return f"pixels{{{','.join(map(str, numbers))}}}", validate_region(numbers, lattice.n_pixels)
-

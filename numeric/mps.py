@@ -1,6 +1,6 @@
 """Matrix-product states (tensor trains) built from local factors, with their truncation error: the
 tensor-network engine for functions that are products of local pieces (ConvACs:
-:func:`cnn_bounds.convac.convac_mps`).
+:func:`cnn_bounds.networks.convac.convac_mps`).
 
 An MPS on sites 0..L-1 with physical dimensions n_t is f(s) = A_0[s_0] A_1[s_1] ... A_{L-1}[s_{L-1}], cores
 A_t of shape (chi_t, n_t, chi_{t+1}), chi_0 = chi_L = 1. Two arithmetics:
@@ -64,7 +64,7 @@ def _matmul(a: np.ndarray, b: np.ndarray, modulus: int | None) -> np.ndarray:
     chunk = max(1, (2**63 - 1) // (modulus - 1) ** 2)
     result = np.zeros((a.shape[0], b.shape[1]), dtype=np.int64)
     for start in range(0, a.shape[1], chunk):
-        result = (result + a[:, start:start + chunk] @ b[start:start + chunk]) % modulus
+        result = (result + a[:, start : start + chunk] @ b[start : start + chunk]) % modulus
     return result
 
 
@@ -109,7 +109,9 @@ def embed(mps: MatrixProductState, sites: list[int], dims: list[int]) -> MatrixP
         if site in placed:
             core = placed[site]
             if core.shape[1] != dim:
-                raise InvalidInputError(f"site {site} has dimension {dim} but the core placed there has {core.shape[1]}")
+                raise InvalidInputError(
+                    f"site {site} has dimension {dim} but the core placed there has {core.shape[1]}"
+                )
             cores.append(core)
             bond = core.shape[2]
         else:
@@ -118,16 +120,19 @@ def embed(mps: MatrixProductState, sites: list[int], dims: list[int]) -> MatrixP
     return MatrixProductState(tuple(cores), mps.modulus, mps.error * math.sqrt(others))
 
 
-def hadamard(a: MatrixProductState, b: MatrixProductState, b_max: float = math.inf,
-             b_sup_error: float = 0.0) -> MatrixProductState:
+def hadamard(
+    a: MatrixProductState, b: MatrixProductState, b_max: float = math.inf, b_sup_error: float = 0.0
+) -> MatrixProductState:
     """The elementwise product f g: cores A_t[i, s, j] B_t[k, s, l] on bonds (i k, j l). With b_max >= max|g~|
     and b_sup_error >= max|g - g~|, ||fg - f~g~||_2 <= error(f) b_max + b_sup_error (||f~||_2 + error(f)):
     g's error enters through the largest value b_sup_error, not through b.error (an l2 norm)."""
     if a.dims != b.dims or a.modulus != b.modulus:
         raise InvalidInputError("hadamard needs two MPSs on the same sites and in the same arithmetic")
-    require_memory(sum(x.nbytes * y.size for x, y in zip(a.cores, b.cores)),
-                   f"the product of two MPSs of bonds up to {max(a.bond_dimensions + [1])} and "
-                   f"{max(b.bond_dimensions + [1])}", "use fewer channels or layers, or a smaller image")
+    require_memory(
+        sum(x.nbytes * y.size for x, y in zip(a.cores, b.cores)),
+        f"the product of two MPSs of bonds up to {max(a.bond_dimensions + [1])} and {max(b.bond_dimensions + [1])}",
+        "use fewer channels or layers, or a smaller image",
+    )
     cores = []
     for x, y in zip(a.cores, b.cores):
         core = np.einsum("isj,ksl->iksjl", x, y).reshape(x.shape[0] * y.shape[0], x.shape[1], x.shape[2] * y.shape[2])
@@ -157,7 +162,9 @@ def contract_site(mps: MatrixProductState, site: int, vector: np.ndarray) -> Mat
         core = cores[site - 1]
         merged = _matmul(core.reshape(-1, core.shape[2]), matrix, mps.modulus).reshape(*core.shape[:2], matrix.shape[1])
         cores[site - 1] = merged
-    return MatrixProductState(tuple(cores), mps.modulus, float(np.linalg.norm(vector)) * mps.error if mps.error else 0.0)
+    return MatrixProductState(
+        tuple(cores), mps.modulus, float(np.linalg.norm(vector)) * mps.error if mps.error else 0.0
+    )
 
 
 def _left_orthogonalise(cores: list[np.ndarray]) -> None:
@@ -203,7 +210,8 @@ def _compress_modular(mps: MatrixProductState) -> MatrixProductState:
         cores[t] = matrix[pivots].reshape(len(pivots), dim, right)
         before = cores[t - 1]
         cores[t - 1] = _matmul(before.reshape(-1, left), np.ascontiguousarray(reduced.T), p).reshape(
-            *before.shape[:2], len(pivots))
+            *before.shape[:2], len(pivots)
+        )
     return MatrixProductState(tuple(cores), p, 0.0)
 
 
@@ -227,14 +235,57 @@ def norm(mps: MatrixProductState) -> float:
     return math.sqrt(max(float(environment[0, 0]), 0.0))
 
 
-def difference_norm(a: MatrixProductState, b: MatrixProductState) -> float:
-    """||f - g||_2 of two float MPSs on the same sites, from the MPS of f - g (cores stacked block-diagonally)
-    made left-orthogonal by QR: the norm is that of its last core, without the cancellation of
-    ||f||^2 + ||g||^2 - 2 <f, g> (absolute rounding error ~ 1e-16 (||f|| + ||g||), not 1e-8)."""
+UNIT_ROUNDOFF = 2.0**-53
+HOUSEHOLDER_CONSTANT = 8
+"""c in Higham's bound for one Householder reflector applied in float64, gamma~_m = c m u / (1 - c m u)
+(Accuracy and Stability of Numerical Algorithms, 2nd ed., Lemma 19.2); a QR with n reflectors has n times it."""
+
+
+def _gamma(n: float) -> float:
+    """Higham's gamma_n = n u / (1 - n u): the relative rounding of n float64 operations in sequence."""
+    nu = n * UNIT_ROUNDOFF
+    if nu >= 0.5:
+        raise InvalidInputError("difference_norm's rounding bound needs n u < 1/2; the MPS is too large for it")
+    return nu / (1.0 - nu)
+
+
+def _suffix_spectral_norms(cores: tuple[np.ndarray, ...]) -> list[float]:
+    """||S_t||_2 for every bond t (between sites t and t+1): S_t is the matrix from bond t's index to the
+    values on sites t+1.. (S_t = R'_t Q' with Q' orthonormal rows, from right-to-left QRs)."""
+    norms = [0.0] * (len(cores) - 1)
+    right = np.ones((1, 1))
+    for t in range(len(cores) - 1, 0, -1):
+        core = cores[t]
+        matrix = (core.reshape(-1, core.shape[2]) @ right).reshape(core.shape[0], -1)
+        r = np.linalg.qr(matrix.T, mode="r").T  # matrix = r q with q of orthonormal rows
+        norms[t - 1] = float(np.linalg.norm(r, 2))
+        right = r
+    return norms
+
+
+def difference_norm_with_bound(a: MatrixProductState, b: MatrixProductState) -> tuple[float, float]:
+    """||f - g||_2 and a bound on its float64 rounding error: |computed - exact| <= bound (to first order in
+    the unit roundoff u = 2^-53; the cores are taken as exact).
+
+    The MPS of f - g stacks the cores block-diagonally (the first as [A_0, -B_0], the last as [A_{L-1}; B_{L-1}])
+    and is made left-orthogonal by QR; the norm is that of its last core, without the cancellation of
+    ||f||^2 + ||g||^2 - 2 <f, g>. Rounding error (Higham, Lemma 3.5 and Thm 19.4): at site t the product
+    M_t = R_{t-1} C_t (inner dimension k_t) is off by at most gamma_{k_t} ||R_{t-1}||_F ||C_t||_F (Frobenius),
+    and the Householder QR of M_t (m_t x n_t) is the exact QR of M_t + E_t with
+    ||E_t||_F <= n_t gamma_{c m_t} ||M_t||_F. The orthogonal factors before site t keep norms, so an error
+    E in M_t moves the vector f - g by at most ||E||_F ||S_t||_2, with S_t the stacked right part
+    [S^f_t; S^g_t] from bond t, ||S_t||_2 <= sqrt(||S^f_t||_2^2 + ||S^g_t||_2^2), and the norm of a vector moves
+    by at most the norm of its error. The bound therefore grows with the gauge of the MPSs (the product of the
+    norms of their left and right parts), not only with ||f|| + ||g||: about 1e-14 relative for unit-norm
+    random MPSs of a few sites."""
     if a.dims != b.dims or a.modulus is not None or b.modulus is not None:
         raise InvalidInputError("difference_norm needs two float64 MPSs on the same sites")
-    cores = []
+    if len(a.cores) == 1:
+        difference = a.cores[0] - b.cores[0]
+        value = float(np.linalg.norm(difference))
+        return value, _gamma(difference.size + 2) * value
     last = len(a.cores) - 1
+    cores = []
     for t, (x, y) in enumerate(zip(a.cores, b.cores)):
         if t == 0:
             cores.append(np.concatenate([x, -y], axis=2))
@@ -242,19 +293,39 @@ def difference_norm(a: MatrixProductState, b: MatrixProductState) -> float:
             cores.append(np.concatenate([x, y], axis=0))
         else:
             block = np.zeros((x.shape[0] + y.shape[0], x.shape[1], x.shape[2] + y.shape[2]))
-            block[:x.shape[0], :, :x.shape[2]], block[x.shape[0]:, :, x.shape[2]:] = x, y
+            block[: x.shape[0], :, : x.shape[2]], block[x.shape[0] :, :, x.shape[2] :] = x, y
             cores.append(block)
-    if len(cores) == 1:
-        return float(np.linalg.norm(a.cores[0] - b.cores[0]))
-    _left_orthogonalise(cores)
-    return float(np.linalg.norm(cores[-1]))
+    suffix = [math.hypot(f, g) for f, g in zip(_suffix_spectral_norms(a.cores), _suffix_spectral_norms(b.cores))]
+    suffix.append(1.0)  # after the last site, the vector itself
+    matrix = cores[0].reshape(-1, cores[0].shape[2])
+    bound = 0.0
+    for t in range(1, len(cores)):
+        rows, columns = matrix.shape
+        r = np.linalg.qr(matrix, mode="r")
+        bound += (
+            min(rows, columns) * _gamma(HOUSEHOLDER_CONSTANT * rows) * float(np.linalg.norm(matrix)) * suffix[t - 1]
+        )
+        core = cores[t]
+        matrix = (r @ core.reshape(core.shape[0], -1)).reshape(-1, core.shape[2])
+        bound += _gamma(r.shape[1]) * float(np.linalg.norm(r) * np.linalg.norm(core)) * suffix[t]
+    value = float(np.linalg.norm(matrix))
+    return value, bound + _gamma(matrix.size + 1) * value
+
+
+def difference_norm(a: MatrixProductState, b: MatrixProductState) -> float:
+    """||f - g||_2 of two float64 MPSs on the same sites, computed without cancellation; its rounding error
+    is bounded by :func:`difference_norm_with_bound`."""
+    return difference_norm_with_bound(a, b)[0]
 
 
 def values(mps: MatrixProductState) -> np.ndarray:
     """f on every configuration, site 0 the most significant digit (for checking small cases)."""
     size = math.prod(mps.dims)
-    require_memory(8 * size * max(mps.bond_dimensions + [1]), f"the values of an MPS on all {size} configurations",
-                   "use fewer sites")
+    require_memory(
+        8 * size * max(mps.bond_dimensions + [1]),
+        f"the values of an MPS on all {size} configurations",
+        "use fewer sites",
+    )
     result = np.ones((1, 1), dtype=mps.cores[0].dtype)
     for core in mps.cores:
         result = _matmul(result, core.reshape(core.shape[0], -1), mps.modulus).reshape(-1, core.shape[2])
@@ -289,10 +360,23 @@ def bond_spectra(mps: MatrixProductState, tolerance: float = DEFAULT_TOLERANCE) 
         total = float(weights.sum())
         error = compressed.error
         distance = 2 * error / (length - error) if length > error else math.inf
-        before, after = math.prod(compressed.dims[: t + 1]), math.prod(compressed.dims[t + 1:])
+        before, after = math.prod(compressed.dims[: t + 1]), math.prod(compressed.dims[t + 1 :])
         spectra.append(SchmidtSpectrum(weights[weights > 0] / total, distance, "float64", min(before, after)))
     return spectra
 
 
-__all__ = ["DEFAULT_TOLERANCE", "MatrixProductState", "bond_ranks", "bond_spectra", "compress", "contract_site", "embed",
-           "difference_norm", "hadamard", "norm", "tensor_to_mps", "values"]
+__all__ = [
+    "DEFAULT_TOLERANCE",
+    "MatrixProductState",
+    "bond_ranks",
+    "bond_spectra",
+    "compress",
+    "contract_site",
+    "embed",
+    "difference_norm",
+    "difference_norm_with_bound",
+    "hadamard",
+    "norm",
+    "tensor_to_mps",
+    "values",
+]

@@ -19,9 +19,8 @@ pixels (small side up to 64 states; mpmath takes about a second there).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 import math
+from collections.abc import Iterable
 
 import mpmath
 import numpy as np

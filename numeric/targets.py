@@ -37,7 +37,8 @@ def _require_enumerable(lattice: Lattice) -> None:
 def _require_images(lattice: Lattice, bytes_per_image: int, what: str, fix: str = "") -> None:
     _require_enumerable(lattice)
     require_memory(
-        lattice.n_images * bytes_per_image, f"{what} on all {lattice.n_images} images of the {lattice}",
+        lattice.n_images * bytes_per_image,
+        f"{what} on all {lattice.n_images} images of the {lattice}",
         "use a smaller lattice or fewer levels" + fix,
     )
 
@@ -68,7 +69,11 @@ def _leading_pixels(lattice: Lattice) -> int:
 
 
 def _streamed(
-    lattice: Lattice, dtype: np.dtype, what: str, chunk: Callable[[tuple[int, ...]], np.ndarray], *,
+    lattice: Lattice,
+    dtype: np.dtype,
+    what: str,
+    chunk: Callable[[tuple[int, ...]], np.ndarray],
+    *,
     bytes_per_image: int = 0,
 ) -> np.ndarray:
     """Allocate f on all images once and fill it chunk by chunk: ``chunk(lead)`` gives the values (anything
@@ -76,8 +81,12 @@ def _streamed(
     dtype = np.dtype(dtype)
     if dtype not in _DTYPES:
         raise InvalidInputError(f"dtype must be float64 or float32, got {dtype}")
-    _require_images(lattice, dtype.itemsize + bytes_per_image, what,
-                    ", or float32 values (dtype=np.float32, --precision float32)" if dtype.itemsize == 8 else "")
+    _require_images(
+        lattice,
+        dtype.itemsize + bytes_per_image,
+        what,
+        ", or float32 values (dtype=np.float32, --precision float32)" if dtype.itemsize == 8 else "",
+    )
     levels, n_pixels = lattice.levels, lattice.n_pixels
     leading = _leading_pixels(lattice)
     values = np.empty(lattice.n_images, dtype=dtype)
@@ -110,20 +119,27 @@ def _detector_table(lattice: Lattice, window: tuple[int, int], detector: Detecto
     """detector on every configuration of a window, as a bool tensor of shape (d,) * (height * width)."""
     height, width = window
     size = height * width
-    require_memory(lattice.levels**size * (size + 2) * 8, f"the table of a detector on all {height}x{width} window "
-                   "configurations", "use a smaller window")
+    require_memory(
+        lattice.levels**size * (size + 2) * 8,
+        f"the table of a detector on all {height}x{width} window configurations",
+        "use a smaller window",
+    )
     codes = np.arange(lattice.levels**size)
     digits = (codes[:, None] // lattice.levels ** np.arange(size - 1, -1, -1)) % lattice.levels
     table = np.asarray(detector(digits.reshape(-1, height, width)))
     if table.shape != (codes.size,):
         raise InvalidInputError(
-            f"the detector returned shape {table.shape}; it must return one bool per window configuration ({codes.size},)"
+            f"the detector returned shape {table.shape}; it must return one bool per window configuration "
+            f"({codes.size},)"
         )
     return table.astype(bool).reshape((lattice.levels,) * size)
 
 
 def local_features(
-    lattice: Lattice, pattern: np.ndarray | None = None, *, window: tuple[int, int] | None = None,
+    lattice: Lattice,
+    pattern: np.ndarray | None = None,
+    *,
+    window: tuple[int, int] | None = None,
     detector: Detector | None = None,
 ) -> list[np.ndarray]:
     """phi_j(s) for every window position j, each a bool array broadcasting over the image tensor.
@@ -156,8 +172,12 @@ def _any(features: list[np.ndarray], lead: tuple[int, ...]) -> np.ndarray:
 
 
 def pattern_present(
-    lattice: Lattice, pattern: np.ndarray | None = None, *, window: tuple[int, int] | None = None,
-    detector: Detector | None = None, dtype: np.dtype = np.float64,
+    lattice: Lattice,
+    pattern: np.ndarray | None = None,
+    *,
+    window: tuple[int, int] | None = None,
+    detector: Detector | None = None,
+    dtype: np.dtype = np.float64,
 ) -> np.ndarray:
     """f = 1 if some window shows the feature (OR of local detectors), else 0.
 
@@ -169,8 +189,12 @@ def pattern_present(
 
 
 def pattern_absent(
-    lattice: Lattice, pattern: np.ndarray | None = None, *, window: tuple[int, int] | None = None,
-    detector: Detector | None = None, dtype: np.dtype = np.float64,
+    lattice: Lattice,
+    pattern: np.ndarray | None = None,
+    *,
+    window: tuple[int, int] | None = None,
+    detector: Detector | None = None,
+    dtype: np.dtype = np.float64,
 ) -> np.ndarray:
     """f = 1 if no window shows the feature (AND of negated detectors): "the image is free of defects"."""
     features = local_features(lattice, pattern, window=window, detector=detector)
@@ -178,8 +202,13 @@ def pattern_absent(
 
 
 def count_threshold(
-    lattice: Lattice, threshold: int, pattern: np.ndarray | None = None, *,
-    window: tuple[int, int] | None = None, detector: Detector | None = None, dtype: np.dtype = np.float64,
+    lattice: Lattice,
+    threshold: int,
+    pattern: np.ndarray | None = None,
+    *,
+    window: tuple[int, int] | None = None,
+    detector: Detector | None = None,
+    dtype: np.dtype = np.float64,
 ) -> np.ndarray:
     """f = 1 if at least ``threshold`` windows show the feature: "are there at least t objects"."""
     features = local_features(lattice, pattern, window=window, detector=detector)
@@ -211,9 +240,15 @@ def product_function(lattice: Lattice, seed: int = 0, *, dtype: np.dtype = np.fl
     Models a classifier that scores each pixel independently (a naive-Bayes likelihood).
     """
     rng = np.random.default_rng(seed)
-    factors = [g[pixel] for g, pixel in zip(rng.uniform(0.5, 1.5, (lattice.n_pixels, lattice.levels)), _pixels(lattice))]
-    return _streamed(lattice, dtype, "a product function", lambda lead: functools.reduce(
-        np.multiply, [_restrict(factor, lead) for factor in factors]))
+    factors = [
+        g[pixel] for g, pixel in zip(rng.uniform(0.5, 1.5, (lattice.n_pixels, lattice.levels)), _pixels(lattice))
+    ]
+    return _streamed(
+        lattice,
+        dtype,
+        "a product function",
+        lambda lead: functools.reduce(np.multiply, [_restrict(factor, lead) for factor in factors]),
+    )
 
 
 def _random_stream(
@@ -221,8 +256,9 @@ def _random_stream(
 ) -> np.ndarray:
     """Chunks drawn in order from one generator: the same numbers as one draw of all d^N values."""
     shape = (lattice.levels,) * (lattice.n_pixels - _leading_pixels(lattice))
-    return _streamed(lattice, dtype, what, lambda lead: draw(math.prod(shape)).reshape(shape),
-                     bytes_per_image=bytes_per_image)
+    return _streamed(
+        lattice, dtype, what, lambda lead: draw(math.prod(shape)).reshape(shape), bytes_per_image=bytes_per_image
+    )
 
 
 def random_gaussian(
@@ -267,13 +303,22 @@ def far_apart_equal(lattice: Lattice, i: int = 0, j: int | None = None, *, dtype
     """
     j = lattice.n_pixels - 1 if j is None else j
     if not (0 <= i < lattice.n_pixels and 0 <= j < lattice.n_pixels) or i == j:
-        raise InvalidInputError(f"far-apart pixels must be two different pixels in 0..{lattice.n_pixels - 1}, got {i}, {j}")
+        raise InvalidInputError(
+            f"far-apart pixels must be two different pixels in 0..{lattice.n_pixels - 1}, got {i}, {j}"
+        )
     equal = pixel_values(lattice, i) == pixel_values(lattice, j)
     return _streamed(lattice, dtype, "a far-apart comparison", lambda lead: _restrict(equal, lead))
 
 
-def finite_state_reader(lattice: Lattice, transitions: np.ndarray, output: np.ndarray, order=None, *,
-                        initial: int = 0, dtype: np.dtype = np.float64) -> np.ndarray:
+def finite_state_reader(
+    lattice: Lattice,
+    transitions: np.ndarray,
+    output: np.ndarray,
+    order=None,
+    *,
+    initial: int = 0,
+    dtype: np.dtype = np.float64,
+) -> np.ndarray:
     """f(s) = output[q_N]: an r-state automaton reads the pixels one at a time in ``order`` (default 0..N-1),
     q_0 = initial, q_{t+1} = transitions[q_t, s_{order[t]}].
 
@@ -283,8 +328,15 @@ def finite_state_reader(lattice: Lattice, transitions: np.ndarray, output: np.nd
     """
     transitions, output = np.asarray(transitions), np.asarray(output, dtype=np.float64)
     states = output.shape[0] if output.ndim == 1 else 0
-    if states < 1 or transitions.shape != (states, lattice.levels) or transitions.dtype.kind not in "iu" \
-            or transitions.min() < 0 or transitions.max() >= states or not 0 <= initial < states or states > 127:
+    if (
+        states < 1
+        or transitions.shape != (states, lattice.levels)
+        or transitions.dtype.kind not in "iu"
+        or transitions.min() < 0
+        or transitions.max() >= states
+        or not 0 <= initial < states
+        or states > 127
+    ):
         raise InvalidInputError(
             f"a reader needs 1..127 states: output of shape (r,), transitions of integers in 0..r-1 with shape "
             f"(r, {lattice.levels}) and 0 <= initial < r; got output {output.shape}, transitions {transitions.shape}"

@@ -66,21 +66,27 @@ def join(first_sites: np.ndarray, first: np.ndarray, second_sites: np.ndarray, s
     return joined
 
 
-def evaluate_grid(function: BatchedFunction, first_sites: np.ndarray, first: np.ndarray, second_sites: np.ndarray,
-                  second: np.ndarray) -> np.ndarray:
+def evaluate_grid(
+    function: BatchedFunction, first_sites: np.ndarray, first: np.ndarray, second_sites: np.ndarray, second: np.ndarray
+) -> np.ndarray:
     """f on every configuration joined from a row of ``first`` and a row of ``second`` (:func:`join`), as a
     (len(first), len(second)) float64 matrix, checked: one clear error if the function does not give
     len(first) len(second) finite values. A function with a ``grid`` method of the same signature
     computes it itself, e.g. a CNN evaluates its first convolution once per part instead of once per pair;
     any other is called on the joined configurations."""
     grid = getattr(function, "grid", None)
-    values = np.asarray(grid(first_sites, first, second_sites, second) if grid is not None
-                        else function(join(first_sites, first, second_sites, second)), dtype=np.float64)
+    values = np.asarray(
+        grid(first_sites, first, second_sites, second)
+        if grid is not None
+        else function(join(first_sites, first, second_sites, second)),
+        dtype=np.float64,
+    )
     expected = len(first) * len(second)
     if values.size != expected or not np.all(np.isfinite(values)):
-        raise InvalidInputError(f"the function must give {expected} finite values for {len(first)} x {len(second)} "
-                                f"images; it gave shape {values.shape}"
-                                + ("" if values.size != expected else " with non-finite values"))
+        raise InvalidInputError(
+            f"the function must give {expected} finite values for {len(first)} x {len(second)} "
+            f"images; it gave shape {values.shape}" + ("" if values.size != expected else " with non-finite values")
+        )
     return values.reshape(len(first), len(second))
 
 
@@ -92,8 +98,9 @@ class _InOrder:
     def __call__(self, sites: np.ndarray) -> np.ndarray:
         return self.function(sites[:, np.argsort(self.order)])
 
-    def grid(self, first_sites: np.ndarray, first: np.ndarray, second_sites: np.ndarray,
-             second: np.ndarray) -> np.ndarray:
+    def grid(
+        self, first_sites: np.ndarray, first: np.ndarray, second_sites: np.ndarray, second: np.ndarray
+    ) -> np.ndarray:
         return evaluate_grid(self.function, self.order[first_sites], first, self.order[second_sites], second)
 
 
@@ -103,8 +110,9 @@ def in_order(function: BatchedFunction, order: Sequence[int]) -> BatchedFunction
     return _InOrder(function, np.asarray(order))
 
 
-def sample_configurations(dims: Sequence[int], count: int, seed: int,
-                          densities: Sequence[float] = DENSITIES) -> dict[str, np.ndarray]:
+def sample_configurations(
+    dims: Sequence[int], count: int, seed: int, densities: Sequence[float] = DENSITIES
+) -> dict[str, np.ndarray]:
     """``count`` configurations drawn uniformly ("uniform") and, for each density p, with every digit
     drawn from Binomial(n_t - 1, p) ("density p": for binary pixels, each is 1 with probability p)."""
     rng = np.random.default_rng(seed)
@@ -127,18 +135,25 @@ class _Counted:
     def __call__(self, configurations: np.ndarray) -> np.ndarray:
         found = np.empty(len(configurations))
         for start in range(0, len(configurations), self.batch):
-            chunk = configurations[start:start + self.batch]
+            chunk = configurations[start : start + self.batch]
             values = np.asarray(self.function(chunk), dtype=np.float64)
             if values.shape != (len(chunk),) or not np.all(np.isfinite(values)):
-                raise InvalidInputError(f"the function must return {len(chunk)} finite values for a batch of "
-                                        f"{len(chunk)} images; it returned shape {values.shape}"
-                                        + ("" if values.shape != (len(chunk),) else " with non-finite values"))
-            found[start:start + len(chunk)] = values
+                raise InvalidInputError(
+                    f"the function must return {len(chunk)} finite values for a batch of "
+                    f"{len(chunk)} images; it returned shape {values.shape}"
+                    + ("" if values.shape != (len(chunk),) else " with non-finite values")
+                )
+            found[start : start + len(chunk)] = values
         self._count(found)
         return found
 
-    def grid(self, rows: np.ndarray, columns: np.ndarray, first_sites: np.ndarray | None = None,
-             second_sites: np.ndarray | None = None) -> np.ndarray:
+    def grid(
+        self,
+        rows: np.ndarray,
+        columns: np.ndarray,
+        first_sites: np.ndarray | None = None,
+        second_sites: np.ndarray | None = None,
+    ) -> np.ndarray:
         """f(rows[i] + columns[j]) as a (len(rows), len(columns)) matrix, evaluated (:func:`evaluate_grid`) a
         block of about ``batch`` entries at a time; the rows and columns are a prefix and a suffix unless
         the sites they hold are given."""
@@ -147,8 +162,8 @@ class _Counted:
             first_sites, second_sites = np.arange(rows.shape[1]), rows.shape[1] + np.arange(columns.shape[1])
         step = max(1, self.batch // max(len(columns), 1))
         for start in range(0, len(rows), step):
-            block = rows[start:start + step]
-            result[start:start + len(block)] = evaluate_grid(self.function, first_sites, block, second_sites, columns)
+            block = rows[start : start + step]
+            result[start : start + len(block)] = evaluate_grid(self.function, first_sites, block, second_sites, columns)
         self._count(result)
         return result
 
@@ -183,8 +198,11 @@ def _known_grid(evaluate: _Counted, known: _Known | None, rows: np.ndarray, colu
 
 
 def _remember(rows: np.ndarray, columns: np.ndarray, matrix: np.ndarray) -> _Known:
-    return _Known({row.tobytes(): i for i, row in enumerate(rows)},
-                  {column.tobytes(): j for j, column in enumerate(columns)}, matrix)
+    return _Known(
+        {row.tobytes(): i for i, row in enumerate(rows)},
+        {column.tobytes(): j for j, column in enumerate(columns)},
+        matrix,
+    )
 
 
 def _extend_left(prefixes: np.ndarray, dim: int) -> np.ndarray:
@@ -235,8 +253,13 @@ def interpolant_values(state: MatrixProductState, configurations: np.ndarray) ->
     return vectors[:, 0]
 
 
-def _interpolant(evaluate: _Counted, left: list[np.ndarray], right: list[np.ndarray],
-                 dims: Sequence[int], known: Sequence[_Known | None] | None = None) -> MatrixProductState:
+def _interpolant(
+    evaluate: _Counted,
+    left: list[np.ndarray],
+    right: list[np.ndarray],
+    dims: Sequence[int],
+    known: Sequence[_Known | None] | None = None,
+) -> MatrixProductState:
     """The cores A_k = T_k P_{k+1}^-1 (module docstring), P^-1 applied by an LU solve; entries of bond
     k+1's ``known`` two-site matrix are not evaluated again."""
     known = known or [None] * (len(dims) + 1)
@@ -250,13 +273,15 @@ def _interpolant(evaluate: _Counted, left: list[np.ndarray], right: list[np.ndar
     return MatrixProductState(tuple(cores), None, math.nan)
 
 
-def _pivot_neighbours(left: list[np.ndarray], right: list[np.ndarray], dims: Sequence[int], count: int,
-                      rng: np.random.Generator) -> np.ndarray:
+def _pivot_neighbours(
+    left: list[np.ndarray], right: list[np.ndarray], dims: Sequence[int], count: int, rng: np.random.Generator
+) -> np.ndarray:
     """``count`` pivots (a random bond's prefix and suffix, joined) with one to three random digits
     changed: the images near those the interpolation already resolves, where a missed feature hides."""
     bonds = rng.integers(1, len(dims), count)
-    picked = np.array([np.concatenate([left[k][i], right[k][i]])
-                       for k, i in zip(bonds, (rng.integers(len(left[k])) for k in bonds))])
+    picked = np.array(
+        [np.concatenate([left[k][i], right[k][i]]) for k, i in zip(bonds, (rng.integers(len(left[k])) for k in bonds))]
+    )
     for flips in range(1, 4):
         chosen = rng.random(count) < 1 / flips
         sites = rng.integers(0, len(dims), count)
@@ -264,8 +289,9 @@ def _pivot_neighbours(left: list[np.ndarray], right: list[np.ndarray], dims: Seq
     return picked
 
 
-def _search(evaluate: _Counted, state: MatrixProductState, probes: np.ndarray,
-            climbers: int) -> tuple[np.ndarray, np.ndarray]:
+def _search(
+    evaluate: _Counted, state: MatrixProductState, probes: np.ndarray, climbers: int
+) -> tuple[np.ndarray, np.ndarray]:
     """|f - f~| on the probes, then a greedy climb (TCI2's pivot search) from the ``climbers`` worst ones
     and as many random ones (:func:`_climb`). Returns the probes and the worst configurations the climb
     passed through, with their errors."""
@@ -278,8 +304,9 @@ def _search(evaluate: _Counted, state: MatrixProductState, probes: np.ndarray,
     return np.concatenate([probes, climbed]), np.concatenate([errors, climbed_errors])
 
 
-def _climb(evaluate: _Counted, state: MatrixProductState, current: np.ndarray,
-           passes: int = 2) -> tuple[np.ndarray, np.ndarray]:
+def _climb(
+    evaluate: _Counted, state: MatrixProductState, current: np.ndarray, passes: int = 2
+) -> tuple[np.ndarray, np.ndarray]:
     """Site by site, ``passes`` times, each configuration moves to the digit of largest |f - f~|; returns the
     len(current) worst configurations passed through and their errors.
 
@@ -302,14 +329,15 @@ def _climb(evaluate: _Counted, state: MatrixProductState, current: np.ndarray,
             products = np.einsum("nl,ldr->ndr", before, state.cores[t])
             interpolated = np.einsum("ndr,nr->nd", products, after[t])
             others = sites != t
-            exact = evaluate.grid(current[:, others], np.arange(dim, dtype=current.dtype)[:, None],
-                                  sites[others], sites[t:t + 1])
+            exact = evaluate.grid(
+                current[:, others], np.arange(dim, dtype=current.dtype)[:, None], sites[others], sites[t : t + 1]
+            )
             error = np.abs(exact - interpolated)
             best = np.argmax(error, axis=1)
             current[:, t] = best
             before = products[rows, best]
             everything = np.concatenate([worst_errors, error[rows, best]])
-            keep = np.argsort(-everything, kind="stable")[:len(current)]
+            keep = np.argsort(-everything, kind="stable")[: len(current)]
             worst, worst_errors = np.concatenate([worst, current])[keep], everything[keep]
     return worst, worst_errors
 
@@ -337,9 +365,19 @@ class CrossInterpolation:
 
 
 def cross_interpolate(
-    function: BatchedFunction, dims: Sequence[int], *, seeds: np.ndarray | None = None,
-    tolerance: float = DEFAULT_TOLERANCE, max_rank: int = 256, max_sweeps: int = 24, search: int = 2000,
-    global_pivots: int = 8, climbers: int = 32, seed: int = 0, batch: int = BATCH, settle: str = "each",
+    function: BatchedFunction,
+    dims: Sequence[int],
+    *,
+    seeds: np.ndarray | None = None,
+    tolerance: float = DEFAULT_TOLERANCE,
+    max_rank: int = 256,
+    max_sweeps: int = 24,
+    search: int = 2000,
+    global_pivots: int = 8,
+    climbers: int = 32,
+    seed: int = 0,
+    batch: int = BATCH,
+    settle: str = "each",
     progress: bool = False,
 ) -> CrossInterpolation:
     """TCI of ``function`` on the sites of ``dims`` (module docstring).
@@ -368,20 +406,29 @@ def cross_interpolate(
     if settle not in ("each", "sum"):
         raise InvalidInputError(f"settle must be 'each' (every bond's rank unchanged) or 'sum', got {settle!r}")
     n_sites = len(dims)
-    require_memory(8 * (max_rank * max(dims)) ** 2 * 3, f"the two-site matrices of rank {max_rank}",
-                   "lower max_rank")
+    require_memory(8 * (max_rank * max(dims)) ** 2 * 3, f"the two-site matrices of rank {max_rank}", "lower max_rank")
     evaluate = _Counted(function, batch)
     rng = np.random.default_rng(seed)
-    start_set = (np.asarray(seeds, dtype=np.int16) if seeds is not None
-                 else np.concatenate(list(sample_configurations(dims, search, seed).values())))
-    if start_set.ndim != 2 or start_set.shape[1] != n_sites or len(start_set) == 0 or start_set.min() < 0 \
-            or np.any(start_set >= dims):
-        raise InvalidInputError(f"seeds must be an array (count, {n_sites}) of digits below {dims[0]}..., "
-                                f"got shape {start_set.shape}")
+    start_set = (
+        np.asarray(seeds, dtype=np.int16)
+        if seeds is not None
+        else np.concatenate(list(sample_configurations(dims, search, seed).values()))
+    )
+    if (
+        start_set.ndim != 2
+        or start_set.shape[1] != n_sites
+        or len(start_set) == 0
+        or start_set.min() < 0
+        or np.any(start_set >= dims)
+    ):
+        raise InvalidInputError(
+            f"seeds must be an array (count, {n_sites}) of digits below {dims[0]}..., got shape {start_set.shape}"
+        )
     start_values = evaluate(start_set)
     if not np.any(start_values != 0):
-        raise InvalidInputError("f is zero on every seed: give seeds where f is not zero (e.g. the positive "
-                                "examples of a data set)")
+        raise InvalidInputError(
+            "f is zero on every seed: give seeds where f is not zero (e.g. the positive examples of a data set)"
+        )
     largest_first = np.argsort(-np.abs(start_values), kind="stable")
     ranked = start_set[largest_first[start_values[largest_first] != 0][:max_rank]]
     # bond k's pivots: prefixes left[k] and suffixes right[k], chosen afresh at every half-sweep from the
@@ -392,8 +439,13 @@ def cross_interpolate(
     right = [_unique_rows(ranked[:, k:]) for k in range(n_sites + 1)]
     state, pivot_error, search_error, previous_ranks, converged, clean = None, math.inf, math.inf, None, False, 0
     known: list[_Known | None] = [None] * (n_sites + 1)  # each bond's last two-site matrix
-    sweeps = tqdm(range(max_sweeps), desc="cross interpolation", unit="half-sweep", disable=None if progress else True,
-                  leave=False)
+    sweeps = tqdm(
+        range(max_sweeps),
+        desc="cross interpolation",
+        unit="half-sweep",
+        disable=None if progress else True,
+        leave=False,
+    )
     for sweep in sweeps:
         bonds = range(1, n_sites) if sweep % 2 == 0 else range(n_sites - 1, 0, -1)
         pivot_error = 0.0
@@ -404,18 +456,30 @@ def cross_interpolate(
             known[k] = _remember(rows, columns, matrix)
             chosen_rows, chosen_columns, residual = _cross_pivots(matrix, tolerance * evaluate.largest, max_rank)
             if not chosen_rows:  # f vanishes on this cross: keep the largest entry so the pivots stay valid
-                chosen_rows, chosen_columns = map(list, np.unravel_index([int(np.argmax(np.abs(matrix)))], matrix.shape))
+                chosen_rows, chosen_columns = map(
+                    list, np.unravel_index([int(np.argmax(np.abs(matrix)))], matrix.shape)
+                )
             left[k], right[k] = rows[chosen_rows], columns[chosen_columns]
             pivot_error = max(pivot_error, residual / evaluate.largest)
         state = _interpolant(evaluate, left, right, dims, known)
-        probes, errors = _search(evaluate, state, np.concatenate(
-            [*sample_configurations(dims, search, int(rng.integers(2**31))).values(), start_set,
-             _pivot_neighbours(left, right, dims, search, rng)]), climbers)
+        probes, errors = _search(
+            evaluate,
+            state,
+            np.concatenate(
+                [
+                    *sample_configurations(dims, search, int(rng.integers(2**31))).values(),
+                    start_set,
+                    _pivot_neighbours(left, right, dims, search, rng),
+                ]
+            ),
+            climbers,
+        )
         search_error = float(errors.max()) / evaluate.largest
         ranks = state.bond_dimensions
         sweeps.set_postfix(rank=max(ranks), pivot_error=f"{pivot_error:.1e}", search_error=f"{search_error:.1e}")
-        settled = previous_ranks is not None and (sum(ranks) <= sum(previous_ranks) if settle == "sum"
-                                                  else ranks == previous_ranks)
+        settled = previous_ranks is not None and (
+            sum(ranks) <= sum(previous_ranks) if settle == "sum" else ranks == previous_ranks
+        )
         clean = clean + 1 if pivot_error <= tolerance and search_error <= SEARCH_MARGIN * tolerance and settled else 0
         if clean == 2:  # two searches in a row (fresh probes each) found nothing
             converged = True
@@ -424,8 +488,17 @@ def cross_interpolate(
         worst = np.argsort(-errors)[:global_pivots]
         missed = worst[errors[worst] > SEARCH_MARGIN * tolerance * evaluate.largest]
         found = _unique_rows(np.concatenate([found, probes[missed]]))
-    return CrossInterpolation(state, tuple(left), tuple(right), evaluate.calls, sweep + 1, pivot_error, search_error,
-                              evaluate.largest, converged)
+    return CrossInterpolation(
+        state,
+        tuple(left),
+        tuple(right),
+        evaluate.calls,
+        sweep + 1,
+        pivot_error,
+        search_error,
+        evaluate.largest,
+        converged,
+    )
 
 
 @dataclass(frozen=True)
@@ -448,8 +521,9 @@ class SampledError:
         return 0.0 if self.max_error == 0 else math.inf
 
 
-def validate(state: MatrixProductState, function: BatchedFunction, samples: Mapping[str, np.ndarray],
-             batch: int = BATCH) -> dict[str, SampledError]:
+def validate(
+    state: MatrixProductState, function: BatchedFunction, samples: Mapping[str, np.ndarray], batch: int = BATCH
+) -> dict[str, SampledError]:
     """The interpolant's error on each named set of configurations in site order (uniform, biased, a data
     set's images: :func:`sample_configurations`)."""
     evaluate = _Counted(function, batch)
@@ -457,14 +531,23 @@ def validate(state: MatrixProductState, function: BatchedFunction, samples: Mapp
     for name, configurations in samples.items():
         configurations = np.asarray(configurations)
         if configurations.ndim != 2 or configurations.shape[1] != len(state.cores) or len(configurations) == 0:
-            raise InvalidInputError(f"validation set {name!r} must be a non-empty array (count, {len(state.cores)}), "
-                                    f"got shape {configurations.shape}")
+            raise InvalidInputError(
+                f"validation set {name!r} must be a non-empty array (count, {len(state.cores)}), "
+                f"got shape {configurations.shape}"
+            )
         exact = evaluate(configurations)
         measured[name] = (exact, exact - interpolant_values(state, configurations))
     scale = evaluate.largest
-    return {name: SampledError(len(exact), float(np.abs(difference).max()), float(np.sqrt(np.mean(difference**2))),
-                               float(np.sqrt(np.mean(exact**2))), scale)
-            for name, (exact, difference) in measured.items()}
+    return {
+        name: SampledError(
+            len(exact),
+            float(np.abs(difference).max()),
+            float(np.sqrt(np.mean(difference**2))),
+            float(np.sqrt(np.mean(exact**2))),
+            scale,
+        )
+        for name, (exact, difference) in measured.items()
+    }
 
 
 def sampled_entropy_error(uniform: SampledError, dimension: int, terms: int) -> float:
@@ -478,5 +561,18 @@ def sampled_entropy_error(uniform: SampledError, dimension: int, terms: int) -> 
     return _fannes_audenaert(2 * relative / (1 - relative) if relative < 1 else math.inf, dimension, terms)
 
 
-__all__ = ["BatchedFunction", "CrossInterpolation", "DENSITIES", "DEFAULT_TOLERANCE", "SampledError", "cross_interpolate",
-           "evaluate_grid", "in_order", "join", "interpolant_values", "sample_configurations", "sampled_entropy_error", "validate"]
+__all__ = [
+    "BatchedFunction",
+    "CrossInterpolation",
+    "DENSITIES",
+    "DEFAULT_TOLERANCE",
+    "SampledError",
+    "cross_interpolate",
+    "evaluate_grid",
+    "in_order",
+    "join",
+    "interpolant_values",
+    "sample_configurations",
+    "sampled_entropy_error",
+    "validate",
+]

@@ -14,20 +14,37 @@ from proofs.volume_law import volume_law_result
 def all_results(measure_networks=None) -> list[Result]:
     """The paper's four results, as proved here, in the paper's order. ``measure_networks``: the network
     sweep that result 4's numeric check measures (see :func:`channel_scaling_result`)."""
-    return [volume_law_result(), distinct_rows_result(), subvolume_result(),
-            channel_scaling_result(measure_networks=measure_networks)]
+    return [
+        volume_law_result(),
+        distinct_rows_result(),
+        subvolume_result(),
+        channel_scaling_result(measure_networks=measure_networks),
+    ]
 
 
-def check_all(full: bool = False, seed: int = 0, progress=None,
-              measure_networks=None) -> list[tuple[Result, SymbolicCheck, NumericCheck]]:
+def check_all(
+    full: bool = False, seed: int = 0, progress=None, measure_networks=None
+) -> list[tuple[Result, SymbolicCheck, NumericCheck]]:
     """Run every result's symbolic and numeric checks. ``progress(description)``, when given, returns a
     callable that wraps an iterable (e.g. a tqdm bar)."""
     return [
-        (result, result.verify_symbolic(),
-         result.check_numeric(full=full, seed=seed, progress=progress(result.key) if progress else None))
+        (
+            result,
+            result.verify_symbolic(),
+            result.check_numeric(full=full, seed=seed, progress=progress(result.key) if progress else None),
+        )
         for result in all_results(measure_networks)
     ]
 
 
-__all__ = ["NumericCheck", "Result", "SymbolicCheck", "all_results", "check_all", "channel_scaling_result",
-           "distinct_rows_result", "subvolume_result", "volume_law_result"]
+__all__ = [
+    "NumericCheck",
+    "Result",
+    "SymbolicCheck",
+    "all_results",
+    "check_all",
+    "channel_scaling_result",
+    "distinct_rows_result",
+    "subvolume_result",
+    "volume_law_result",
+]

@@ -31,12 +31,15 @@ DEEP_PARAMETERS = n_c * k**2 * D**2
 SHALLOW_PARAMETERS = k**2 * D0**2
 
 
-def channel_scaling_result(claimed_channels: sympy.Expr = D0 ** (1 / n_c), claimed_best_depth: sympy.Expr = 2 * log(D0),
-                           measure_networks: Callable[..., dict] | None = None) -> Result:
+def channel_scaling_result(
+    claimed_channels: sympy.Expr = D0 ** (1 / n_c),
+    claimed_best_depth: sympy.Expr = 2 * log(D0),
+    measure_networks: Callable[..., dict] | None = None,
+) -> Result:
     """Build result 4 from the claimed channel count D(D0, n_c) and the claimed cheapest depth.
 
     ``measure_networks(full=, seed=, progress=)``: a sweep of real networks where the wall is the
-    bottleneck (cnn_bounds.channel_sweep.wall_sweep; injected, since proofs/ does not import the network
+    bottleneck (cnn_bounds.verdicts.channel_scaling.wall_sweep; injected, since proofs/ does not import the network
     side), returning its "matches"; without it the numeric check is the integer arithmetic alone."""
     solutions = solve(sympy.Eq(DEEP_CAPACITY, SHALLOW_CAPACITY), D)
     deep_at_equal_capacity = DEEP_PARAMETERS.subs(D, claimed_channels)
@@ -48,8 +51,10 @@ def channel_scaling_result(claimed_channels: sympy.Expr = D0 ** (1 / n_c), claim
         title="CNN capacity and channel scaling with depth",
         assumptions=(
             "The CNN is read as a tensor network (exact for convolutional arithmetic circuits); its "
-            r"entanglement across $A|B$ is at most its minimal cut, each cut bond costing $\ln(\text{bond dimension})$.",
-            r"$n_c$ stride-1 layers of $D$ channels and kernel $k$: a wall through all layers cuts $c_k |\partial A|$ bonds "
+            r"entanglement across $A|B$ is at most its minimal cut, each cut bond costing $\ln(\text{bond "
+            r"dimension})$.",
+            r"$n_c$ stride-1 layers of $D$ channels and kernel $k$: a wall through all layers cuts $c_k "
+            r"|\partial A|$ bonds "
             r"of dimension $D$ per layer; one layer of $D_0$ channels: $c_k |\partial A|$ bonds of dimension $D_0$.",
             "Equal expressive power means equal wall capacity; parameters are counted as $k^2 D^2$ per layer.",
         ),
@@ -68,31 +73,62 @@ def channel_scaling_result(claimed_channels: sympy.Expr = D0 ** (1 / n_c), claim
             Step("integer channels: parameters per nat of capacity, stationary at", solve(diff(per_nat, D), D)[0]),
         ),
         checks=(
-            proved("equal capacity gives the claimed $D$", lambda: len(solutions) == 1 and is_zero(solutions[0] - claimed_channels)),
-            proved(r"at any fixed depth $n_c \ge 2$ the parameter ratio $\to 0$ as $D_0 \to \infty$",
-                   lambda: limit(ratio.subs(n_c, 2 + t), D0, oo) == 0),
-            proved(r"for fixed $D_0 > 1$ the ratio $\to \infty$ as $n_c \to \infty$ (the issue's 'ratio $\to 0$ as $n_c$ grows' is false)",
-                   lambda: limit(ratio.subs(D0, 1 + t), n_c, oo) == oo),
-            proved("the claimed depth is the stationary point of the deep parameter count",
-                   lambda: len(stationary) == 1 and is_zero(stationary[0] - claimed_best_depth)),
-            proved("and it is a minimum (second derivative positive there)",
-                   lambda: diff(deep_at_equal_capacity, n_c, 2).subs(n_c, claimed_best_depth).subs(D0, 1 + t).is_positive),
-            proved(r"the minimum is $2 e k^2 \ln D_0$, far below $k^2 D_0^2$ for large $D_0$",
-                   lambda: is_zero(deep_at_equal_capacity.subs(n_c, claimed_best_depth) - 2 * E * k**2 * log(D0))
-                   and limit(2 * E * log(D0) / D0**2, D0, oo) == 0),
-            proved(r"integer channels: $D^2 / \ln D$ has its only stationary point at $\sqrt{e} < 2$ and rises at $D = 2$, so "
-                   "$D = 2$ is cheapest",
-                   lambda: solve(diff(per_nat, D), D) == [sqrt(E)] and bool(sqrt(E) < 2) and bool(diff(per_nat, D).subs(D, 2) > 0)),
+            proved(
+                "equal capacity gives the claimed $D$",
+                lambda: len(solutions) == 1 and is_zero(solutions[0] - claimed_channels),
+            ),
+            proved(
+                r"at any fixed depth $n_c \ge 2$ the parameter ratio $\to 0$ as $D_0 \to \infty$",
+                lambda: limit(ratio.subs(n_c, 2 + t), D0, oo) == 0,
+            ),
+            proved(
+                r"for fixed $D_0 > 1$ the ratio $\to \infty$ as $n_c \to \infty$ (the issue's 'ratio $\to 0$ "
+                r"as $n_c$ grows' is false)",
+                lambda: limit(ratio.subs(D0, 1 + t), n_c, oo) == oo,
+            ),
+            proved(
+                "the claimed depth is the stationary point of the deep parameter count",
+                lambda: len(stationary) == 1 and is_zero(stationary[0] - claimed_best_depth),
+            ),
+            proved(
+                "and it is a minimum (second derivative positive there)",
+                lambda: diff(deep_at_equal_capacity, n_c, 2).subs(n_c, claimed_best_depth).subs(D0, 1 + t).is_positive,
+            ),
+            proved(
+                r"the minimum is $2 e k^2 \ln D_0$, far below $k^2 D_0^2$ for large $D_0$",
+                lambda: (
+                    is_zero(deep_at_equal_capacity.subs(n_c, claimed_best_depth) - 2 * E * k**2 * log(D0))
+                    and limit(2 * E * log(D0) / D0**2, D0, oo) == 0
+                ),
+            ),
+            proved(
+                r"integer channels: $D^2 / \ln D$ has its only stationary point at $\sqrt{e} < 2$ and rises "
+                r"at $D = 2$, so "
+                "$D = 2$ is cheapest",
+                lambda: (
+                    solve(diff(per_nat, D), D) == [sqrt(E)]
+                    and bool(sqrt(E) < 2)
+                    and bool(diff(per_nat, D).subs(D, 2) > 0)
+                ),
+            ),
         ),
         cited=(
-            ("a ConvAC's entanglement across $A|B$ is at most its tensor network's minimal cut",
-             "Levine, Yakira, Cohen and Shashua, ICLR 2018; measured here by cnn-bounds mincut"),
-            (r"$n_c$ layers of $D$ channels have wall capacity $n_c c_k |\partial A| \ln D$, one layer of $D_0$ has $c_k |\partial A| \ln D_0$",
-             "Zhang, arXiv:1710.05520 (the paper's argument; not true of every network: the numeric check measures it)"),
+            (
+                "a ConvAC's entanglement across $A|B$ is at most its tensor network's minimal cut",
+                "Levine, Yakira, Cohen and Shashua, ICLR 2018; measured here by cnn-bounds mincut",
+            ),
+            (
+                r"$n_c$ layers of $D$ channels have wall capacity $n_c c_k |\partial A| \ln D$, one layer of "
+                r"$D_0$ has $c_k |\partial A| \ln D_0$",
+                "Zhang, arXiv:1710.05520 (the paper's argument; not true of every network: the numeric check "
+                "measures it)",
+            ),
         ),
-        numeric=lambda **options: (check_channel_scaling_numerically(claimed_channels, **options)
-                                    if measure_networks is None else
-                                    check_channel_scaling_on_networks(claimed_channels, measure_networks, **options)),
+        numeric=lambda **options: (
+            check_channel_scaling_numerically(claimed_channels, **options)
+            if measure_networks is None
+            else check_channel_scaling_on_networks(claimed_channels, measure_networks, **options)
+        ),
         remark=(
             r"What is proved is the algebra that follows from equal wall capacity: $D = D_0^{1/n_c}$, and 'deeper "
             "is cheaper' in this sense: at fixed depth the saving grows without bound with D0, and the best "
@@ -114,12 +150,20 @@ def smallest_integer_root(value: int, depth: int) -> int:
 
 def cheapest_integer_network(shallow_channels: int, max_depth: int = 64) -> tuple[int, int, int]:
     """(parameters / k^2, D, n_c) minimising n_c D^2 subject to D^n_c >= D0, by exhaustive search."""
-    return min((depth * width**2, width, depth) for depth in range(1, max_depth + 1)
-               for width in range(2, shallow_channels + 1) if width**depth >= shallow_channels)
+    return min(
+        (depth * width**2, width, depth)
+        for depth in range(1, max_depth + 1)
+        for width in range(2, shallow_channels + 1)
+        if width**depth >= shallow_channels
+    )
 
 
 def check_channel_scaling_on_networks(
-    claimed_channels: sympy.Expr, measure_networks: Callable[..., dict], *, full: bool = False, seed: int = 0,
+    claimed_channels: sympy.Expr,
+    measure_networks: Callable[..., dict],
+    *,
+    full: bool = False,
+    seed: int = 0,
     progress=None,
 ) -> NumericCheck:
     """Measured networks against the claim: at every wall-limited point (n_c >= 2, D0) of the sweep, the
@@ -139,8 +183,15 @@ def check_channel_scaling_on_networks(
         summary=(
             f"{len(rows)} wall-limited ($n_c$, $D_0$) points of exactly ranked networks: the measured width equals "
             f"$\\lceil$claimed $D\\rceil$ at {sum(passed)}"
-            + ("" if not misses else "; where not, the measured width is " + ", ".join(
-                f"{row[4]} against {math.ceil(row[3] - 1e-9)} ($n_c = {row[1]}$, $D_0 = {row[2]}$)" for row in misses))
+            + (
+                ""
+                if not misses
+                else "; where not, the measured width is "
+                + ", ".join(
+                    f"{row[4]} against {math.ceil(row[3] - 1e-9)} ($n_c = {row[1]}$, $D_0 = {row[2]}$)"
+                    for row in misses
+                )
+            )
             + f"; the min cut predicts the measured width at {sum(row[4] == row[5] for row in rows)}."
         ),
         figures={"comparisons": len(rows), "agree": sum(passed)},
@@ -148,7 +199,11 @@ def check_channel_scaling_on_networks(
 
 
 def check_channel_scaling_numerically(
-    claimed_channels: sympy.Expr = D0 ** (1 / n_c), *, full: bool = False, seed: int = 0, progress=None,
+    claimed_channels: sympy.Expr = D0 ** (1 / n_c),
+    *,
+    full: bool = False,
+    seed: int = 0,
+    progress=None,
 ) -> NumericCheck:
     """The derivation's arithmetic against exhaustive search over integer (n_c, D).
 
@@ -159,7 +214,7 @@ def check_channel_scaling_numerically(
     """
     shallow_channels = (4, 8, 16, 64, 256, 1024) + ((5, 100, 4096, 65536) if full else ())
     rows, passed = [], []
-    for shallow in (progress(shallow_channels) if progress else shallow_channels):
+    for shallow in progress(shallow_channels) if progress else shallow_channels:
         for depth in range(1, 7):
             smallest = smallest_integer_root(shallow, depth)
             claimed = float(claimed_channels.subs({D0: shallow, n_c: depth}))
@@ -173,9 +228,12 @@ def check_channel_scaling_numerically(
         rows=tuple(rows),
         row_passed=tuple(p and optimum_matches for p in passed),
         summary=(
-            f"smallest integer $D$ with $D^{{n_c}} \\ge D_0$ equals $\\lceil$claimed $D\\rceil$ in {sum(passed)} of {len(rows)} cases; "
+            f"smallest integer $D$ with $D^{{n_c}} \\ge D_0$ equals $\\lceil$claimed $D\\rceil$ in "
+            f"{sum(passed)} of {len(rows)} cases; "
             "cheapest integer network by exhaustive search: "
-            + ", ".join(f"$D_0 = {s}$: $D = {o[1]}$, $n_c = {o[2]}$ (${o[0]} k^2$ vs ${s * s} k^2$)" for s, o in optimum.items())
+            + ", ".join(
+                f"$D_0 = {s}$: $D = {o[1]}$, $n_c = {o[2]}$ (${o[0]} k^2$ vs ${s * s} k^2$)" for s, o in optimum.items()
+            )
             + (r" ($D = 2$, $n_c = \lceil \log_2 D_0 \rceil$ as derived)" if optimum_matches else " (NOT as derived)")
         ),
         figures={"cheapest": {s: {"params_over_k2": o[0], "D": o[1], "n_c": o[2]} for s, o in optimum.items()}},

@@ -53,22 +53,42 @@ def distinct_rows_result(claimed_rank_bound: sympy.Expr = r) -> Result:
         ),
         steps=(
             Step(r"the Schmidt matrix of a generic example with $r = 2$, $T(a) = a \bmod 2$", example),
-            Step("it factorises as $P G$, $P$ the indicator matrix of $T$", sympy.Eq(example, sympy.MatMul(reader, g), evaluate=False)),
-            Step(r"$\operatorname{rank}(P G) \le$ number of columns of $P$", sympy.Le(symbols(r"\operatorname{rank}(PG)"), r)),
+            Step(
+                "it factorises as $P G$, $P$ the indicator matrix of $T$",
+                sympy.Eq(example, sympy.MatMul(reader, g), evaluate=False),
+            ),
+            Step(
+                r"$\operatorname{rank}(P G) \le$ number of columns of $P$",
+                sympy.Le(symbols(r"\operatorname{rank}(PG)"), r),
+            ),
             Step("at most $r$ nonzero Schmidt probabilities, so by result 1", sympy.Le(S_A, log(r))),
         ),
         checks=(
-            proved(r"the entropy of $r$ equal probabilities is $\ln r$, the claimed entropy bound (result 1's maximum)",
-                   lambda: sympy.simplify(sympy.expand_log(-r * (1 / r) * log(1 / r), force=True) - log(claimed_rank_bound)) == 0),
-            checked(r"$M = P G$ holds entrywise for $r = 1, \dots, 4$", lambda: all_true([m == p * gm for m, p, gm in instances.values()])),
-            checked(r"the rank of the generic $M$ is at most the claimed bound for $r = 1, \dots, 4$",
-                    lambda: all_true([_generic_rank(s) <= claimed_rank_bound.subs(r, s) for s in instances])),
-            checked(r"the claimed bound is attained by the generic $M$ (the lemma cannot be tightened), $r = 1, \dots, 4$",
-                    lambda: all_true([_generic_rank(s) == claimed_rank_bound.subs(r, s) for s in instances])),
+            proved(
+                r"the entropy of $r$ equal probabilities is $\ln r$, the claimed entropy bound (result 1's maximum)",
+                lambda: (
+                    sympy.simplify(sympy.expand_log(-r * (1 / r) * log(1 / r), force=True) - log(claimed_rank_bound))
+                    == 0
+                ),
+            ),
+            checked(
+                r"$M = P G$ holds entrywise for $r = 1, \dots, 4$",
+                lambda: all_true([m == p * gm for m, p, gm in instances.values()]),
+            ),
+            checked(
+                r"the rank of the generic $M$ is at most the claimed bound for $r = 1, \dots, 4$",
+                lambda: all_true([_generic_rank(s) <= claimed_rank_bound.subs(r, s) for s in instances]),
+            ),
+            checked(
+                r"the claimed bound is attained by the generic $M$ (the lemma cannot be tightened), $r = 1, \dots, 4$",
+                lambda: all_true([_generic_rank(s) == claimed_rank_bound.subs(r, s) for s in instances]),
+            ),
         ),
         cited=(
-            (r"$\operatorname{rank}(P G) \le$ the number of columns of $P$", "standard linear algebra, e.g. Horn and Johnson, "
-             "Matrix Analysis (2nd ed., 2013), 0.4.5"),
+            (
+                r"$\operatorname{rank}(P G) \le$ the number of columns of $P$",
+                "standard linear algebra, e.g. Horn and Johnson, Matrix Analysis (2nd ed., 2013), 0.4.5",
+            ),
         ),
         numeric=lambda **options: check_distinct_rows_numerically(claimed_rank_bound, **options),
     )
@@ -95,7 +115,7 @@ def check_distinct_rows_numerically(
     rng = np.random.default_rng(seed)
     rows, passed = [], []
     cases = range(2000 if full else 200)
-    for case in (progress(cases) if progress else cases):
+    for case in progress(cases) if progress else cases:
         levels = int(rng.integers(2, 4))
         n_pixels = int(rng.integers(2, 10 if levels == 2 else 7))
         lattice = Lattice(n_pixels, 1, levels)
@@ -113,8 +133,19 @@ def check_distinct_rows_numerically(
         profile = entanglement_profile(values, region, levels=levels)
         rank, entropy = profile.rank, profile.entropy
         bound = int(claimed_rank_bound.subs(r, states))
-        rows.append((n_pixels, levels, size, states, rank, bound, entropy, math.log(bound) if bound > 0 else -math.inf,
-                     "0/1" if boolean else "real"))
+        rows.append(
+            (
+                n_pixels,
+                levels,
+                size,
+                states,
+                rank,
+                bound,
+                entropy,
+                math.log(bound) if bound > 0 else -math.inf,
+                "0/1" if boolean else "real",
+            )
+        )
         passed.append(rank <= bound and entropy <= math.log(max(bound, 1)) + 1e-12 and bound >= 1)
     attained = sum(row[4] == row[3] for row in rows)
     return NumericCheck(
@@ -122,7 +153,8 @@ def check_distinct_rows_numerically(
         rows=tuple(rows),
         row_passed=tuple(passed),
         summary=(
-            f"{len(rows)} random cases (seed {seed}): rank $\\le$ claimed bound and $S_A \\le \\ln(\\text{{bound}})$ in "
+            f"{len(rows)} random cases (seed {seed}): rank $\\le$ claimed bound and $S_A \\le "
+            f"\\ln(\\text{{bound}})$ in "
             f"{sum(passed)}; the rank equals $r$ in {attained} (the others have fewer distinct rows or columns)."
         ),
         figures={"cases": len(rows), "held": sum(passed), "rank_equals_r": attained},

@@ -139,12 +139,21 @@ class Result:
             "proved": [{"statement": n, "passed": ok} for n, ok in symbolic.of_kind("proved")],
             "assumed": [{"statement": statement, "citation": citation} for statement, citation in self.cited],
             "checked": [{"statement": n, "passed": ok} for n, ok in symbolic.of_kind("checked")]
-                       + [{"statement": numeric.summary, "passed": numeric.passed}],
-            "symbolic": {"passed": symbolic.passed,
-                         "checks": [{"name": n, "passed": ok, "kind": kind} for (n, ok), kind in zip(symbolic.outcomes, symbolic.kinds)]},
-            "numeric": {"passed": numeric.passed, "summary": numeric.summary, "headers": list(numeric.headers),
-                        "rows": [list(row) for row in numeric.rows], "row_passed": list(numeric.row_passed),
-                        "figures": numeric.figures},
+            + [{"statement": numeric.summary, "passed": numeric.passed}],
+            "symbolic": {
+                "passed": symbolic.passed,
+                "checks": [
+                    {"name": n, "passed": ok, "kind": kind} for (n, ok), kind in zip(symbolic.outcomes, symbolic.kinds)
+                ],
+            },
+            "numeric": {
+                "passed": numeric.passed,
+                "summary": numeric.summary,
+                "headers": list(numeric.headers),
+                "rows": [list(row) for row in numeric.rows],
+                "row_passed": list(numeric.row_passed),
+                "figures": numeric.figures,
+            },
             "latex": self.latex(symbolic, numeric),
         }
 
@@ -162,16 +171,23 @@ class Result:
             lines += [r"\paragraph{Precise version.}", latex_text(self.remark)]
         if self.cited:
             lines += [r"\paragraph{Assumed (cited, not proved here).}", r"\begin{itemize}"]
-            lines += [rf"  \item {latex_text(statement)} ({latex_text(citation)})" for statement, citation in self.cited]
+            lines += [
+                rf"  \item {latex_text(statement)} ({latex_text(citation)})" for statement, citation in self.cited
+            ]
             lines.append(r"\end{itemize}")
         if symbolic is not None:
-            for kind, title in (("proved", "Proved by sympy for all values of the symbols"),
-                                ("checked", "Checked by sympy on finitely many instances")):
+            for kind, title in (
+                ("proved", "Proved by sympy for all values of the symbols"),
+                ("checked", "Checked by sympy on finitely many instances"),
+            ):
                 outcomes = symbolic.of_kind(kind)
                 if outcomes:
                     verdict = "passed" if all(ok for _, ok in outcomes) else "FAILED"
                     lines += [rf"\paragraph{{{title}: {verdict}.}}", r"\begin{itemize}"]
-                    lines += [rf"  \item {latex_text(name)}: {'confirmed' if ok else 'not confirmed'}" for name, ok in outcomes]
+                    lines += [
+                        rf"  \item {latex_text(name)}: {'confirmed' if ok else 'not confirmed'}"
+                        for name, ok in outcomes
+                    ]
                     lines.append(r"\end{itemize}")
         if numeric is not None:
             verdict = "passed" if numeric.passed else "FAILED"
@@ -179,9 +195,21 @@ class Result:
         return "\n".join(lines) + "\n"
 
 
-_LATEX_SPECIALS = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
-                   "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
-                   "<": r"\textless{}", ">": r"\textgreater{}", "|": r"\textbar{}"}
+_LATEX_SPECIALS = {
+    "\\": r"\textbackslash{}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "{": r"\{",
+    "}": r"\}",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+    "<": r"\textless{}",
+    ">": r"\textgreater{}",
+    "|": r"\textbar{}",
+}
 
 
 def _latex(expression: sympy.Basic) -> str:
@@ -196,25 +224,46 @@ def latex_text(text: str) -> str:
     """Escape plain text for LaTeX, keeping inline math as written: "at most $\\ln D$ nats" keeps
     ``$\\ln D$`` and escapes the rest (a lone ``$`` is escaped). Prose marks its math this way so that the
     report typesets it (and Markdown viewers render the same ``$...$``)."""
-    return "".join(part if index % 2 else "".join(_LATEX_SPECIALS.get(c, c) for c in part)
-                   for index, part in enumerate(_INLINE_MATH.split(text)))
+    return "".join(
+        part if index % 2 else "".join(_LATEX_SPECIALS.get(c, c) for c in part)
+        for index, part in enumerate(_INLINE_MATH.split(text))
+    )
 
 
-_PLAIN = [(r"\\operatorname\{(\w+)\}", r"\1"), (r"\\text\{([^}]*)\}", r"\1"), (r"\\sqrt\{([^}]*)\}", r"sqrt(\1)"),
-          (r"\^\{([^}]*)\}", r"^(\1)"), (r"_\{([^}]*)\}", r"_\1"), (r"\\log_2", "log2"), (r"\\partial A", "dA"),
-          (r"\\lceil\s*", "ceil("), (r"\s*\\rceil", ")"), (r"\\le\b", "<="), (r"\\ge\b", ">="), (r"\\to\b", "->"),
-          (r"\\infty\b", "oo"), (r"\\times\b", "x"), (r"\\pm\s*", "+-"), (r"\\dots\b", "..."), (r"\\bmod\b", "mod"),
-          (r"\\in\b", "in"), (r"\\,", " "), (r"\\(\w+)", r"\1")]
+_PLAIN = [
+    (r"\\operatorname\{(\w+)\}", r"\1"),
+    (r"\\text\{([^}]*)\}", r"\1"),
+    (r"\\sqrt\{([^}]*)\}", r"sqrt(\1)"),
+    (r"\^\{([^}]*)\}", r"^(\1)"),
+    (r"_\{([^}]*)\}", r"_\1"),
+    (r"\\log_2", "log2"),
+    (r"\\partial A", "dA"),
+    (r"\\lceil\s*", "ceil("),
+    (r"\s*\\rceil", ")"),
+    (r"\\le\b", "<="),
+    (r"\\ge\b", ">="),
+    (r"\\to\b", "->"),
+    (r"\\infty\b", "oo"),
+    (r"\\times\b", "x"),
+    (r"\\pm\s*", "+-"),
+    (r"\\dots\b", "..."),
+    (r"\\bmod\b", "mod"),
+    (r"\\in\b", "in"),
+    (r"\\,", " "),
+    (r"\\(\w+)", r"\1"),
+]
 
 
 def plain_text(text: str) -> str:
     """The same text for a terminal: inline math ($...$) unwrapped and its commands spelt in ASCII
     ($D = D_0^{1/n_c}$ -> D = D_0^(1/n_c), $\\le$ -> <=, $\\ln D$ -> ln D)."""
+
     def unwrap(match: re.Match) -> str:
         math = match.group(0)[1:-1]
         for pattern, replacement in _PLAIN:
             math = re.sub(pattern, replacement, math)
         return math
+
     return _INLINE_MATH.sub(unwrap, text)
 
 

@@ -16,9 +16,9 @@ and the same with B for A; the bound used is the smaller side's. (c') because, w
 f = u^T B_0 P_1 B_1 ... P_m B_m g with P_k the run's transition matrix (s_A's) and B_k the rest (s_B's):
 the row of s_A is P_1 (x) ... (x) P_m, and a run's matrices span at most c dimensions (transition
 matrices of a deterministic automaton have one 1 per row: they span the r^2 - r + 1 matrices with equal
-row sums; u^T P and P g span r). (c) of an earlier version claimed r_G d^|U_A| for *any* reader: false
-(the "last non-zero pixel" reader on a 3-level chain of 8 has rank 8 across the even pixels, not 2). For exact-match pattern detectors a
-straddling detector is [A-part matches] x [B-part matches], so an OR has rank_A <= 1 + 2^K (AND of
+row sums; u^T P and P g span r). The bound r_G d^|U_A| does not hold for *any* reader: the "last
+non-zero pixel" reader on a 3-level chain of 8 has rank 8 across the even pixels, not 2. For exact-match
+pattern detectors a straddling detector is [A-part matches] x [B-part matches], so an OR has rank_A <= 1 + 2^K (AND of
 negations: 2^K). For an l x l square inside a larger image and xi x xi windows,
 |U_A| = 4(xi-1) l - 4(xi-1)^2 (l >= 2xi - 2), so S_A <= ln r_G + |U_A| ln d = O(l): sub-volume.
 """
@@ -33,13 +33,12 @@ import numpy as np
 import sympy
 from sympy import Piecewise, Poly, Sum, log, oo, symbols
 
-from numeric import Lattice, default_regions, entanglement_profile, max_schmidt_rank, straight_cuts
-from numeric import targets
+from numeric import Lattice, default_regions, entanglement_profile, max_schmidt_rank, straight_cuts, targets
 from numeric.lattice import Region, rectangle
 from numeric.precise import MAX_EXACT_SIDE, exact_schmidt_rank, has_flat_spectrum
 from proofs.result import NumericCheck, Result, SetSize, Step, all_true, checked, is_zero, proved
 
-l, xi, d, r_G, K = symbols("l xi d r_G K", positive=True, integer=True)
+l, xi, d, r_G, K = symbols("l xi d r_G K", positive=True, integer=True)  # noqa: E741 (l: the paper's side of a square)
 px, py = symbols("x y", integer=True)
 boundary_size = SetSize("U_A")
 
@@ -77,8 +76,10 @@ class LocalFeatureModel:
     def feature_size(self) -> int:
         """xi: the largest side of a window's bounding box."""
         coords = [[self.lattice.coordinates(p) for p in w] for w in self.windows]
-        return max(max(max(x for x, _ in c) - min(x for x, _ in c), max(y for _, y in c) - min(y for _, y in c)) + 1
-                   for c in coords)
+        return max(
+            max(max(x for x, _ in c) - min(x for x, _ in c), max(y for _, y in c) - min(y for _, y in c)) + 1
+            for c in coords
+        )
 
 
 @dataclass(frozen=True)
@@ -146,7 +147,9 @@ def reader_factor(states: int, kinds: tuple[str, ...]) -> int:
     return math.prod(int(RUN_DIMENSION[kind].subs(r_G, states)) for kind in kinds)
 
 
-def local_rank_bound(model: LocalFeatureModel, geometry: CutGeometry, pattern_or_rank: sympy.Expr = PATTERN_OR_RANK) -> tuple[int, int | None]:
+def local_rank_bound(
+    model: LocalFeatureModel, geometry: CutGeometry, pattern_or_rank: sympy.Expr = PATTERN_OR_RANK
+) -> tuple[int, int | None]:
     """(bound from (a)/(b)/(c) on the better side, exact-pattern bound or None)."""
     levels = model.lattice.levels
 
@@ -161,8 +164,10 @@ def local_rank_bound(model: LocalFeatureModel, geometry: CutGeometry, pattern_or
             return reader_factor(model.reader_states, kinds) * levels**boundary
         return model.reader_states * levels**boundary
 
-    local = min(side(geometry.boundary_a, geometry.inside_a, geometry.runs_a),
-                side(geometry.boundary_b, geometry.inside_b, geometry.runs_b))
+    local = min(
+        side(geometry.boundary_a, geometry.inside_a, geometry.runs_a),
+        side(geometry.boundary_b, geometry.inside_b, geometry.runs_b),
+    )
     if not model.exact_match or model.aggregator not in ("or", "nor"):
         return local, None
     pattern = int(pattern_or_rank.subs(K, geometry.straddling)) - (1 if model.aggregator == "nor" else 0)
@@ -196,17 +201,38 @@ def local_targets(lattice: Lattice, seed: int = 0) -> list[tuple[LocalFeatureMod
         _pattern_model("pattern-present xi=3", lattice, 3, "or"),
         _pattern_model("pattern-absent xi=2", lattice, 2, "nor"),
         _pattern_model("count>=2 xi=2", lattice, 2, "count", threshold=2),
-        (LocalFeatureModel("3/4-bright window present (predicate)", lattice, tuple(targets.windows(lattice, *window)), "or"),
-         targets.pattern_present(lattice, window=window, detector=bright)),
-        (LocalFeatureModel("majority", lattice, pixels, "count", threshold=n * (levels - 1) // 2 + 1, feature_max=levels - 1),
-         targets.majority(lattice)),
+        (
+            LocalFeatureModel(
+                "3/4-bright window present (predicate)", lattice, tuple(targets.windows(lattice, *window)), "or"
+            ),
+            targets.pattern_present(lattice, window=window, detector=bright),
+        ),
+        (
+            LocalFeatureModel(
+                "majority", lattice, pixels, "count", threshold=n * (levels - 1) // 2 + 1, feature_max=levels - 1
+            ),
+            targets.majority(lattice),
+        ),
         (LocalFeatureModel("parity", lattice, pixels, "reader", reader_states=2), targets.parity(lattice)),
-        (LocalFeatureModel("product", lattice, pixels, "reader", reader_states=1), targets.product_function(lattice, seed)),
-        (LocalFeatureModel("far-apart (xi = image size)", lattice, ((0, n - 1),), "reader", reader_states=1),
-         targets.far_apart_equal(lattice)),
-        (LocalFeatureModel("last non-zero pixel is top (ordered reader)", lattice, pixels, "reader", reader_states=2,
-                           reading_order=tuple(range(n))),
-         targets.finite_state_reader(lattice, last_nonzero_transitions(levels), [0, 1])),
+        (
+            LocalFeatureModel("product", lattice, pixels, "reader", reader_states=1),
+            targets.product_function(lattice, seed),
+        ),
+        (
+            LocalFeatureModel("far-apart (xi = image size)", lattice, ((0, n - 1),), "reader", reader_states=1),
+            targets.far_apart_equal(lattice),
+        ),
+        (
+            LocalFeatureModel(
+                "last non-zero pixel is top (ordered reader)",
+                lattice,
+                pixels,
+                "reader",
+                reader_states=2,
+                reading_order=tuple(range(n)),
+            ),
+            targets.finite_state_reader(lattice, last_nonzero_transitions(levels), [0, 1]),
+        ),
     ]
     return [case for case in cases if len(case[0].windows) > 0]
 
@@ -262,33 +288,65 @@ def subvolume_lattices(full: bool = False) -> list[tuple[Lattice, dict[str, Regi
 
 
 def check_subvolume_numerically(
-    pattern_or_rank: sympy.Expr = PATTERN_OR_RANK, *, full: bool = False, seed: int = 0, progress=None,
+    pattern_or_rank: sympy.Expr = PATTERN_OR_RANK,
+    *,
+    full: bool = False,
+    seed: int = 0,
+    progress=None,
 ) -> NumericCheck:
     """Every local target on every default region of 4x4 (and 5x5 straight cuts with ``full``) and every
     prefix cut and some intervals of chains of 12 and 16 pixels (20 with ``full``): exact S_A and rank
     against the derived bounds. ``progress``: a callable wrapping an iterable (e.g. tqdm)."""
-    work = [(lattice, regions, model, values) for lattice, regions in subvolume_lattices(full)
-            for model, values in local_targets(lattice, seed)]
+    work = [
+        (lattice, regions, model, values)
+        for lattice, regions in subvolume_lattices(full)
+        for model, values in local_targets(lattice, seed)
+    ]
     rows, passed, non_vacuous = [], [], 0
-    for lattice, regions, model, values in (progress(work) if progress else work):
+    for lattice, regions, model, values in progress(work) if progress else work:
         for label, region in regions.items():
             geometry = cut_geometry(model, region)
             local, pattern = local_rank_bound(model, geometry, pattern_or_rank)
             bound = min(local, pattern) if pattern is not None else local
             profile = entanglement_profile(values, region, levels=lattice.levels)
-            holds, attained, how = _decide(values, lattice, region, profile, bound) if bound >= 1 else (False, False, "-")
+            holds, attained, how = (
+                _decide(values, lattice, region, profile, bound) if bound >= 1 else (False, False, "-")
+            )
             useful = bound < max_schmidt_rank(len(region), lattice.n_pixels, lattice.levels)
             non_vacuous += useful
-            rows.append((model.name, f"{lattice.width}x{lattice.height}", label, len(region), model.feature_size,
-                         geometry.straddling, min(geometry.boundary_a, geometry.boundary_b), profile.entropy,
-                         profile.rank, local, pattern, math.log(bound) if bound >= 1 else -math.inf, attained, how,
-                         bool(useful)))
+            rows.append(
+                (
+                    model.name,
+                    f"{lattice.width}x{lattice.height}",
+                    label,
+                    len(region),
+                    model.feature_size,
+                    geometry.straddling,
+                    min(geometry.boundary_a, geometry.boundary_b),
+                    profile.entropy,
+                    profile.rank,
+                    local,
+                    pattern,
+                    math.log(bound) if bound >= 1 else -math.inf,
+                    attained,
+                    how,
+                    bool(useful),
+                )
+            )
             passed.append(holds)
     by_function = {}
     for row in rows:
-        entry = by_function.setdefault(row[0], {"cases": 0, "rank_at_local_bound": 0, "rank_at_pattern_bound": 0,
-                                                "entropy_attains_bound": 0, "max_rank_over_local": 0.0,
-                                                "max_entropy_over_log_bound": 0.0})
+        entry = by_function.setdefault(
+            row[0],
+            {
+                "cases": 0,
+                "rank_at_local_bound": 0,
+                "rank_at_pattern_bound": 0,
+                "entropy_attains_bound": 0,
+                "max_rank_over_local": 0.0,
+                "max_entropy_over_log_bound": 0.0,
+            },
+        )
         entry["cases"] += 1
         entry["entropy_attains_bound"] += row[12]
         entry["rank_at_local_bound"] += row[8] == row[9]
@@ -298,19 +356,42 @@ def check_subvolume_numerically(
             entry["max_entropy_over_log_bound"] = max(entry["max_entropy_over_log_bound"], row[7] / row[11])
     failures = len(rows) - sum(passed)
     return NumericCheck(
-        headers=("function", "lattice", "region", "|A|", "xi", "K", "|U|", "S_A", "rank", "local bound",
-                 "pattern bound", "ln bound", "S = ln bound", "decided", "non-vacuous"),
+        headers=(
+            "function",
+            "lattice",
+            "region",
+            "|A|",
+            "xi",
+            "K",
+            "|U|",
+            "S_A",
+            "rank",
+            "local bound",
+            "pattern bound",
+            "ln bound",
+            "S = ln bound",
+            "decided",
+            "non-vacuous",
+        ),
         rows=tuple(rows),
         row_passed=tuple(passed),
         summary=(
-            f"{len(rows)} (function, cut) pairs ({non_vacuous} with the bound below the ceiling $d^{{\\min(|A|,|B|)}}$): "
+            f"{len(rows)} (function, cut) pairs ({non_vacuous} with the bound below the ceiling "
+            f"$d^{{\\min(|A|,|B|)}}$): "
             f"rank and $S_A$ within the derived bound in {sum(passed)}"
             + (f"; {failures} VIOLATIONS" if failures else "")
             + r". Tightness per function (max rank / local bound, max $S_A / \ln$ bound): "
-            + "; ".join(f"{name}: {v['max_rank_over_local']:.2f}, {v['max_entropy_over_log_bound']:.2f}"
-                        for name, v in by_function.items())
+            + "; ".join(
+                f"{name}: {v['max_rank_over_local']:.2f}, {v['max_entropy_over_log_bound']:.2f}"
+                for name, v in by_function.items()
+            )
         ),
-        figures={"by_function": by_function, "violations": failures, "comparisons": len(rows), "non_vacuous": non_vacuous},
+        figures={
+            "by_function": by_function,
+            "violations": failures,
+            "comparisons": len(rows),
+            "non_vacuous": non_vacuous,
+        },
     )
 
 
@@ -338,7 +419,9 @@ def or_terms_within_bound(bound: sympy.Expr = 1 + d ** symbols("U")) -> bool:
     return all_true(outcomes)
 
 
-def subvolume_result(claimed_boundary: sympy.Expr = SQUARE_BOUNDARY, claimed_pattern_rank: sympy.Expr = PATTERN_OR_RANK) -> Result:
+def subvolume_result(
+    claimed_boundary: sympy.Expr = SQUARE_BOUNDARY, claimed_pattern_rank: sympy.Expr = PATTERN_OR_RANK
+) -> Result:
     """Build result 3 from the claimed |U_A| of an l x l square and the claimed pattern-OR rank bound."""
     interior = Sum(1, (px, xi - 1, l - xi), (py, xi - 1, l - xi)).doit()
     derived_boundary = sympy.expand(l**2 - interior)
@@ -346,17 +429,22 @@ def subvolume_result(claimed_boundary: sympy.Expr = SQUARE_BOUNDARY, claimed_pat
     entropy_bound = log(r_G) + claimed_boundary * log(d)
 
     def matches_enumeration() -> bool:
-        return all_true([
-            _enumerated_square_boundary(side, size) == piecewise.subs({l: side, xi: size})
-            for size in range(1, 5) for side in range(1, 8)
-        ])
+        return all_true(
+            [
+                _enumerated_square_boundary(side, size) == piecewise.subs({l: side, xi: size})
+                for size in range(1, 5)
+                for side in range(1, 8)
+            ]
+        )
 
     def pattern_terms_within_claim() -> bool:
         outcomes = []
         for count in range(1, 6):
             a, b = symbols(f"a0:{count}"), symbols(f"b0:{count}")
             alpha, beta = symbols("alpha beta")
-            terms = sympy.expand(1 - alpha * beta * sympy.prod([1 - a[j] * b[j] for j in range(count)])).as_ordered_terms()
+            terms = sympy.expand(
+                1 - alpha * beta * sympy.prod([1 - a[j] * b[j] for j in range(count)])
+            ).as_ordered_terms()
             separable = all(not term.as_independent(beta, *b, as_Add=False)[1].has(alpha, *a) for term in terms)
             outcomes.append(separable and len(terms) <= claimed_pattern_rank.subs(K, count))
         return all_true(outcomes)
@@ -369,9 +457,12 @@ def subvolume_result(claimed_boundary: sympy.Expr = SQUARE_BOUNDARY, claimed_pat
             "aggregated by OR, by a count with a threshold, by an order-independent aggregator with $r_G$ states, "
             "or by an $r_G$-state automaton reading the features in a fixed order (then the bound counts the runs "
             "of $A$'s features in that order).",
-            r"For the square: $A$ is an $l \times l$ square at least $\xi - 1$ pixels from the image border, the windows "
-            r"are all $\xi \times \xi$ windows, and $U_A$ is the set of $A$-pixels lying in a window that straddles the cut.",
-            r"Bounds on the rank are exact integer statements; entropies follow from $S_A \le \ln \operatorname{rank}$ (result 1).",
+            r"For the square: $A$ is an $l \times l$ square at least $\xi - 1$ pixels from the image border, "
+            r"the windows "
+            r"are all $\xi \times \xi$ windows, and $U_A$ is the set of $A$-pixels lying in a window that "
+            r"straddles the cut.",
+            r"Bounds on the rank are exact integer statements; entropies follow from $S_A \le \ln "
+            r"\operatorname{rank}$ (result 1).",
         ),
         statement=(
             sympy.Le(symbols(r"\operatorname{rank}_A{f}"), r_G * d**boundary_size),
@@ -383,30 +474,69 @@ def subvolume_result(claimed_boundary: sympy.Expr = SQUARE_BOUNDARY, claimed_pat
             Step(r"interior $A$-pixels, in no straddling window: $x, y \in [\xi - 1, l - \xi]$", interior),
             Step("$|U_A| = l^2$ minus the interior", derived_boundary),
             Step("entropy bound from the reader lemma", entropy_bound),
-            Step(r"bound per unit of volume $l^2 \ln d$ as $l \to \infty$", sympy.Limit(entropy_bound / (l**2 * log(d)), l, oo)),
-            Step("OR of $K$ straddling pattern detectors, $K = 2$: rank-one terms",
-                 sympy.expand(1 - symbols("alpha") * symbols("beta") * (1 - symbols("a0") * symbols("b0")) * (1 - symbols("a1") * symbols("b1")))),
+            Step(
+                r"bound per unit of volume $l^2 \ln d$ as $l \to \infty$",
+                sympy.Limit(entropy_bound / (l**2 * log(d)), l, oo),
+            ),
+            Step(
+                "OR of $K$ straddling pattern detectors, $K = 2$: rank-one terms",
+                sympy.expand(
+                    1
+                    - symbols("alpha")
+                    * symbols("beta")
+                    * (1 - symbols("a0") * symbols("b0"))
+                    * (1 - symbols("a1") * symbols("b1"))
+                ),
+            ),
         ),
         checks=(
-            proved(r"$|U_A|$ of an $l \times l$ square equals the claim for $l \ge 2 \xi - 2$", lambda: is_zero(derived_boundary - claimed_boundary)),
-            checked(r"the claimed $|U_A|$ equals enumeration on lattices for $\xi \le 4$, $l \le 7$", matches_enumeration),
-            proved(r"the entropy bound per unit volume $l^2 \ln d \to 0$ as $l \to \infty$",
-                   lambda: sympy.limit(entropy_bound / (l**2 * log(d)), l, oo) == 0),
-            proved("the bound grows like $l^1$, below the volume's $l^2$",
-                   lambda: Poly(claimed_boundary, l).degree() == 1 and Poly(l**2, l).degree() == 2),
-            checked(r"an OR of $K$ straddling pattern detectors has at most the claimed number of separable terms, $K = 1, \dots, 5$",
-                    pattern_terms_within_claim),
-            checked(r"an OR with $U_A$'s values fixed leaves at most $1 + d^{|U_A|}$ distinct rows (separable terms), "
-                    r"$d = 2, 3$, $|U_A| = 1, \dots, 3$", or_terms_within_bound),
-            checked(r"a run of an $r$-state automaton passes on a span of the claimed dimension ($1$, $r$, $r^2 - r + 1$), "
-                    r"by enumerating all $r^r$ maps, $r = 1, \dots, 4$", lambda: all_true([
+            proved(
+                r"$|U_A|$ of an $l \times l$ square equals the claim for $l \ge 2 \xi - 2$",
+                lambda: is_zero(derived_boundary - claimed_boundary),
+            ),
+            checked(
+                r"the claimed $|U_A|$ equals enumeration on lattices for $\xi \le 4$, $l \le 7$", matches_enumeration
+            ),
+            proved(
+                r"the entropy bound per unit volume $l^2 \ln d \to 0$ as $l \to \infty$",
+                lambda: sympy.limit(entropy_bound / (l**2 * log(d)), l, oo) == 0,
+            ),
+            proved(
+                "the bound grows like $l^1$, below the volume's $l^2$",
+                lambda: Poly(claimed_boundary, l).degree() == 1 and Poly(l**2, l).degree() == 2,
+            ),
+            checked(
+                r"an OR of $K$ straddling pattern detectors has at most the claimed number of separable "
+                r"terms, $K = 1, \dots, 5$",
+                pattern_terms_within_claim,
+            ),
+            checked(
+                r"an OR with $U_A$'s values fixed leaves at most $1 + d^{|U_A|}$ distinct rows (separable terms), "
+                r"$d = 2, 3$, $|U_A| = 1, \dots, 3$",
+                or_terms_within_bound,
+            ),
+            checked(
+                r"a run of an $r$-state automaton passes on a span of the claimed dimension ($1$, $r$, $r^2 - r + 1$), "
+                r"by enumerating all $r^r$ maps, $r = 1, \dots, 4$",
+                lambda: all_true(
+                    [
                         run_span_dimension(states, kind) == RUN_DIMENSION[kind].subs(r_G, states)
-                        for states in range(1, 5) for kind in RUN_DIMENSION])),
+                        for states in range(1, 5)
+                        for kind in RUN_DIMENSION
+                    ]
+                ),
+            ),
         ),
         cited=(
-            (r"the distinct-rows lemma: $f = G(T(s_A), s_B)$ with $T$ taking $r$ values has $\operatorname{rank}_A f \le r$", "result 2"),
-            ("rows lying in a subspace span at most its dimension; spans of tensor products multiply",
-             "standard linear algebra"),
+            (
+                r"the distinct-rows lemma: $f = G(T(s_A), s_B)$ with $T$ taking $r$ values has "
+                r"$\operatorname{rank}_A f \le r$",
+                "result 2",
+            ),
+            (
+                "rows lying in a subspace span at most its dimension; spans of tensor products multiply",
+                "standard linear algebra",
+            ),
         ),
         numeric=lambda **options: check_subvolume_numerically(claimed_pattern_rank, **options),
         remark=(

@@ -42,10 +42,13 @@ def volume_law_result(
     remainder = _expansion_at_infinity(claimed_mean - claimed_asymptotic)
 
     def mean_matches_sum_exactly() -> bool:
-        return all_true([
-            PAGE_SUM.subs({m: a, n: b}).doit() == claimed_mean.subs({m: a, n: b})
-            for a in range(1, 6) for b in range(a, 7)
-        ])
+        return all_true(
+            [
+                PAGE_SUM.subs({m: a, n: b}).doit() == claimed_mean.subs({m: a, n: b})
+                for a in range(1, 6)
+                for b in range(a, 7)
+            ]
+        )
 
     return Result(
         key="volume-law",
@@ -62,26 +65,45 @@ def volume_law_result(
             sympy.Eq(symbols(r"\langle{S_A}\rangle"), claimed_asymptotic + sympy.Order(n**-2, (n, oo))),
         ),
         steps=(
-            Step(r"maximum of $-\sum_k p_k \ln p_k$ on $m$ probabilities, at the stationary point $p_k = 1/m$", uniform_entropy),
+            Step(
+                r"maximum of $-\sum_k p_k \ln p_k$ on $m$ probabilities, at the stationary point $p_k = 1/m$",
+                uniform_entropy,
+            ),
             Step(r"the entropy is concave: second derivative of $-p \ln p$", sympy.diff(-p * log(p), p, 2)),
             Step("Page's sum split into harmonic numbers", split_sum),
             Step(r"difference from the claimed asymptotic form, expanded at $n \to \infty$", remainder.subs(x, n)),
         ),
         checks=(
-            proved("maximal entropy of $m$ probabilities equals the claim", lambda: is_zero(uniform_entropy - claimed_maximum)),
-            proved(r"$-p \ln p$ is concave, so the stationary point is the maximum",
-                   lambda: sympy.diff(-p * log(p), p, 2).is_negative),
+            proved(
+                "maximal entropy of $m$ probabilities equals the claim",
+                lambda: is_zero(uniform_entropy - claimed_maximum),
+            ),
+            proved(
+                r"$-p \ln p$ is concave, so the stationary point is the maximum",
+                lambda: sympy.diff(-p * log(p), p, 2).is_negative,
+            ),
             proved("Page's sum equals the claimed closed form", lambda: is_zero(split_sum - claimed_mean)),
-            checked(r"the claimed closed form equals Page's sum exactly for $m \le 5$, $n \le 6$", mean_matches_sum_exactly),
-            proved(r"$n\,(\text{claimed mean} - \text{claimed asymptotic form}) \to 0$ as $n \to \infty$: the form is right through order $1/n$",
-                   lambda: sympy.limit(x * remainder, x, oo) == 0),
-            proved("the same at the half cut $m = n$", lambda: sympy.limit(x * _expansion_at_infinity(
-                (claimed_mean - claimed_asymptotic).subs(m, n)), x, oo) == 0),
+            checked(
+                r"the claimed closed form equals Page's sum exactly for $m \le 5$, $n \le 6$", mean_matches_sum_exactly
+            ),
+            proved(
+                r"$n\,(\text{claimed mean} - \text{claimed asymptotic form}) \to 0$ as $n \to \infty$: the "
+                r"form is right through order $1/n$",
+                lambda: sympy.limit(x * remainder, x, oo) == 0,
+            ),
+            proved(
+                "the same at the half cut $m = n$",
+                lambda: (
+                    sympy.limit(x * _expansion_at_infinity((claimed_mean - claimed_asymptotic).subs(m, n)), x, oo) == 0
+                ),
+            ),
         ),
         cited=(
-            (r"Page's mean entropy of a subsystem of a Haar-random pure state, $\sum_{k=n+1}^{mn} 1/k - (m-1)/(2n)$",
-             "conjectured by Page, PRL 71, 1291 (1993); proved by Foong and Kanno, PRL 72, 1148 (1994), "
-             "Sanchez-Ruiz, PRE 52, 5653 (1995) and Sen, PRL 77, 1 (1996)"),
+            (
+                r"Page's mean entropy of a subsystem of a Haar-random pure state, $\sum_{k=n+1}^{mn} 1/k - (m-1)/(2n)$",
+                "conjectured by Page, PRL 71, 1291 (1993); proved by Foong and Kanno, PRL 72, 1148 (1994), "
+                "Sanchez-Ruiz, PRE 52, 5653 (1995) and Sen, PRL 77, 1 (1996)",
+            ),
         ),
         numeric=lambda **options: check_page_numerically(claimed_mean, **options),
         remark=(
@@ -93,7 +115,11 @@ def volume_law_result(
 
 
 def check_page_numerically(
-    claimed_mean: sympy.Expr = PAGE_MEAN, *, full: bool = False, seed: int = 0, progress=None,
+    claimed_mean: sympy.Expr = PAGE_MEAN,
+    *,
+    full: bool = False,
+    seed: int = 0,
+    progress=None,
 ) -> NumericCheck:
     """Sample random functions on binary chains; compare the mean S_A with the claim on one cut per split
     m x n (A = the first k <= N/2 pixels): Page's mean depends only on (m, n), so each row is a different
@@ -108,7 +134,7 @@ def check_page_numerically(
     rows, passed = [], []
     rng = np.random.default_rng(seed)
     cuts = [(n_pixels, 1, size) for n_pixels in range(2, 12 if full else 10) for size in range(1, n_pixels // 2 + 1)]
-    for width, height, size_a in (progress(cuts) if progress else cuts):
+    for width, height, size_a in progress(cuts) if progress else cuts:
         lattice = Lattice(width, height)
         region = tuple(range(size_a))
         ceiling = min(size_a, lattice.n_pixels - size_a) * math.log(2)
@@ -123,8 +149,18 @@ def check_page_numerically(
         claim = float(claimed_mean.subs(dims).evalf())
         within = max(max(v) for v in draws.values()) <= ceiling + 1e-12
         agrees = abs(means["complex"] - claim) < 4 * errors["complex"]
-        rows.append((f"{width}x{height}", size_a, claim, means["complex"], errors["complex"], means["real"],
-                     errors["real"], ceiling))
+        rows.append(
+            (
+                f"{width}x{height}",
+                size_a,
+                claim,
+                means["complex"],
+                errors["complex"],
+                means["real"],
+                errors["real"],
+                ceiling,
+            )
+        )
         passed.append(within and agrees)
     return NumericCheck(
         headers=("lattice", "|A|", "claimed mean", "complex mean", "s.e.", "real mean", "s.e.", "min(|A|,|B|) ln 2"),
@@ -132,7 +168,8 @@ def check_page_numerically(
         row_passed=tuple(passed),
         summary=(
             f"{samples} samples per split (seed {seed}): complex-Gaussian means within 4 standard errors of "
-            f"the claimed mean on {sum(passed)} of {len(rows)} $m \\times n$ splits; every sampled $S_A$ below the volume "
+            f"the claimed mean on {sum(passed)} of {len(rows)} $m \\times n$ splits; every sampled $S_A$ "
+            "below the volume "
             "law; real-Gaussian means lie below Page's value (reported, not compared)."
         ),
     )

@@ -20,7 +20,7 @@ def quick_run(tmp_path_factory):
     sweep tests reuse its caches, so each sweep is computed once per test run."""
     from click.testing import CliRunner
 
-    from cnn_bounds.cli import main
+    from cnn_bounds.driver.cli import main
 
     out = tmp_path_factory.mktemp("results")
     result = CliRunner().invoke(main, ["reproduce", "--out", str(out)])

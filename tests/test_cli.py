@@ -11,9 +11,10 @@ import click
 import numpy as np
 import pytest
 from click.testing import CliRunner
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from cnn_bounds.cli import main
+from cnn_bounds.driver.cli import main
 from numeric.catalog import CATALOG
 
 
@@ -44,11 +45,25 @@ def test_entropy_json_agrees_with_an_independent_svd_on_every_default_region():
 
 
 def test_entropy_table_for_named_regions():
-    result = run("entropy", "--shape", "3x2", "--levels", "3", "--function", "far-apart", "--region", "cols:1", "--region", "pixels:0,5")
+    result = run(
+        "entropy",
+        "--shape",
+        "3x2",
+        "--levels",
+        "3",
+        "--function",
+        "far-apart",
+        "--region",
+        "cols:1",
+        "--region",
+        "pixels:0,5",
+    )
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert "far-apart (01 labels) on the 3x2 lattice, 3 levels" in lines[0] and "dense engine" in lines[0]
-    for line, expected in zip(lines[3:5], (["cols<1", "2", "2", f"{math.log(3):.4f}"], ["pixels{0,5}", "2", "4", "0.0000"])):
+    for line, expected in zip(
+        lines[3:5], (["cols<1", "2", "2", f"{math.log(3):.4f}"], ["pixels{0,5}", "2", "4", "0.0000"])
+    ):
         label, size, bonds, value, bound, rank = line.split()[:6]
         assert [label, size, bonds, value] == expected
         assert float(bound) < 1e-10
@@ -90,8 +105,11 @@ def test_entropy_in_float32_reports_a_bound_that_covers_the_float64_value():
         ("learnt", ["--threshold", "2"], "strictly between 0 and 1"),
         ("learnt", ["--depth", "0"], "depth must be a positive integer"),
         ("learnt", ["--seeds", "0"], "--seeds must be at least 1"),
-        ("learnt", ["--pool", "2", "--scheduler", "tcp://127.0.0.1:9"],
-         "cannot reach a Dask scheduler at 'tcp://127.0.0.1:9'"),
+        (
+            "learnt",
+            ["--pool", "2", "--scheduler", "tcp://127.0.0.1:9"],
+            "cannot reach a Dask scheduler at 'tcp://127.0.0.1:9'",
+        ),
         ("learnt", ["--pool", "2", "--scheduler", "nonsense://x"], "cannot reach a Dask scheduler"),
     ],
 )
@@ -109,8 +127,26 @@ def test_every_subcommand_has_help():
 
 
 def test_learnt_json_on_pooled_digits(tmp_path):
-    result = run("learnt", "--pool", "2", "--channels", "2", "--seeds", "1", "--epochs", "1", "--output", "logit",
-                 "--region", "cols:1", "--samples", "200", "--out", str(tmp_path), "--json")
+    result = run(
+        "learnt",
+        "--pool",
+        "2",
+        "--channels",
+        "2",
+        "--seeds",
+        "1",
+        "--epochs",
+        "1",
+        "--output",
+        "logit",
+        "--region",
+        "cols:1",
+        "--samples",
+        "200",
+        "--out",
+        str(tmp_path),
+        "--json",
+    )
     assert result.exit_code == 0, result.output
     summary = json.loads(result.output)["summaries"][0]
     assert summary["learnt"]["n"] == 1 and summary["not_reported"] == 0
@@ -121,8 +157,25 @@ def test_learnt_json_on_pooled_digits(tmp_path):
 
 
 def test_learnt_without_measuring_gives_accuracy_and_channels_needed_per_depth():
-    args = ["learnt", "--pool", "2", "--depth", "1", "--depth", "2", "--channels", "1", "--channels", "2", "--seeds", "2",
-            "--epochs", "1", "--no-measure", "--json"]
+    args = [
+        "learnt",
+        "--pool",
+        "2",
+        "--depth",
+        "1",
+        "--depth",
+        "2",
+        "--channels",
+        "1",
+        "--channels",
+        "2",
+        "--seeds",
+        "2",
+        "--epochs",
+        "1",
+        "--no-measure",
+        "--json",
+    ]
     low, high = json.loads(run(*args, "--goal", "0.01").output), json.loads(run(*args, "--goal", "1").output)
     assert low["channels_needed"] == {"1": 1, "2": 1}
     assert high["channels_needed"] == {"1": None, "2": None}  # 1 epoch on 4x4 digits is far from perfect
@@ -130,24 +183,56 @@ def test_learnt_without_measuring_gives_accuracy_and_channels_needed_per_depth()
 
 
 # Every bad argument of every command: one line, exit status 2, never a traceback (issue 14).
-NUMBERS = st.one_of(st.integers(-3, 5), st.sampled_from([0, -1, 10**19, -(10**19)]),
-                    st.floats(allow_nan=True, allow_infinity=True)).map(str)
-SHAPES = st.one_of(st.builds("{}x{}".format, st.integers(-1, 4), st.integers(-1, 4)),
-                   st.sampled_from(["4", "x", "4x4x4", "axb", ""]))  # 40x40 is refused, but after a minute
-FUNCTIONS = st.builds(lambda name, settings: name + (":" + ",".join(settings) if settings else ""),
-                      st.sampled_from(list(CATALOG) + ["no-such-function"]),
-                      st.lists(st.builds("{}={}".format, st.sampled_from(["size", "threshold", "xi", "seed", "k", "x"]),
-                                         st.one_of(NUMBERS, st.text(max_size=3))), max_size=3))
-REGIONS = st.one_of(st.builds("{}:{}".format, st.sampled_from(["cols", "rows", "rect", "pixels", "square"]),
-                              st.lists(st.integers(-3, 40).map(str), max_size=5).map(",".join)),
-                    st.text(max_size=6))
+NUMBERS = st.one_of(
+    st.integers(-3, 5), st.sampled_from([0, -1, 10**19, -(10**19)]), st.floats(allow_nan=True, allow_infinity=True)
+).map(str)
+SHAPES = st.one_of(
+    st.builds("{}x{}".format, st.integers(-1, 4), st.integers(-1, 4)), st.sampled_from(["4", "x", "4x4x4", "axb", ""])
+)  # 40x40 is refused, but after a minute
+FUNCTIONS = st.builds(
+    lambda name, settings: name + (":" + ",".join(settings) if settings else ""),
+    st.sampled_from(list(CATALOG) + ["no-such-function"]),
+    st.lists(
+        st.builds(
+            "{}={}".format,
+            st.sampled_from(["size", "threshold", "xi", "seed", "k", "x"]),
+            st.one_of(NUMBERS, st.text(max_size=3)),
+        ),
+        max_size=3,
+    ),
+)
+REGIONS = st.one_of(
+    st.builds(
+        "{}:{}".format,
+        st.sampled_from(["cols", "rows", "rect", "pixels", "square"]),
+        st.lists(st.integers(-3, 40).map(str), max_size=5).map(",".join),
+    ),
+    st.text(max_size=6),
+)
 CHEAP = {  # commands that run in seconds on lattices this small, so any argument list may run them
-    "entropy": {"--shape": SHAPES, "--levels": NUMBERS, "--function": FUNCTIONS, "--region": REGIONS,
-                "--alpha": NUMBERS, "--method": st.sampled_from(["dense", "tn", "auto", "svd"]),
-                "--labels": st.sampled_from(["01", "pm1"]), "--seed": NUMBERS, "--no-rank": None},
-    "mincut": {"--shape": SHAPES, "--levels": NUMBERS, "--depth": NUMBERS, "--channels": NUMBERS,
-               "--kernel": NUMBERS, "--tree": None, "--unshared": None, "--region": REGIONS,
-               "--readout": st.sampled_from(["global", "local"]), "--no-measure": None},
+    "entropy": {
+        "--shape": SHAPES,
+        "--levels": NUMBERS,
+        "--function": FUNCTIONS,
+        "--region": REGIONS,
+        "--alpha": NUMBERS,
+        "--method": st.sampled_from(["dense", "tn", "auto", "svd"]),
+        "--labels": st.sampled_from(["01", "pm1"]),
+        "--seed": NUMBERS,
+        "--no-rank": None,
+    },
+    "mincut": {
+        "--shape": SHAPES,
+        "--levels": NUMBERS,
+        "--depth": NUMBERS,
+        "--channels": NUMBERS,
+        "--kernel": NUMBERS,
+        "--tree": None,
+        "--unshared": None,
+        "--region": REGIONS,
+        "--readout": st.sampled_from(["global", "local"]),
+        "--no-measure": None,
+    },
 }
 
 
@@ -182,7 +267,11 @@ def test_an_argument_that_cannot_parse_gives_one_line_for_every_command(command,
     arguments = [command]
     for option in data.draw(st.lists(st.sampled_from(parameters), max_size=4)):
         arguments += [option.opts[0]] if option.is_flag else [option.opts[0], data.draw(NUMBERS | REGIONS)]
-    typed = [p for p in parameters if not p.is_flag and (isinstance(p.type, click.Choice) or p.type in (click.INT, click.FLOAT))]
+    typed = [
+        p
+        for p in parameters
+        if not p.is_flag and (isinstance(p.type, click.Choice) or p.type in (click.INT, click.FLOAT))
+    ]
     kind = data.draw(st.sampled_from(["unknown", "typed", "missing"] if typed else ["unknown", "missing"]))
     if kind == "unknown":
         bad = [data.draw(st.sampled_from(["--no-such-option", "-Z", "--shap"]))]
@@ -198,7 +287,55 @@ def test_an_argument_that_cannot_parse_gives_one_line_for_every_command(command,
     def parsed_anyway(**values):
         raise AssertionError(f"{arguments} parsed into {values}")
 
-    with mock.patch.object(main.commands[command], "callback", parsed_anyway), tempfile.TemporaryDirectory() as scratch, chdir(scratch):
+    with (
+        mock.patch.object(main.commands[command], "callback", parsed_anyway),
+        tempfile.TemporaryDirectory() as scratch,
+        chdir(scratch),
+    ):
         result = CliRunner().invoke(main, arguments)
     assert_one_line_or_success(result)
     assert result.exit_code == 2, result.output
+
+
+BAD_OUTPUTS = [
+    ("reproduce", "--out", "{file}/x"),
+    ("train-sweep", "--out", "{file}/x"),
+    ("convac-sweep", "--out", "{file}"),
+    ("derive", "--latex", "{file}/x/y.tex"),
+    ("derive", "--latex", "{folder}"),
+    ("learnt", "--no-measure", "--out", "{file}/nope"),
+    ("learnt-convac", "--out", "{file}"),
+]
+
+
+@pytest.mark.parametrize("arguments", BAD_OUTPUTS, ids=lambda a: " ".join(a[:2]))
+def test_a_bad_output_path_is_one_line_and_exit_2_before_any_work(arguments, tmp_path):
+    """Every --out and --latex is checked when the command line is parsed, before the command's body (here a
+    stub that fails if called) starts any work."""
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    args = [a.format(file=blocker, folder=tmp_path) for a in arguments]
+    with mock.patch.object(main.commands[args[0]], "callback", side_effect=AssertionError("the command started")):
+        result = run(*args)
+    assert result.exit_code == 2, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error:") and "--help" in lines[0], result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_good_output_folder_is_created_when_the_command_starts(tmp_path):
+    target = tmp_path / "new" / "deeper"
+    with mock.patch.object(main.commands["train-sweep"], "callback", return_value=None):
+        result = run("train-sweep", "--out", str(target))
+    assert result.exit_code == 0, result.output
+    assert target.is_dir() and not any(target.iterdir())
+
+
+def test_a_hopeless_automaton_is_refused_while_it_is_still_small():
+    """40x40 images: the automaton of a straight cut would pass the memory limit after millions of states;
+    its growth is projected and refused at tens of thousands (in well under a second of automaton work)."""
+    result = run("entropy", "--shape", "40x40")
+    assert result.exit_code == 2
+    assert "on course for about" in result.output and "states after" in result.output, result.output
+    states = int(result.output.split("projected from its ")[1].split(" states")[0])
+    assert states < 100_000

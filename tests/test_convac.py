@@ -9,26 +9,45 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cnn_bounds.convac import ConvAC, ConvACSpec, all_images, batched_function, evaluate_on_all_images, tree_order
-from cnn_bounds.mincut import min_cut
+from cnn_bounds.networks.convac import (
+    ConvAC,
+    ConvACSpec,
+    all_images,
+    batched_function,
+    evaluate_on_all_images,
+    tree_order,
+)
+from cnn_bounds.networks.mincut import min_cut
 from cnn_bounds.strategies import convac_specs
 from numeric import InvalidInputError, Lattice, entanglement_profile
-from numeric.tci import evaluate_grid
 from numeric.precise import LARGE_PRIME, prime_for_sums, rank_mod_p, schmidt_rank_mod_p
+from numeric.tci import evaluate_grid
 
 
 def reference_value(network: ConvAC, image: np.ndarray) -> float:
     """f(s) from the module docstring's formulas, one image at a time, with plain numpy loops."""
     spec = network.spec
     rep = network.representation.detach().numpy()
-    x = {(y, x_): (rep[image[y, x_]] if spec.shared else rep[y, x_, image[y, x_]])
-         for y in range(image.shape[0]) for x_ in range(image.shape[1])}
+    x = {
+        (y, x_): (rep[image[y, x_]] if spec.shared else rep[y, x_, image[y, x_]])
+        for y in range(image.shape[0])
+        for x_ in range(image.shape[1])
+    }
     (kh, kw), (sh, sw) = spec.window, spec.stride
     for weights, (h, w) in zip(network.blocks, spec.layer_shapes[1:]):
         weights = weights.detach().numpy()
-        x = {(y, x_): np.prod([x[(sh * y + i, sw * x_ + j)] @ (weights[i, j] if spec.shared else weights[y, x_, i, j])
-                               for i in range(kh) for j in range(kw)], axis=0)
-             for y in range(h) for x_ in range(w)}
+        x = {
+            (y, x_): np.prod(
+                [
+                    x[(sh * y + i, sw * x_ + j)] @ (weights[i, j] if spec.shared else weights[y, x_, i, j])
+                    for i in range(kh)
+                    for j in range(kw)
+                ],
+                axis=0,
+            )
+            for y in range(h)
+            for x_ in range(w)
+        }
     readout = network.readout.detach().numpy()
     if spec.readout == "local":
         return float(np.prod([x[q] @ (readout if spec.shared else readout[q]) for q in x]))
@@ -180,7 +199,9 @@ def test_tree_order_reads_the_region_first_and_every_window_in_one_run(case):
         height, width = kh**layer, kw**layer
         for top in range(0, spec.lattice.height - height + 1, height):
             for left in range(0, spec.lattice.width - width + 1, width):
-                window = [y * spec.lattice.width + x for y in range(top, top + height) for x in range(left, left + width)]
+                window = [
+                    y * spec.lattice.width + x for y in range(top, top + height) for x in range(left, left + width)
+                ]
                 for side in ([p for p in window if p in set(region)], [p for p in window if p not in set(region)]):
                     sites = sorted(position[p] for p in side)
                     assert sites == list(range(sites[0], sites[0] + len(sites))) if sites else True

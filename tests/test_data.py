@@ -4,11 +4,11 @@ from functools import cache
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from cnn_bounds.data import load, quantise, split
+from cnn_bounds.networks.data import load, quantise, split
 from numeric import InvalidInputError
-
 
 digits = cache(load)
 
@@ -43,8 +43,15 @@ def test_mnist_pools_to_14x14_with_three_levels():
     assert set(np.unique(data.images)) == {0, 1, 2}
 
 
-@pytest.mark.parametrize("kwargs, words", [({"name": "cifar"}, "unknown data set"), ({"levels": 1}, "levels"),
-                                           ({"levels": 18}, "levels"), ({"pool": 3}, "pool")])
+@pytest.mark.parametrize(
+    "kwargs, words",
+    [
+        ({"name": "cifar"}, "unknown data set"),
+        ({"levels": 1}, "levels"),
+        ({"levels": 18}, "levels"),
+        ({"pool": 3}, "pool"),
+    ],
+)
 def test_bad_requests_are_refused_with_the_fix(kwargs, words):
     with pytest.raises(InvalidInputError, match=words):
         load(**kwargs)

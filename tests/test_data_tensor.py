@@ -4,7 +4,8 @@ from functools import reduce
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from numeric import InvalidInputError, entanglement_profile
 from numeric.data_tensor import _pixel_features, ceiling, class_weights, data_entanglement
@@ -12,8 +13,13 @@ from numeric.data_tensor import _pixel_features, ceiling, class_weights, data_en
 
 def dense_data_tensor(configurations, weights, levels, feature_map):
     """D = sum_m w_m (x)_n phi(x^m_n) written out as a vector (pixel 0 most significant)."""
-    features = np.eye(levels) if feature_map == "one-hot" else np.array(
-        [[np.cos(np.pi * x / (2 * (levels - 1))), np.sin(np.pi * x / (2 * (levels - 1)))] for x in range(levels)])
+    features = (
+        np.eye(levels)
+        if feature_map == "one-hot"
+        else np.array(
+            [[np.cos(np.pi * x / (2 * (levels - 1))), np.sin(np.pi * x / (2 * (levels - 1)))] for x in range(levels)]
+        )
+    )
     return sum(w * reduce(np.kron, [features[x] for x in image]) for w, image in zip(weights, configurations))
 
 
@@ -55,13 +61,16 @@ def test_class_weights_balance_the_class_against_the_rest():
     assert weights.sum() == pytest.approx(0) and weights[weights > 0].sum() == pytest.approx(1)
 
 
-@pytest.mark.parametrize("call, words", [
-    (lambda: class_weights(np.zeros(4), 1), "some but not all"),
-    (lambda: data_entanglement(np.zeros((3, 4), int), np.zeros(3), [0], 2), "not all zero"),
-    (lambda: data_entanglement(np.full((3, 4), 2), np.ones(3), [0], 2), "pixel values"),
-    (lambda: data_entanglement(np.zeros((3, 4), int), np.ones(3), [0], 2, "fourier"), "feature map"),
-    (lambda: data_entanglement(np.zeros((3, 4), int), np.ones(3), [7], 2), "pixel"),
-])
+@pytest.mark.parametrize(
+    "call, words",
+    [
+        (lambda: class_weights(np.zeros(4), 1), "some but not all"),
+        (lambda: data_entanglement(np.zeros((3, 4), int), np.zeros(3), [0], 2), "not all zero"),
+        (lambda: data_entanglement(np.full((3, 4), 2), np.ones(3), [0], 2), "pixel values"),
+        (lambda: data_entanglement(np.zeros((3, 4), int), np.ones(3), [0], 2, "fourier"), "feature map"),
+        (lambda: data_entanglement(np.zeros((3, 4), int), np.ones(3), [7], 2), "pixel"),
+    ],
+)
 def test_bad_input_is_refused(call, words):
     with pytest.raises(InvalidInputError, match=words):
         call()

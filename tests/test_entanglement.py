@@ -23,7 +23,15 @@ from numeric import (
     schmidt_rank,
     schmidt_values,
 )
-from numeric.entanglement import _fannes_audenaert, max_entropy, max_schmidt_rank, as_state_tensor, entropy_of_probabilities, schmidt_matrix, schmidt_spectrum
+from numeric.entanglement import (
+    _fannes_audenaert,
+    as_state_tensor,
+    entropy_of_probabilities,
+    max_entropy,
+    max_schmidt_rank,
+    schmidt_matrix,
+    schmidt_spectrum,
+)
 from numeric.precise import exact_schmidt_rank, reference_entropy
 from numeric.targets import far_apart_equal, parity, product_function
 
@@ -59,7 +67,9 @@ def test_gram_probabilities_and_entropy_match_the_svd(case, seed, kind):
     p_gram = schmidt_probabilities(values, region, levels=lattice.levels)
     np.testing.assert_allclose(p_gram, p_svd, rtol=0, atol=1e-10)
     p = p_svd[p_svd > 0]
-    assert entanglement_entropy(values, region, levels=lattice.levels) == pytest.approx(-np.sum(p * np.log(p)), abs=1e-10)
+    assert entanglement_entropy(values, region, levels=lattice.levels) == pytest.approx(
+        -np.sum(p * np.log(p)), abs=1e-10
+    )
 
 
 @given(lattices_and_regions(), seeds(), st.sampled_from(RANDOM_KINDS))
@@ -82,7 +92,12 @@ def test_entropy_lies_between_zero_and_the_volume_law(case, seed, kind):
     assert 0.0 <= entropy <= smaller * math.log(lattice.levels) + 1e-12
 
 
-@given(lattices_and_regions(), seeds(), st.sampled_from(RANDOM_KINDS), st.complex_numbers(min_magnitude=1e-3, max_magnitude=1e3))
+@given(
+    lattices_and_regions(),
+    seeds(),
+    st.sampled_from(RANDOM_KINDS),
+    st.complex_numbers(min_magnitude=1e-3, max_magnitude=1e3),
+)
 def test_entropy_is_invariant_under_rescaling(case, seed, kind, scale):
     lattice, region = case
     values = random_values(lattice, seed, kind)
@@ -129,7 +144,9 @@ def test_entropy_of_a_tensor_product_is_additive(lattice, seed, data):
     values = joint.transpose(np.argsort(first + second)).reshape(-1)
     d = lattice.levels
     part = lambda sub, cut: [sub.index(p) for p in cut if p in sub]  # noqa: E731
-    expected = entanglement_entropy(g, part(first, region), levels=d) + entanglement_entropy(h, part(second, region), levels=d)
+    expected = entanglement_entropy(g, part(first, region), levels=d) + entanglement_entropy(
+        h, part(second, region), levels=d
+    )
     assert entanglement_entropy(values, region, levels=d) == pytest.approx(expected, abs=1e-9)
 
 
@@ -137,7 +154,9 @@ def test_entropy_of_a_tensor_product_is_additive(lattice, seed, data):
 def test_renyi_entropies_do_not_increase_with_alpha(case, seed, kind):
     lattice, region = case
     values = random_values(lattice, seed, kind)
-    entropies = [entanglement_entropy(values, region, levels=lattice.levels, alpha=a) for a in (0, 0.5, 1, 2, 5, math.inf)]
+    entropies = [
+        entanglement_entropy(values, region, levels=lattice.levels, alpha=a) for a in (0, 0.5, 1, 2, 5, math.inf)
+    ]
     assert all(a >= b - 1e-9 for a, b in zip(entropies, entropies[1:]))
 
 
@@ -147,7 +166,9 @@ def test_float_rank_of_boolean_functions_equals_the_exact_rank(case, seed):
     values = random_values(lattice, seed, "boolean")
     if min(len(region), lattice.n_pixels - len(region)) * math.log(lattice.levels) > math.log(64):
         region = region[:1]
-    assert schmidt_rank(values, region, levels=lattice.levels) == exact_schmidt_rank(values, region, levels=lattice.levels)
+    assert schmidt_rank(values, region, levels=lattice.levels) == exact_schmidt_rank(
+        values, region, levels=lattice.levels
+    )
 
 
 @given(lattices_and_regions(max_images=1024, proper=True), seeds())
@@ -287,6 +308,7 @@ def test_tiny_and_huge_functions_keep_their_entropy():
 
 # --- the Fannes-Audenaert bound against its extremal pair, in 50 digits ------------------------------------
 
+
 @pytest.mark.parametrize("dimension", [1, 2, 3, 16, 1000])
 @pytest.mark.parametrize("distance", [0.0, 1e-12, 1e-3, 0.3, 0.49, 0.5, 0.9, 0.999, 1.0])
 def test_the_entropy_error_bound_is_audenaerts_bound_attained_by_its_extremal_pair(distance, dimension):
@@ -326,41 +348,71 @@ def test_a_rank_counts_the_schmidt_values_above_the_tolerance_it_is_given():
 
 def test_renyi_entropies_of_a_known_distribution():
     p = [0.5, 0.25, 0.25, 0.0]
-    expected = {0: math.log(3), 1: 1.5 * math.log(2), 2: -math.log(0.375), 0.5: 2 * math.log(sum(math.sqrt(x) for x in p)),
-                math.inf: math.log(2)}
+    expected = {
+        0: math.log(3),
+        1: 1.5 * math.log(2),
+        2: -math.log(0.375),
+        0.5: 2 * math.log(sum(math.sqrt(x) for x in p)),
+        math.inf: math.log(2),
+    }
     for alpha, value in expected.items():
         assert entropy_of_probabilities(p, alpha) == pytest.approx(value, rel=1e-14)
     with pytest.raises(InvalidInputError, match=re.escape("alpha must be a number >= 0 or inf, got 'big'")):
         entropy_of_probabilities(p, "big")
 
 
-@pytest.mark.parametrize("call, message", [
-    (lambda: entanglement_entropy(np.ones(4), [0], precision="float16"),
-     "precision must be 'float64' or 'float32', got 'float16'"),
-    (lambda: schmidt_values(np.ones(4), [0], method="eig"), "method must be 'qr' or 'svd', got 'eig'"),
-    (lambda: page_entropy(2, 0), "n must be a positive integer dimension, got 0"),
-    (lambda: page_entropy(2.0, 2), "m must be a positive integer dimension, got 2.0"),
-    (lambda: as_state_tensor(np.array([1e39, 1.0, 0.0, 0.0]), precision="float32"),
-     "values exceed the range of float32 (about 3.4e+38); rescale them or use precision='float64'"),
-    (lambda: entanglement_entropy(np.ones((2, 3)), [0]), "values has shape (2, 3); pass a flat array"),
-    (lambda: entanglement_entropy(np.array([1.0, np.nan, np.inf, 0.0]), [0]), "values holds 2 NaN or infinite entries"),
-])
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (
+            lambda: entanglement_entropy(np.ones(4), [0], precision="float16"),
+            "precision must be 'float64' or 'float32', got 'float16'",
+        ),
+        (lambda: schmidt_values(np.ones(4), [0], method="eig"), "method must be 'qr' or 'svd', got 'eig'"),
+        (lambda: page_entropy(2, 0), "n must be a positive integer dimension, got 0"),
+        (lambda: page_entropy(2.0, 2), "m must be a positive integer dimension, got 2.0"),
+        (
+            lambda: as_state_tensor(np.array([1e39, 1.0, 0.0, 0.0]), precision="float32"),
+            "values exceed the range of float32 (about 3.4e+38); rescale them or use precision='float64'",
+        ),
+        (lambda: entanglement_entropy(np.ones((2, 3)), [0]), "values has shape (2, 3); pass a flat array"),
+        (
+            lambda: entanglement_entropy(np.array([1.0, np.nan, np.inf, 0.0]), [0]),
+            "values holds 2 NaN or infinite entries",
+        ),
+    ],
+)
 def test_each_refusal_names_the_problem_and_the_fix(call, message):
     with pytest.raises(InvalidInputError, match=f"^{re.escape(message)}"):
         call()
 
 
-@pytest.mark.parametrize("call, message", [
-    (lambda v: schmidt_values(v, [0, 2]), "the Schmidt values (a factorisation of the Schmidt matrix) needs about 2.0 MiB"
-     ", more than the memory limit of 1024.0 KiB (set CNN_BOUNDS_MEMORY_LIMIT to change it); use a smaller region or "
-     "lattice, or entropies without ranks (entanglement_entropy; --no-rank on the command line)"),
-    (lambda v: schmidt_matrix(v, [0, 2]), "reordering the 131072-entry function so that region A comes first needs "
-     "about 1.0 MiB, more than the memory limit of 1024.0 KiB (set CNN_BOUNDS_MEMORY_LIMIT to change it); use a smaller "
-     "lattice or a region that is a prefix of the pixel order"),
-    (lambda v: as_state_tensor(v.astype(np.int64) + 1, levels=2), "a float64 copy of the 131072-entry function "
-     "needs about 1.0 MiB, more than the memory limit of 1024.0 KiB (set CNN_BOUNDS_MEMORY_LIMIT to change it); use a "
-     "smaller lattice, or pass the values as float32 with precision='float32'"),
-])
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (
+            lambda v: schmidt_values(v, [0, 2]),
+            "the Schmidt values (a factorisation of the Schmidt matrix) needs about 2.0 MiB"
+            ", more than the memory limit of 1024.0 KiB (set CNN_BOUNDS_MEMORY_LIMIT to change it); use a "
+            "smaller region or "
+            "lattice, or entropies without ranks (entanglement_entropy; --no-rank on the command line)",
+        ),
+        (
+            lambda v: schmidt_matrix(v, [0, 2]),
+            "reordering the 131072-entry function so that region A comes first needs "
+            "about 1.0 MiB, more than the memory limit of 1024.0 KiB (set CNN_BOUNDS_MEMORY_LIMIT to change "
+            "it); use a smaller "
+            "lattice or a region that is a prefix of the pixel order",
+        ),
+        (
+            lambda v: as_state_tensor(v.astype(np.int64) + 1, levels=2),
+            "a float64 copy of the 131072-entry function "
+            "needs about 1.0 MiB, more than the memory limit of 1024.0 KiB (set CNN_BOUNDS_MEMORY_LIMIT to "
+            "change it); use a "
+            "smaller lattice, or pass the values as float32 with precision='float32'",
+        ),
+    ],
+)
 def test_memory_refusals_name_what_needs_the_memory_and_the_way_out(monkeypatch, call, message):
     values = np.random.default_rng(0).standard_normal(2**17)  # 1 MiB
     monkeypatch.setenv("CNN_BOUNDS_MEMORY_LIMIT", str(2**20 - 1))
@@ -391,10 +443,12 @@ def test_the_default_rank_tolerance_is_relative_to_the_largest_schmidt_value():
 
 # --- density-matched random labellings at any size -------------------------------------------------------
 
+
 def _exact_draws(n_pixels: int, size: int, density: float, labels: str, draws: int = 20) -> tuple[float, float]:
     """Mean and standard error of S_A over exact random labellings with round(density 2^N) ones, A the
     first ``size`` pixels of a chain."""
     from numeric.targets import random_boolean_with_ones
+
     lattice = Lattice(n_pixels, 1)
     ones = round(density * lattice.n_images)
     values = [random_boolean_with_ones(lattice, ones, seed) for seed in range(draws)]

@@ -13,19 +13,35 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cnn_bounds.cli import main
+from cnn_bounds.driver.cli import main
 from cnn_bounds.strategies import local_feature_targets
-from numeric import Lattice, TooLargeError, column_cut, matched_random_entropy, rectangle, schmidt_rank, schmidt_spectrum, straight_cuts
-from numeric import targets
+from numeric import (
+    Lattice,
+    TooLargeError,
+    column_cut,
+    matched_random_entropy,
+    rectangle,
+    schmidt_rank,
+    schmidt_spectrum,
+    straight_cuts,
+    targets,
+)
 from numeric.cuts import choose_method, format_bound, measure_cuts
-from numeric.feature_mps import (balanced_threshold, count_distribution, feature_cut, feature_mps, mps_values,
-                                 reading_order)
+from numeric.feature_mps import (
+    balanced_threshold,
+    count_distribution,
+    feature_cut,
+    feature_mps,
+    mps_values,
+    reading_order,
+)
 
 
 def dense_target(lattice, patterns, aggregator, threshold):
     """The same target built by numeric.targets (a detector accepting every given configuration)."""
     detector = lambda configurations: np.any(  # noqa: E731
-        np.all(configurations[:, None] == patterns[None], axis=(2, 3)), axis=1)
+        np.all(configurations[:, None] == patterns[None], axis=(2, 3)), axis=1
+    )
     window = patterns.shape[1:]
     if aggregator == "or":
         return targets.pattern_present(lattice, window=window, detector=detector)
@@ -117,8 +133,9 @@ def test_both_methods_give_the_same_table_through_measure_cuts():
 
 def test_the_command_line_measures_a_64_pixel_image_with_the_error_column_and_refuses_tn_for_parity():
     """16x4: 2^64 images, far beyond the dense engine; a middle cut straddled by three 2x2 windows."""
-    result = CliRunner().invoke(main, ["entropy", "--shape", "16x4", "--function", "pattern-present:size=2",
-                                       "--region", "cols:8", "--json"])
+    result = CliRunner().invoke(
+        main, ["entropy", "--shape", "16x4", "--function", "pattern-present:size=2", "--region", "cols:8", "--json"]
+    )
     assert result.exit_code == 0, result.output
     summary = json.loads(result.output)
     record = summary["regions"][0]
@@ -143,8 +160,9 @@ def test_the_count_distribution_is_the_dense_count_of_windows(levels, width, hei
     if lattice.n_images > 4096:
         lattice = Lattice(width, 1, levels)
     window = (data.draw(st.integers(1, lattice.height)), data.draw(st.integers(1, min(2, lattice.width))))
-    pattern = np.array(data.draw(st.lists(st.integers(0, levels - 1), min_size=window[0] * window[1],
-                                          max_size=window[0] * window[1]))).reshape(window)
+    pattern = np.array(
+        data.draw(st.lists(st.integers(0, levels - 1), min_size=window[0] * window[1], max_size=window[0] * window[1]))
+    ).reshape(window)
     images = count_distribution(lattice, pattern)
     at_least = [int(targets.count_threshold(lattice, t, pattern).sum()) for t in range(1, len(images) + 1)]
     assert sum(images) == lattice.n_images
@@ -156,8 +174,13 @@ def test_the_count_distribution_is_the_dense_count_of_windows(levels, width, hei
 
 def test_a_balanced_count_target_stays_near_half_the_images_as_the_image_grows():
     for side in (4, 6, 8):
-        cut = measure_cuts("count-threshold:threshold=balanced", Lattice(side, side), {"cols": column_cut(
-            Lattice(side, side), side // 2)}, method="tn", rank=False)["cols"]
+        cut = measure_cuts(
+            "count-threshold:threshold=balanced",
+            Lattice(side, side),
+            {"cols": column_cut(Lattice(side, side), side // 2)},
+            method="tn",
+            rank=False,
+        )["cols"]
         assert 0.3 < cut.density < 0.7, (side, cut.density)
     with pytest.raises(ValueError, match=r"threshold must be in 1\.\.9 \(the number of windows\) or 'balanced'"):
         measure_cuts("count-threshold:threshold=-3", Lattice(4, 4), {"cols": column_cut(Lattice(4, 4), 2)})

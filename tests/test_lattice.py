@@ -50,6 +50,7 @@ def test_regions_and_shapes_parse_or_are_refused_clearly():
 
 # --- against geometric oracles: coordinates, not the helpers' own arithmetic ------------------------------
 
+
 def _points(lattice):
     return {(x, y): y * lattice.width + x for y in range(lattice.height) for x in range(lattice.width)}
 
@@ -62,8 +63,11 @@ def test_rectangles_are_exactly_the_pixels_inside_or_refused_when_they_stick_out
         if width and height and None not in inside:
             assert rectangle(lattice, x0, y0, width, height) == tuple(inside)
         else:
-            with pytest.raises(InvalidInputError, match=rf"rectangle at \({x0}, {y0}\) of size {width}x{height} "
-                                                        "does not fit in the 3x2 lattice"):
+            with pytest.raises(
+                InvalidInputError,
+                match=rf"rectangle at \({x0}, {y0}\) of size {width}x{height} "
+                "does not fit in the 3x2 lattice",
+            ):
                 rectangle(lattice, x0, y0, width, height)
 
 
@@ -71,8 +75,9 @@ def test_rectangles_are_exactly_the_pixels_inside_or_refused_when_they_stick_out
 def test_neighbours_and_boundaries_follow_from_manhattan_distance(lattice):
     points = _points(lattice)
     coordinates = {p: xy for xy, p in points.items()}
-    adjacent = {p: {q for q, (a, b) in coordinates.items() if abs(a - x) + abs(b - y) == 1}
-                for p, (x, y) in coordinates.items()}
+    adjacent = {
+        p: {q for q, (a, b) in coordinates.items() if abs(a - x) + abs(b - y) == 1} for p, (x, y) in coordinates.items()
+    }
     for p in coordinates:
         assert sorted(neighbours(lattice, p)) == sorted(adjacent[p])
     region = {p for p, (x, y) in coordinates.items() if (x + 2 * y) % 3 == 0}
@@ -87,8 +92,9 @@ def test_rectangles_respect_the_size_limit_they_are_given():
     lattice = Lattice(3, 3)
     assert max(map(len, rectangles(lattice).values())) == 4  # N // 2
     small = rectangles(lattice, max_pixels=2)
-    assert sorted(small) == sorted(f"rect({x},{y},{w}x{h})" for w, h in [(1, 1), (2, 1), (1, 2)]
-                                   for y in range(4 - h) for x in range(4 - w))
+    assert sorted(small) == sorted(
+        f"rect({x},{y},{w}x{h})" for w, h in [(1, 1), (2, 1), (1, 2)] for y in range(4 - h) for x in range(4 - w)
+    )
     assert len(rectangles(lattice, max_pixels=9)) == 36  # every rectangle of a 3x3 grid: C(4,2)^2
 
 
@@ -96,9 +102,13 @@ def test_lattice_sizes_are_stored_as_python_ints_and_bad_ones_are_named():
     lattice = Lattice(np.int64(3), np.int32(2), np.uint8(4))
     assert [type(v) for v in (lattice.width, lattice.height, lattice.levels)] == [int, int, int]
     assert json.dumps(dataclasses.asdict(lattice)) == '{"width": 3, "height": 2, "levels": 4}'
-    for arguments, message in [(("3",), "width must be an integer, got '3'"), ((0,), "width must be at least 1, got 0"),
-                               ((2, 2.5), "height must be an integer, got 2.5"), ((2, 0), "height must be at least 1"),
-                               ((2, 1, 1), "levels must be at least 2, got 1")]:
+    for arguments, message in [
+        (("3",), "width must be an integer, got '3'"),
+        ((0,), "width must be at least 1, got 0"),
+        ((2, 2.5), "height must be an integer, got 2.5"),
+        ((2, 0), "height must be at least 1"),
+        ((2, 1, 1), "levels must be at least 2, got 1"),
+    ]:
         with pytest.raises(InvalidInputError, match=re.escape(message)):
             Lattice(*arguments)
 

@@ -3,28 +3,51 @@ checked against the dense engine on 4x4 images (2x2-pooled digits), and run thro
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from cnn_bounds.cache import PointCache
-from cnn_bounds.classifier import Architecture, accuracy, class_function, logit_rank_bound, train_classifier
-from cnn_bounds.convac import all_images
-from cnn_bounds.data import load, split
-from cnn_bounds.learnt_entanglement import data_point, measure_point, run_points
+from cnn_bounds.driver.cache import PointCache
+from cnn_bounds.networks.classifier import Architecture, accuracy, class_function, logit_rank_bound, train_classifier
+from cnn_bounds.networks.convac import all_images
+from cnn_bounds.networks.data import load, split
+from cnn_bounds.verdicts.learnt_cnns import data_point, measure_point
+from cnn_bounds.verdicts.points import run_points
 from numeric import InvalidInputError, Lattice, entanglement_profile
 from numeric.lattice import parse_region
 from numeric.tci import evaluate_grid, in_order, join
 
-SMALL = dict(data="digits", levels=2, pool=2, depth=1, channels=4, kernel=3, head="flatten", seed=0, held_out=0.25,
-             epochs=3, label=0, output="logit", region="rows:2", tolerance=1e-10, max_rank=64, max_sweeps=12,
-             threshold=1e-3, samples=500, measure=True)
+SMALL = dict(
+    data="digits",
+    levels=2,
+    pool=2,
+    depth=1,
+    channels=4,
+    kernel=3,
+    head="flatten",
+    seed=0,
+    held_out=0.25,
+    epochs=3,
+    label=0,
+    output="logit",
+    region="rows:2",
+    tolerance=1e-10,
+    max_rank=64,
+    max_sweeps=12,
+    threshold=1e-3,
+    samples=500,
+    measure=True,
+)
 
 
 def dense_entropy(parameters, trained=True):
     data = load(parameters["data"], parameters["levels"], parameters["pool"])
     training, _ = split(data, parameters["held_out"], parameters["seed"])
     architecture = Architecture(parameters["depth"], parameters["channels"], parameters["kernel"], parameters["head"])
-    network = (train_classifier(training, architecture, parameters["seed"], parameters["epochs"]) if trained
-               else architecture.build(data.lattice, parameters["seed"]))
+    network = (
+        train_classifier(training, architecture, parameters["seed"], parameters["epochs"])
+        if trained
+        else architecture.build(data.lattice, parameters["seed"])
+    )
     function = class_function(network, data.lattice, parameters["label"], parameters["output"])
     values = function(all_images(data.lattice, 0, data.lattice.n_images).reshape(data.lattice.n_images, -1).numpy())
     return entanglement_profile(values, parse_region(data.lattice, parameters["region"])[1], levels=2)
@@ -47,7 +70,9 @@ def test_logit_rank_never_exceeds_the_window_sum_bound(data):
     width, height = data.draw(st.integers(2, 4)), data.draw(st.integers(1, 4))
     levels = data.draw(st.integers(2, 3)) if width * height <= 8 else 2
     lattice = Lattice(width, height, levels)
-    architecture = Architecture(data.draw(st.integers(1, 2)), data.draw(st.integers(1, 3)), data.draw(st.integers(1, 3)))
+    architecture = Architecture(
+        data.draw(st.integers(1, 2)), data.draw(st.integers(1, 3)), data.draw(st.integers(1, 3))
+    )
     region = sorted(data.draw(st.sets(st.integers(0, lattice.n_pixels - 1), min_size=1, max_size=lattice.n_pixels - 1)))
     network = architecture.build(lattice, data.draw(st.integers(0, 1000)))
     function = class_function(network, lattice, data.draw(st.integers(0, 9)), "logit")
@@ -62,11 +87,16 @@ def test_a_network_grid_equals_the_network_on_the_joined_images(data):
     """ReluCNN.grid (first convolution once per part) against the network on every joined image, through
     numeric.tci's site order: any architecture, head, output, pixel order and split, empty parts included."""
     lattice = Lattice(data.draw(st.integers(1, 5)), data.draw(st.integers(2, 5)), data.draw(st.integers(2, 3)))
-    architecture = Architecture(data.draw(st.integers(1, 2)), data.draw(st.integers(1, 3)), data.draw(st.integers(1, 3)),
-                                data.draw(st.sampled_from(["flatten", "pool"])))
+    architecture = Architecture(
+        data.draw(st.integers(1, 2)),
+        data.draw(st.integers(1, 3)),
+        data.draw(st.integers(1, 3)),
+        data.draw(st.sampled_from(["flatten", "pool"])),
+    )
     network = architecture.build(lattice, data.draw(st.integers(0, 1000)))
-    function = class_function(network, lattice, data.draw(st.integers(0, 9)),
-                              data.draw(st.sampled_from(["logit", "probability"])))
+    function = class_function(
+        network, lattice, data.draw(st.integers(0, 9)), data.draw(st.sampled_from(["logit", "probability"]))
+    )
     order = np.asarray(data.draw(st.permutations(range(lattice.n_pixels))))
     k = data.draw(st.integers(0, lattice.n_pixels))
     rng = np.random.default_rng(data.draw(st.integers(0, 1000)))
@@ -95,8 +125,9 @@ def test_cross_interpolated_entropy_equals_the_dense_engine(region):
 
 
 def test_an_entropy_that_fails_validation_is_not_reported():
-    point = measure_point({**SMALL, "output": "probability", "depth": 2, "max_rank": 2, "max_sweeps": 2,
-                           "tolerance": 1e-6})
+    point = measure_point(
+        {**SMALL, "output": "probability", "depth": 2, "max_rank": 2, "max_sweeps": 2, "tolerance": 1e-6}
+    )
     learnt = point["learnt"]
     assert learnt["worst_validation_error"] > 1e-3
     assert learnt["entropy"] is None and "entropy not reported" in learnt["notes"]
@@ -104,8 +135,10 @@ def test_an_entropy_that_fails_validation_is_not_reported():
 
 
 def test_data_tensor_point_and_its_permuted_control():
-    point = data_point({"data": "digits", "levels": 2, "pool": 2, "label": 3, "region": "rows:2",
-                        "feature_map": "one-hot", "seed": 0}, permutations=3)
+    point = data_point(
+        {"data": "digits", "levels": 2, "pool": 2, "label": 3, "region": "rows:2", "feature_map": "one-hot", "seed": 0},
+        permutations=3,
+    )
     assert 0 < point["entropy"] <= point["ceiling"] and point["images"] == 1797
     assert point["permutations"] == 3 and point["permuted_sd"] >= 0
 
@@ -114,8 +147,10 @@ def test_points_run_the_same_in_joblib_processes_and_on_a_dask_cluster(tmp_path)
     distributed = pytest.importorskip("distributed")
     points = [{**SMALL, "seed": seed} for seed in (0, 1)]
     local = run_points(measure_point, points, PointCache(tmp_path / "local.jsonl"), jobs=2)
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
-            distributed.Client(cluster) as client:
+    with (
+        distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
+        distributed.Client(cluster) as client,
+    ):
         remote = run_points(measure_point, points, PointCache(tmp_path / "dask.jsonl"), scheduler=client)
     for a, b in zip(local, remote):
         assert a["learnt"]["entropy"] == b["learnt"]["entropy"] and a["accuracy"] == b["accuracy"]

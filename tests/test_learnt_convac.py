@@ -8,14 +8,22 @@ import numpy as np
 import pytest
 import torch
 from click.testing import CliRunner
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from cnn_bounds.cli import main
-from cnn_bounds.classifier import CLASSES
-from cnn_bounds.convac import ConvAC, ConvACSpec, evaluate_on_all_images
-from cnn_bounds.convac_classifier import (ConvACClassifier, class_convac, convac_accuracy, top_cut_probabilities,
-                                          top_parts, train_convac, tree_spec)
-from cnn_bounds.data import load, split
+from cnn_bounds.driver.cli import main
+from cnn_bounds.networks.classifier import CLASSES
+from cnn_bounds.networks.convac import ConvAC, ConvACSpec, evaluate_on_all_images
+from cnn_bounds.networks.convac_classifier import (
+    ConvACClassifier,
+    class_convac,
+    convac_accuracy,
+    top_cut_probabilities,
+    top_parts,
+    train_convac,
+    tree_spec,
+)
+from cnn_bounds.networks.data import load, split
 from cnn_bounds.strategies import tree_convacs
 from numeric import InvalidInputError, Lattice, schmidt_probabilities
 
@@ -26,12 +34,16 @@ def test_top_cut_spectrum_equals_the_dense_engine(network, data):
     parts = top_parts(network)
     if len(parts.pixels) < 2:  # depth 0 on a 2x1 chain still has two parts; a single part has no cut
         return
-    chosen = data.draw(st.lists(st.booleans(), min_size=len(parts.pixels), max_size=len(parts.pixels))
-                       .filter(lambda flags: 0 < sum(flags) < len(flags)))
+    chosen = data.draw(
+        st.lists(st.booleans(), min_size=len(parts.pixels), max_size=len(parts.pixels)).filter(
+            lambda flags: 0 < sum(flags) < len(flags)
+        )
+    )
     region = sorted(p for part, flag in zip(parts.pixels, chosen) if flag for p in part)
     exact = top_cut_probabilities(network, region)
-    dense = schmidt_probabilities(evaluate_on_all_images(network, network.spec.lattice), region,
-                                  levels=network.spec.lattice.levels)
+    dense = schmidt_probabilities(
+        evaluate_on_all_images(network, network.spec.lattice), region, levels=network.spec.lattice.levels
+    )
     assert np.sum(exact > 1e-13) <= network.spec.channels  # the min cut: one bond of dimension D
     common = min(len(exact), len(dense))
     np.testing.assert_allclose(exact[:common], dense[:common], atol=1e-10)
@@ -95,9 +107,28 @@ def test_learnt_convac_command_caches_and_resumes(tmp_path):
 def test_interpolated_scores_match_the_exact_top_cuts_and_reach_other_regions(tmp_path):
     """learnt-convac --interpolate: cross interpolation in the tree's pixel order against the exact S on a top
     cut, and a centred square that has no exact form, measured within its min-cut bound."""
-    arguments = ["learnt-convac", "-n", "3", "-D", "3", "--seeds", "1", "--epochs", "20", "--region", "cols:4",
-                 "--region", "rect:2,2,4,4", "--interpolate", "--tolerance", "1e-10", "--samples", "500",
-                 "--out", str(tmp_path)]
+    arguments = [
+        "learnt-convac",
+        "-n",
+        "3",
+        "-D",
+        "3",
+        "--seeds",
+        "1",
+        "--epochs",
+        "20",
+        "--region",
+        "cols:4",
+        "--region",
+        "rect:2,2,4,4",
+        "--interpolate",
+        "--tolerance",
+        "1e-10",
+        "--samples",
+        "500",
+        "--out",
+        str(tmp_path),
+    ]
     run = CliRunner().invoke(main, arguments)
     assert run.exit_code == 0, run.output
     result = json.loads((tmp_path / "results.json").read_text())
@@ -108,7 +139,12 @@ def test_interpolated_scores_match_the_exact_top_cuts_and_reach_other_regions(tm
     assert square["bound"] < square["ceiling"]  # 4 ln 3 < 16 ln 2: the bound could fail
     assert square["interpolated"]["entropy"] <= square["bound"] and square["interpolated"]["rank"] <= 3**4
     checks = result["interpolation"]
-    assert (checks["cuts"], checks["reported"], checks["compared"], checks["non_vacuous"], checks["within_bound"]) == \
-        (2, 2, 1, 2, 2)
+    assert (checks["cuts"], checks["reported"], checks["compared"], checks["non_vacuous"], checks["within_bound"]) == (
+        2,
+        2,
+        1,
+        2,
+        2,
+    )
     assert checks["largest_difference"] == top["interpolated"]["exact_difference"]
     assert "S interpolated" in run.output and (tmp_path / "learnt-convac.tex").read_text().count("interpolat") >= 2

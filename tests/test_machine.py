@@ -9,8 +9,8 @@ import pytest
 import torch
 from click.testing import CliRunner
 
-from cnn_bounds.cli import main
-from cnn_bounds.machine import deliberate_threads, idle_cpus, usable_cpus
+from cnn_bounds.driver.cli import main
+from cnn_bounds.driver.machine import deliberate_threads, idle_cpus, usable_cpus
 
 
 def _spin(seconds: float) -> None:
@@ -23,8 +23,10 @@ def test_idle_cpus_lie_within_the_usable_ones():
     assert 0 <= idle_cpus() <= usable_cpus()
 
 
-@pytest.mark.skipif(usable_cpus() < 2 or usable_cpus() < (os.cpu_count() or 1),
-                    reason="needs two CPUs, and /proc/stat seeing only this machine's (in a container it sees the host)")
+@pytest.mark.skipif(
+    usable_cpus() < 2 or usable_cpus() < (os.cpu_count() or 1),
+    reason="needs two CPUs, and /proc/stat seeing only this machine's (in a container it sees the host)",
+)
 def test_a_busy_process_beside_leaves_fewer_idle_cpus():
     busy = multiprocessing.get_context("spawn").Process(target=_spin, args=(5.0,))
     busy.start()

@@ -7,9 +7,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cnn_bounds.strategies import lattices_and_regions, random_values, seeds
 import numeric.entanglement as engine
 import numeric.gram as gram
+from cnn_bounds.strategies import lattices_and_regions, random_values, seeds
 from numeric import Lattice, TooLargeError, complement, rectangles, straight_cuts
 from numeric.entanglement import schmidt_spectra, schmidt_spectrum
 from numeric.precise import reference_entropy
@@ -35,7 +35,9 @@ def stress_values(lattice: Lattice, seed: int, kind: str) -> np.ndarray:
     return random_values(lattice, seed, kind)
 
 
-@given(lattices_and_regions(proper=True), seeds(), spectrum_kinds, st.sampled_from([1024, 4, 2]), st.sampled_from([64, 1]))
+@given(
+    lattices_and_regions(proper=True), seeds(), spectrum_kinds, st.sampled_from([1024, 4, 2]), st.sampled_from([64, 1])
+)
 @settings(max_examples=60)
 def test_the_float32_error_bound_holds_against_float64(case, seed, kind, run_terms, matmul_side):
     """|S_32 - S_64| <= bound_32 + bound_64 and the same for the probabilities' distance, with float32 sums
@@ -51,7 +53,11 @@ def test_the_float32_error_bound_holds_against_float64(case, seed, kind, run_ter
     assert distance <= single.distance_bound + double.distance_bound
 
 
-@given(lattices_and_regions(max_images=256, proper=True), seeds(), st.sampled_from(["gaussian", "boolean", "nearly-product", "steep"]))
+@given(
+    lattices_and_regions(max_images=256, proper=True),
+    seeds(),
+    st.sampled_from(["gaussian", "boolean", "nearly-product", "steep"]),
+)
 @settings(max_examples=25)
 def test_the_float64_error_bound_holds_against_a_50_digit_reference(case, seed, kind):  # the reference is real-only
     lattice, region = case
@@ -76,7 +82,9 @@ def test_a_low_entropy_spectrum_keeps_a_useful_float32_bound():
     values = pattern_present(Lattice(4, 4), np.ones((2, 2), int))
     found = schmidt_spectrum(values, range(8), precision="float32")
     assert found.entropy_error_bound < 0.01
-    with mock.patch.object(engine, "_eigenvalues", side_effect=lambda gram, dtype: real_eigenvalues(gram, np.dtype(np.float32))):
+    with mock.patch.object(
+        engine, "_eigenvalues", side_effect=lambda gram, dtype: real_eigenvalues(gram, np.dtype(np.float32))
+    ):
         forced = schmidt_spectrum(values, range(8), precision="float32")
     assert forced.entropy_error_bound > 5 * found.entropy_error_bound
     assert abs(forced.entropy() - found.entropy()) <= forced.entropy_error_bound
@@ -127,8 +135,11 @@ def test_a_cut_too_large_for_float64_names_float32_and_fits_in_it(monkeypatch):
     """The refusal comes before allocating, with the estimate, the limit and the fixes; float32 values fit."""
     values = np.random.default_rng(8).standard_normal(2**16)  # one 2^16-entry slice: 512 KiB in float64
     monkeypatch.setenv("CNN_BOUNDS_MEMORY_LIMIT", "300K")
-    with pytest.raises(TooLargeError, match=r"needs about 514.0 KiB, more than the memory limit of 300.0 KiB.*"
-                                            r"smaller region or lattice, or precision='float32'"):
+    with pytest.raises(
+        TooLargeError,
+        match=r"needs about 514.0 KiB, more than the memory limit of 300.0 KiB.*"
+        r"smaller region or lattice, or precision='float32'",
+    ):
         schmidt_spectrum(values, [0, 5, 10, 15])
     single = values.astype(np.float32)  # given in single precision: no copy, a 256 KiB slice
     assert schmidt_spectrum(single, [0, 5, 10, 15], precision="float32").entropy() > 0

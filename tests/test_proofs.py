@@ -15,18 +15,30 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cnn_bounds.cli import main
-from numeric import Lattice, entanglement_profile, page_entropy, straight_cuts
-from numeric import targets
+from cnn_bounds.driver.cli import main
+from numeric import Lattice, entanglement_profile, page_entropy, straight_cuts, targets
 from numeric.precise import exact_schmidt_rank
-from proofs import all_results, channel_scaling_result, distinct_rows_result, subvolume_result, volume_law_result
-from proofs import channel_scaling, distinct_rows, subvolume, volume_law
+from proofs import (
+    all_results,
+    channel_scaling,
+    channel_scaling_result,
+    distinct_rows,
+    distinct_rows_result,
+    subvolume,
+    subvolume_result,
+    volume_law,
+    volume_law_result,
+)
 from proofs.subvolume import LocalFeatureModel, cut_geometry, local_rank_bound
 
 # Results are built inside each test, not at import: a mutation tester that forks after collection would
 # otherwise test results built from the unmutated code.
-BUILDERS = {"volume-law": volume_law_result, "distinct-rows": distinct_rows_result, "sub-volume": subvolume_result,
-            "channel-scaling": channel_scaling_result}
+BUILDERS = {
+    "volume-law": volume_law_result,
+    "distinct-rows": distinct_rows_result,
+    "sub-volume": subvolume_result,
+    "channel-scaling": channel_scaling_result,
+}
 KEYS = list(BUILDERS)
 
 
@@ -47,15 +59,22 @@ def test_each_result_verifies_symbolically_and_numerically(key):
 
 m, n = volume_law.m, volume_law.n
 WRONG_VARIANTS = {
-    "Page mean with (m-1)/n": lambda: volume_law_result(claimed_mean=sympy.harmonic(m * n) - sympy.harmonic(n) - (m - 1) / n),
+    "Page mean with (m-1)/n": lambda: volume_law_result(
+        claimed_mean=sympy.harmonic(m * n) - sympy.harmonic(n) - (m - 1) / n
+    ),
     "maximum entropy ln m + 1": lambda: volume_law_result(claimed_maximum=sympy.log(m) + 1),
     "asymptotic form without -m/(2n) at the half cut": lambda: volume_law_result(claimed_asymptotic=sympy.log(m)),
     "asymptotic form with a wrong 1/n term, + 3/n": lambda: volume_law_result(
-        claimed_asymptotic=sympy.log(m) - m / (2 * n) + 3 / n),
-    "asymptotic form without its 1/(2mn) term": lambda: volume_law_result(claimed_asymptotic=sympy.log(m) - m / (2 * n)),
+        claimed_asymptotic=sympy.log(m) - m / (2 * n) + 3 / n
+    ),
+    "asymptotic form without its 1/(2mn) term": lambda: volume_law_result(
+        claimed_asymptotic=sympy.log(m) - m / (2 * n)
+    ),
     "rank bound r - 1": lambda: distinct_rows_result(distinct_rows.r - 1),
     "|U_A| = 4 xi l": lambda: subvolume_result(claimed_boundary=4 * subvolume.xi * subvolume.l),
-    "|U_A| = (xi - 1) l^2 (a volume law)": lambda: subvolume_result(claimed_boundary=(subvolume.xi - 1) * subvolume.l**2),
+    "|U_A| = (xi - 1) l^2 (a volume law)": lambda: subvolume_result(
+        claimed_boundary=(subvolume.xi - 1) * subvolume.l**2
+    ),
     "pattern OR rank 2^K": lambda: subvolume_result(claimed_pattern_rank=2**subvolume.K),
     "channels D0 / n_c": lambda: channel_scaling_result(claimed_channels=channel_scaling.D0 / channel_scaling.n_c),
     "best depth ln D0": lambda: channel_scaling_result(claimed_best_depth=sympy.log(channel_scaling.D0)),
@@ -100,8 +119,15 @@ def local_feature_cases(draw):
     features = targets.local_features(lattice, window=window, detector=detector)
     count = sum(np.broadcast_to(f, lattice.tensor_shape).astype(int) for f in features)
     values = {"or": count > 0, "nor": count == 0, "count": count >= threshold, "reader": count % 2}[aggregator]
-    model = LocalFeatureModel("drawn", lattice, tuple(targets.windows(lattice, *window)), aggregator,
-                              exact_match=exact, threshold=threshold, reader_states=2)
+    model = LocalFeatureModel(
+        "drawn",
+        lattice,
+        tuple(targets.windows(lattice, *window)),
+        aggregator,
+        exact_match=exact,
+        threshold=threshold,
+        reader_states=2,
+    )
     region = draw(st.permutations(range(lattice.n_pixels)))[: draw(st.integers(1, lattice.n_pixels - 1))]
     return model, np.asarray(values, dtype=float).reshape(-1), sorted(region)
 
@@ -147,6 +173,7 @@ def test_derive_reports_every_result_verified_and_writes_latex(tmp_path):
 
 # --- result 4's integer arithmetic against plain enumeration ---------------------------------------------
 
+
 def _root_by_counting(value, depth):
     width = 1
     while width**depth < value:
@@ -164,8 +191,13 @@ def test_integer_roots_and_the_cheapest_network_match_plain_enumeration():
         assert channel_scaling.cheapest_integer_network(shallow) == (best, 2, (shallow - 1).bit_length())  # ceil(log2)
 
 
-@pytest.mark.parametrize("claim, name", [(channel_scaling.D0 ** (1 / channel_scaling.n_c), "derived"),
-                                         (channel_scaling.D0 / channel_scaling.n_c, "D0 / n_c")])
+@pytest.mark.parametrize(
+    "claim, name",
+    [
+        (channel_scaling.D0 ** (1 / channel_scaling.n_c), "derived"),
+        (channel_scaling.D0 / channel_scaling.n_c, "D0 / n_c"),
+    ],
+)
 def test_the_arithmetic_check_compares_every_row_with_counting(claim, name):
     check = channel_scaling.check_channel_scaling_numerically(claim)
     shallow_channels = (4, 8, 16, 64, 256, 1024)
@@ -178,8 +210,10 @@ def test_the_arithmetic_check_compares_every_row_with_counting(claim, name):
         assert (deep_cost, shallow_cost) == (depth * smallest**2, shallow**2)
         assert ok == (smallest == math.ceil(expected_claim - 1e-9))
         agree += ok
-    assert check.summary.startswith(r"smallest integer $D$ with $D^{n_c} \ge D_0$ equals $\lceil$claimed $D\rceil$ in "
-                                    f"{agree} of 36 cases; ")
+    assert check.summary.startswith(
+        r"smallest integer $D$ with $D^{n_c} \ge D_0$ equals $\lceil$claimed $D\rceil$ in "
+        f"{agree} of 36 cases; "
+    )
     assert "$D_0 = 1024$: $D = 2$, $n_c = 10$ ($40 k^2$ vs $1048576 k^2$)" in check.summary
     assert check.summary.endswith(r"($D = 2$, $n_c = \lceil \log_2 D_0 \rceil$ as derived)")
     assert check.figures["cheapest"][64] == {"params_over_k2": 24, "D": 2, "n_c": 6}
@@ -189,6 +223,7 @@ def test_the_arithmetic_check_compares_every_row_with_counting(claim, name):
 
 
 # --- result 3's geometry and bounds on cases worked by hand -------------------------------------------------
+
 
 @given(st.lists(st.booleans(), max_size=12))
 def test_runs_are_the_maximal_blocks_of_true_classified_by_position(flags):
@@ -215,8 +250,15 @@ def test_two_by_two_windows_across_the_straight_cuts_of_4x4_worked_by_hand():
     }
     regions = straight_cuts(lattice)
     for aggregator, expected in bounds.items():
-        model = LocalFeatureModel("hand", lattice, tuple(targets.windows(lattice, 2, 2)), aggregator,
-                                  exact_match=aggregator != "reader", threshold=2, reader_states=3)
+        model = LocalFeatureModel(
+            "hand",
+            lattice,
+            tuple(targets.windows(lattice, 2, 2)),
+            aggregator,
+            exact_match=aggregator != "reader",
+            threshold=2,
+            reader_states=3,
+        )
         for label, geometry in cuts.items():
             found = cut_geometry(model, regions[label])
             assert (found.straddling, found.inside_a, found.inside_b, found.boundary_a, found.boundary_b) == geometry
@@ -247,7 +289,11 @@ def test_bounds_are_decided_exactly_for_integer_functions_and_in_float64_otherwi
     assert subvolume._decide(equal, lattice, (0, 1), profile, 3) == (True, False, "exact")
     assert subvolume._decide(equal, lattice, (0, 1), profile, 1) == (False, False, "exact")
     scaled = equal / 3  # the same rank and spectrum, not integer-valued
-    assert subvolume._decide(scaled, lattice, (0, 1), entanglement_profile(scaled, (0, 1)), 2) == (True, True, "float64")
+    assert subvolume._decide(scaled, lattice, (0, 1), entanglement_profile(scaled, (0, 1)), 2) == (
+        True,
+        True,
+        "float64",
+    )
     assert subvolume._decide(scaled, lattice, (0, 1), entanglement_profile(scaled, (0, 1)), 1)[:2] == (False, False)
 
 
@@ -262,14 +308,19 @@ def test_the_subvolume_check_counts_what_its_rows_show():
     parity = check.figures["by_function"]["parity"]
     parity_rows = [row for row in check.rows if row[0] == "parity"]
     assert parity["cases"] == len(parity_rows) and parity["rank_at_local_bound"] == len(parity_rows)  # rank 2 = r_G
-    assert parity["max_rank_over_local"] == 1.0 and parity["entropy_attains_bound"] == sum(row[12] for row in parity_rows)
+    assert parity["max_rank_over_local"] == 1.0 and parity["entropy_attains_bound"] == sum(
+        row[12] for row in parity_rows
+    )
     assert all(row[12] for row in parity_rows if levels[row[1]] == 2)  # S = ln 2 exactly on binary pixels
-    assert check.summary.startswith(f"{len(check.rows)} (function, cut) pairs ({sum(useful)} with the bound below the "
-                                    f"ceiling $d^{{\\min(|A|,|B|)}}$): rank and $S_A$ within the derived bound in {len(check.rows)}. ")
+    assert check.summary.startswith(
+        f"{len(check.rows)} (function, cut) pairs ({sum(useful)} with the bound below the "
+        f"ceiling $d^{{\\min(|A|,|B|)}}$): rank and $S_A$ within the derived bound in {len(check.rows)}. "
+    )
     assert "parity: 1.00, 1.00" in check.summary
 
 
 # --- result 2: the function built through a reader, and the check's bookkeeping ------------------------------
+
 
 def test_a_function_through_a_reader_is_the_table_read_at_each_image():
     lattice, region = Lattice(4, 1, 3), [3, 1]
@@ -285,14 +336,18 @@ def test_the_distinct_rows_check_counts_what_its_rows_show():
     check = distinct_rows.check_distinct_rows_numerically(seed=4)
     assert check.passed and 180 <= len(check.rows) <= 200
     for n_pixels, levels, size, states, rank, bound, entropy, log_bound, _ in check.rows:
-        assert 2 <= n_pixels <= (9 if levels == 2 else 6) and 1 <= size < n_pixels and 1 <= states <= min(8, levels**size)
+        assert (
+            2 <= n_pixels <= (9 if levels == 2 else 6) and 1 <= size < n_pixels and 1 <= states <= min(8, levels**size)
+        )
         assert bound == states and log_bound == pytest.approx(math.log(states)) and 1 <= rank <= states
         assert 0 <= entropy <= log_bound + 1e-12
     attained = sum(row[4] == row[3] for row in check.rows)
     assert check.figures == {"cases": len(check.rows), "held": len(check.rows), "rank_equals_r": attained}
-    assert check.summary == (f"{len(check.rows)} random cases (seed 4): rank $\\le$ claimed bound and $S_A \\le \\ln(\\text{{bound}})$ in "
-                             f"{len(check.rows)}; the rank equals $r$ in {attained} (the others have fewer distinct rows "
-                             "or columns).")
+    assert check.summary == (
+        f"{len(check.rows)} random cases (seed 4): rank $\\le$ claimed bound and $S_A \\le \\ln(\\text{{bound}})$ in "
+        f"{len(check.rows)}; the rank equals $r$ in {attained} (the others have fewer distinct rows "
+        "or columns)."
+    )
     too_tight = distinct_rows.check_distinct_rows_numerically(distinct_rows.r - 1, seed=4)
     assert [ok for ok in too_tight.row_passed] == [row[4] <= row[3] - 1 and row[3] >= 2 for row in too_tight.rows]
 
@@ -306,17 +361,22 @@ def test_the_page_check_compares_each_distinct_split_with_pages_value():
         assert claim == pytest.approx(page_entropy(2**size, 2 ** (n_pixels - size)), rel=1e-12)
         assert ceiling == pytest.approx(size * math.log(2)) and 0 < error < 0.05 and 0 < real_error < 0.05
         assert ok == (abs(mean - claim) < 4 * error) and real_mean < claim  # real functions average lower
-    assert check.summary.startswith(f"400 samples per split (seed 0): complex-Gaussian means within 4 standard errors "
-                                    f"of the claimed mean on {sum(check.row_passed)} of 20 $m \\times n$ splits")
+    assert check.summary.startswith(
+        f"400 samples per split (seed 0): complex-Gaussian means within 4 standard errors "
+        f"of the claimed mean on {sum(check.row_passed)} of 20 $m \\times n$ splits"
+    )
 
 
 # --- gaps found by the mutation sample of proofs/ (issue 11) -------------------------------------------------
+
 
 @pytest.mark.parametrize("key", KEYS)
 def test_every_result_states_its_setting_derivation_and_sources_in_full(key):
     """The report prints these fields; a result with a missing one would print an empty section."""
     result = BUILDERS[key]()
-    assert result.title[:1].isupper() and result.assumptions and all(isinstance(a, str) and a for a in result.assumptions)
+    assert (
+        result.title[:1].isupper() and result.assumptions and all(isinstance(a, str) and a for a in result.assumptions)
+    )
     assert result.statement and all(isinstance(s, sympy.Basic) and s.free_symbols for s in result.statement)
     assert result.steps and all(step.text and step.expression is not None for step in result.steps)
     assert result.checks and all(check.name and check.kind in ("proved", "checked") for check in result.checks)
@@ -326,9 +386,10 @@ def test_every_result_states_its_setting_derivation_and_sources_in_full(key):
 
 def test_is_zero_is_false_for_nonzero_constants_and_true_for_hidden_zeros():
     from proofs.result import is_zero
+
     x = sympy.symbols("x", positive=True)
     assert not is_zero(sympy.Integer(1)) and not is_zero(x) and not is_zero(sympy.log(2))
-    assert is_zero(sympy.log(x**2) - 2 * sympy.log(x)) and is_zero((x + 1)**2 - x**2 - 2 * x - 1)
+    assert is_zero(sympy.log(x**2) - 2 * sympy.log(x)) and is_zero((x + 1) ** 2 - x**2 - 2 * x - 1)
 
 
 def test_every_figure_of_the_subvolume_check_is_recounted_from_its_rows():
@@ -354,8 +415,11 @@ def test_the_network_check_measures_the_sweep_it_is_given():
     check = channel_scaling_result(measure_networks=sweep).check_numeric(seed=5)
     assert calls == [(False, 5)] and check.rows == (("toy", 2, 9, 3.0, 4, 3),) and not check.passed
     assert "the measured width is 4 against 3 ($n_c = 2$, $D_0 = 9$)" in check.summary
-    agreeing = channel_scaling_result(measure_networks=lambda full, seed, progress: {"matches": [
-        {"case": "toy", "depth": 2, "D0": 9, "D": 3, "min_cut_D": 3}]}).check_numeric()
+    agreeing = channel_scaling_result(
+        measure_networks=lambda full, seed, progress: {
+            "matches": [{"case": "toy", "depth": 2, "D0": 9, "D": 3, "min_cut_D": 3}]
+        }
+    ).check_numeric()
     assert agreeing.passed and "where not" not in agreeing.summary
 
 
@@ -392,6 +456,7 @@ def test_every_local_target_model_has_the_window_size_its_name_says():
 
 # --- the statements a paper prints, built here from SCIENCE.md's formulas ----------------------------------
 
+
 def _same_relation(actual: sympy.Basic, expected: sympy.Basic) -> bool:
     """Same relation, same left side, right sides equal as functions (and the same order term, if any)."""
     if type(actual) is not type(expected) or actual.lhs != expected.lhs:
@@ -402,25 +467,33 @@ def _same_relation(actual: sympy.Basic, expected: sympy.Basic) -> bool:
 
 def _expected_statements():
     from sympy import Eq, Le, Piecewise, Symbol, harmonic, log
+
     from proofs.result import SetSize
+
     m, n = volume_law.m, volume_law.n
-    r, (l, xi, d, r_G, K) = distinct_rows.r, (subvolume.l, subvolume.xi, subvolume.d, subvolume.r_G, subvolume.K)
+    r, (side, xi, d, r_G, K) = distinct_rows.r, (subvolume.l, subvolume.xi, subvolume.d, subvolume.r_G, subvolume.K)
     n_c, D, D0, c_k = channel_scaling.n_c, channel_scaling.D, channel_scaling.D0, channel_scaling.c_k
     S_A, mean, rank = Symbol("S_A"), Symbol(r"\langle{S_A}\rangle"), Symbol(r"\operatorname{rank}_A{f}")
-    boundary = 4 * (xi - 1) * l - 4 * (xi - 1) ** 2  # l x l square minus its (l - 2 xi + 2)^2 interior
+    boundary = 4 * (xi - 1) * side - 4 * (xi - 1) ** 2  # l x l square minus its (l - 2 xi + 2)^2 interior
     return {
-        "volume-law": (Le(S_A, log(m)),
-                       Eq(mean, harmonic(m * n) - harmonic(n) - (m - 1) / (2 * n)),  # Page: sum_{k=n+1}^{mn} 1/k - ...
-                       Eq(mean, log(m) - m / (2 * n) + 1 / (2 * m * n) + sympy.O(n**-2, (n, sympy.oo)))),
+        "volume-law": (
+            Le(S_A, log(m)),
+            Eq(mean, harmonic(m * n) - harmonic(n) - (m - 1) / (2 * n)),  # Page: sum_{k=n+1}^{mn} 1/k - ...
+            Eq(mean, log(m) - m / (2 * n) + 1 / (2 * m * n) + sympy.O(n**-2, (n, sympy.oo))),
+        ),
         "distinct-rows": (Le(rank, r), Le(S_A, log(r))),
-        "sub-volume": (Le(rank, r_G * d ** SetSize("U_A")),
-                       Eq(SetSize("U_A"), Piecewise((l**2, l < 2 * xi - 2), (boundary, True))),
-                       Le(S_A, log(r_G) + boundary * log(d)),
-                       Le(Symbol(r"\operatorname{rank}_A{f_{OR}}"), 1 + 2**K)),
-        "channel-scaling": (Le(S_A, n_c * c_k * SetSize("dA", positive=True) * log(D)),
-                            Eq(D, D0 ** (1 / n_c)),
-                            Eq(Symbol("P_{deep}/P_{shallow}"), n_c * D0 ** (2 / n_c) / D0**2),
-                            Eq(Symbol("n_c^*"), 2 * log(D0))),
+        "sub-volume": (
+            Le(rank, r_G * d ** SetSize("U_A")),
+            Eq(SetSize("U_A"), Piecewise((side**2, side < 2 * xi - 2), (boundary, True))),
+            Le(S_A, log(r_G) + boundary * log(d)),
+            Le(Symbol(r"\operatorname{rank}_A{f_{OR}}"), 1 + 2**K),
+        ),
+        "channel-scaling": (
+            Le(S_A, n_c * c_k * SetSize("dA", positive=True) * log(D)),
+            Eq(D, D0 ** (1 / n_c)),
+            Eq(Symbol("P_{deep}/P_{shallow}"), n_c * D0 ** (2 / n_c) / D0**2),
+            Eq(Symbol("n_c^*"), 2 * log(D0)),
+        ),
     }
 
 
@@ -437,6 +510,7 @@ def test_each_statement_is_the_formula_science_md_states(key):
 def test_every_formula_prints_as_latex_with_set_sizes_in_bars(key):
     """A plain Symbol("|U_A|") printed as |U_{A|}: braces that do not nest the way the formula means."""
     from proofs.result import SetSize
+
     assert sympy.latex(SetSize("U_A")) == r"\left|U_{A}\right|" and str(SetSize("U_A")) == "|U_A|"
     result = BUILDERS[key]()
     for expression in [*result.statement, *(step.expression for step in result.steps)]:
@@ -480,9 +554,13 @@ def test_the_or_term_count_covers_one_boundary_pixel():
 
 
 def test_the_full_subvolume_check_adds_a_chain_of_20_and_the_5x5_straight_cuts():
-    quick = {(lattice.width, lattice.height, lattice.levels): regions for lattice, regions in subvolume.subvolume_lattices()}
-    full = {(lattice.width, lattice.height, lattice.levels): regions
-            for lattice, regions in subvolume.subvolume_lattices(full=True)}
+    quick = {
+        (lattice.width, lattice.height, lattice.levels): regions for lattice, regions in subvolume.subvolume_lattices()
+    }
+    full = {
+        (lattice.width, lattice.height, lattice.levels): regions
+        for lattice, regions in subvolume.subvolume_lattices(full=True)
+    }
     assert set(quick) == {(4, 4, 2), (12, 1, 2), (16, 1, 2), (8, 1, 3)}
     assert set(full) - set(quick) == {(20, 1, 2), (5, 5, 2)}
     assert full[(5, 5, 2)] == straight_cuts(Lattice(5, 5)) and len(full[(5, 5, 2)]) == 8
@@ -490,13 +568,19 @@ def test_the_full_subvolume_check_adds_a_chain_of_20_and_the_5x5_straight_cuts()
 
 
 def test_the_network_check_lists_every_miss():
-    sweep = {"matches": [{"case": "a", "depth": 2, "D0": 9, "D": 4, "min_cut_D": 3},
-                         {"case": "b", "depth": 3, "D0": 8, "D": 3, "min_cut_D": 2},
-                         {"case": "c", "depth": 2, "D0": 4, "D": 2, "min_cut_D": 2}]}
+    sweep = {
+        "matches": [
+            {"case": "a", "depth": 2, "D0": 9, "D": 4, "min_cut_D": 3},
+            {"case": "b", "depth": 3, "D0": 8, "D": 3, "min_cut_D": 2},
+            {"case": "c", "depth": 2, "D0": 4, "D": 2, "min_cut_D": 2},
+        ]
+    }
     check = channel_scaling_result(measure_networks=lambda full, seed, progress: sweep).check_numeric()
     assert check.row_passed == (False, False, True)
-    assert ("; where not, the measured width is 4 against 3 ($n_c = 2$, $D_0 = 9$), 3 against 2 ($n_c = 3$, $D_0 = 8$); "
-            "the min cut predicts the measured width at 1.") in check.summary
+    assert (
+        "; where not, the measured width is 4 against 3 ($n_c = 2$, $D_0 = 9$), 3 against 2 ($n_c = 3$, $D_0 = 8$); "
+        "the min cut predicts the measured width at 1."
+    ) in check.summary
 
 
 # --- the derivation text a paper quotes changes only on purpose ----------------------------------------------
@@ -512,13 +596,24 @@ def _derivation_text() -> str:
     for key in KEYS:
         result = BUILDERS[key]()
         parts.append(result.latex(result.verify_symbolic()))
-        numeric_headers = {"volume-law": volume_law.check_page_numerically, "sub-volume": subvolume.check_subvolume_numerically,
-                           "distinct-rows": distinct_rows.check_distinct_rows_numerically}
+        numeric_headers = {
+            "volume-law": volume_law.check_page_numerically,
+            "sub-volume": subvolume.check_subvolume_numerically,
+            "distinct-rows": distinct_rows.check_distinct_rows_numerically,
+        }
         if key in numeric_headers:
             parts.append("% numeric table: " + " | ".join(numeric_headers[key]().headers) + "\n")
-    parts.append("% channel-scaling tables: " + " | ".join(channel_scaling.check_channel_scaling_numerically().headers)
-                 + " ;; " + " | ".join(channel_scaling_result(measure_networks=lambda full, seed, progress: {
-                     "matches": []}).check_numeric().headers) + "\n")
+    parts.append(
+        "% channel-scaling tables: "
+        + " | ".join(channel_scaling.check_channel_scaling_numerically().headers)
+        + " ;; "
+        + " | ".join(
+            channel_scaling_result(measure_networks=lambda full, seed, progress: {"matches": []})
+            .check_numeric()
+            .headers
+        )
+        + "\n"
+    )
     return "".join(parts)
 
 
@@ -529,32 +624,44 @@ def test_the_derivation_text_is_the_reviewed_one():
     text = _derivation_text()
     if os.environ.get("CNN_BOUNDS_UPDATE_GOLDEN"):
         GOLDEN.write_text(text)
-    assert text == GOLDEN.read_text(), ("the derivation text changed; if on purpose, rerun with "
-                                        "CNN_BOUNDS_UPDATE_GOLDEN=1 and review `git diff tests/golden`")
+    assert text == GOLDEN.read_text(), (
+        "the derivation text changed; if on purpose, rerun with "
+        "CNN_BOUNDS_UPDATE_GOLDEN=1 and review `git diff tests/golden`"
+    )
 
 
 # --- gaps found by a second, unbiased mutation sample (seed 20261126 over the renamed mutants) ----------------
+
 
 def test_every_derived_bound_but_one_is_attained_on_some_cut():
     """Tightness, measured: the rank reaches the local bound on some cut for every target except
     pattern-present xi=3 (whose best is 0.8 of it on 4x4); a loosened model (more reader states) would not."""
     by_function = subvolume.check_subvolume_numerically().figures["by_function"]
     assert {name for name, v in by_function.items() if v["max_rank_over_local"] == 1.0} == set(by_function) - {
-        "pattern-present xi=3"}
+        "pattern-present xi=3"
+    }
     assert by_function["product"]["rank_at_local_bound"] == by_function["product"]["cases"]  # rank 1 = bound 1
 
 
 def test_a_too_tight_pattern_rank_claim_fails_the_term_count():
     outcomes = dict(subvolume_result(claimed_pattern_rank=2**subvolume.K).verify_symbolic().outcomes)
-    assert not outcomes["an OR of $K$ straddling pattern detectors has at most the claimed number of separable terms, "
-                        r"$K = 1, \dots, 5$"]
+    assert not outcomes[
+        "an OR of $K$ straddling pattern detectors has at most the claimed number of separable terms, "
+        r"$K = 1, \dots, 5$"
+    ]
 
 
 def test_chain_regions_are_the_prefixes_two_intervals_of_each_length_and_the_even_pixels():
     regions = subvolume._chain_regions(12)
     prefixes = {f"[0,{k})": tuple(range(k)) for k in range(1, 12)}
-    assert regions == {**prefixes, "[1,3)": (1, 2), "[5,7)": (5, 6), "[1,5)": (1, 2, 3, 4), "[4,8)": (4, 5, 6, 7),
-                       "even pixels": (0, 2, 4, 6, 8, 10)}
+    assert regions == {
+        **prefixes,
+        "[1,3)": (1, 2),
+        "[5,7)": (5, 6),
+        "[1,5)": (1, 2, 3, 4),
+        "[4,8)": (4, 5, 6, 7),
+        "even pixels": (0, 2, 4, 6, 8, 10),
+    }
 
 
 def test_the_distinct_rows_check_reports_progress_and_reaches_two_pixel_chains():

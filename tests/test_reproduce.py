@@ -10,12 +10,18 @@ import subprocess
 import pytest
 from click.testing import CliRunner
 
-from cnn_bounds import report
-from cnn_bounds.cli import main
+from cnn_bounds.driver import report
+from cnn_bounds.driver.cli import main
+from cnn_bounds.verdicts import base
 from proofs.result import plain_text
 
-STEMS = ["fig-volume-vs-subvolume", "fig-bound-vs-exact", "fig-rank-vs-mincut", "fig-channel-scaling",
-         "fig-learnt-entanglement"]
+STEMS = [
+    "fig-volume-vs-subvolume",
+    "fig-bound-vs-exact",
+    "fig-rank-vs-mincut",
+    "fig-channel-scaling",
+    "fig-learnt-entanglement",
+]
 
 
 def test_reproduce_writes_the_report_figures_and_data(quick_run):
@@ -25,8 +31,10 @@ def test_reproduce_writes_the_report_figures_and_data(quick_run):
     main_tex = (out / "report.tex").read_text()
     assert main_tex.startswith(r"\documentclass[11pt]{article}") and main_tex.rstrip().endswith(r"\end{document}")
     assert [line for line in main_tex.splitlines() if line.startswith(r"\usepackage")] == [
-        r"\usepackage[margin=2.5cm]{geometry}", report.FRAGMENT_PACKAGES]
-    inputs = [line[len(r"\input{tex/"):-1] for line in main_tex.splitlines() if line.startswith(r"\input{")]
+        r"\usepackage[margin=2.5cm]{geometry}",
+        report.FRAGMENT_PACKAGES,
+    ]
+    inputs = [line[len(r"\input{tex/") : -1] for line in main_tex.splitlines() if line.startswith(r"\input{")]
     assert sorted(path.stem for path in (out / "tex").glob("*.tex")) == sorted(inputs) and len(inputs) == 8
     tex = all_tex(out)
     assert tex.count(r"\section{") == 5 and tex.count(r"\paragraph{Verdict:") == 5
@@ -47,7 +55,7 @@ def test_every_number_the_report_quotes_is_the_one_in_results_json(quick_run):
     tex = all_tex(out)
     assert len(results["quoted"]) > 100
     for path, quoted in results["quoted"].items():
-        assert report.lookup(results, path) == quoted["value"], path
+        assert base.lookup(results, path) == quoted["value"], path
         assert quoted["text"] in tex, (path, quoted["text"])
 
 
@@ -55,12 +63,18 @@ def test_the_markdown_report_has_the_same_numbers_verdicts_and_figures(quick_run
     out, _ = quick_run
     results = json.loads((out / "results.json").read_text())
     markdown = (out / "report.md").read_text()
-    numbers = [q["text"] for q in results["quoted"].values()
-               if isinstance(q["value"], (int, float)) and not isinstance(q["value"], bool)]
+    numbers = [
+        q["text"]
+        for q in results["quoted"].values()
+        if isinstance(q["value"], (int, float)) and not isinstance(q["value"], bool)
+    ]
     assert len(numbers) > 100 and [text for text in numbers if text not in markdown] == []
     # and every quoted text that LaTeX prints as it is (no escapes; no ' which pandoc makes typographic)
-    texts = [q["text"] for q in results["quoted"].values()
-             if isinstance(q["value"], str) and q["text"] == q["value"] and "'" not in q["value"]]
+    texts = [
+        q["text"]
+        for q in results["quoted"].values()
+        if isinstance(q["value"], str) and q["text"] == q["value"] and "'" not in q["value"]
+    ]
     assert len(texts) > 50 and [text for text in texts if text not in markdown] == []
     for verdict in results["verdicts"].values():
         assert f"Verdict: {verdict['verdict']}." in markdown
@@ -68,14 +82,18 @@ def test_the_markdown_report_has_the_same_numbers_verdicts_and_figures(quick_run
     assert sorted(name for _, name in images) == sorted(f"{stem}.png" for stem in STEMS)
     assert all(caption for caption, _ in images) and all((out / name).exists() for _, name in images)
     assert "$D = D_0^{1/n_c}$" in markdown
-    table_math = [math for line in markdown.splitlines() if line.startswith("|") for math in re.findall(r"\$[^$]*\$", line)]
+    table_math = [
+        math for line in markdown.splitlines() if line.startswith("|") for math in re.findall(r"\$[^$]*\$", line)
+    ]
     assert table_math and not [math for math in table_math if "|" in math]  # a | in math would split a pipe-table cell
-    assert not any(latex in markdown for latex in (r"\begin{tab", r"\begin{fig", r"\begin{item", r"\includegraphics", r"\textbar"))
+    assert not any(
+        latex in markdown for latex in (r"\begin{tab", r"\begin{fig", r"\begin{item", r"\includegraphics", r"\textbar")
+    )
 
 
 def test_a_wrapping_column_keeps_every_character_in_markdown():
     # regression: pandoc read \arraybackslash as taking an argument and dropped the 3 of "3/4-bright window"
-    table = report._table("lXr", ["lattice", "target", "cuts"], [["4x4", "3/4-bright window present", "15"]])
+    table = base.table("lXr", ["lattice", "target", "cuts"], [["4x4", "3/4-bright window present", "15"]])
     markdown = report.report_markdown({"seed": 0, "full": False}, {"table": table})
     assert "| 4x4 | 3/4-bright window present | 15 |" in " ".join(markdown.split())
 
@@ -87,7 +105,7 @@ def test_the_verdicts_follow_from_the_numbers(quick_run):
     for verdict in results["verdicts"].values():
         assert set(verdict) == {"claim", "verdict", "because", "comparisons", "non_vacuous"}
         assert isinstance(verdict["comparisons"], int) and 0 <= verdict["non_vacuous"] <= verdict["comparisons"]
-        assert verdict["non_vacuous"] >= report.MIN_NON_VACUOUS or verdict["verdict"] == report.NOT_TESTED
+        assert verdict["non_vacuous"] >= base.MIN_NON_VACUOUS or verdict["verdict"] == base.NOT_TESTED
 
 
 def _flipped(results: dict, change) -> dict:
@@ -103,13 +121,16 @@ def _set(path: str, value):
         for part in parents:
             holder = holder[int(part)] if isinstance(holder, list) else holder[part]
         holder[int(last) if isinstance(holder, list) else last] = value
+
     return change
 
 
 FLIPS = {  # one change of the numbers that must turn each verdict to "does not hold"
     "volume-law": _set("derive.volume-law.numeric.passed", False),
     "sub-volume": _set("lattice.violations", 3),
-    "min-cut": lambda r: r["tightness"]["points"][0].update(generic_rank=r["tightness"]["points"][0]["min_cut_rank"] + 1),
+    "min-cut": lambda r: r["tightness"]["points"][0].update(
+        generic_rank=r["tightness"]["points"][0]["min_cut_rank"] + 1
+    ),
     "channel-scaling": lambda r: r["wall"].update(agree_with_paper=r["wall"]["comparisons"] - 1),
     "trained-cnns": lambda r: r["training"]["learnt_within_target_bound"].update(within=0),
 }
@@ -119,7 +140,7 @@ def test_a_violation_at_scale_alone_fails_the_sub_volume_verdict(quick_run):
     out, _ = quick_run
     results = json.loads((out / "results.json").read_text())
     assert results["scale"]["comparisons"] > 0 and results["scale"]["violations"] == 0
-    assert _flipped(results, _set("scale.violations", 1))["sub-volume"]["verdict"] == report.FAILS
+    assert _flipped(results, _set("scale.violations", 1))["sub-volume"]["verdict"] == base.FAILS
 
 
 @pytest.mark.parametrize("key", list(FLIPS))
@@ -127,17 +148,20 @@ def test_every_verdict_flips_when_its_numbers_do(quick_run, key):
     out, _ = quick_run
     results = json.loads((out / "results.json").read_text())
     if key == "channel-scaling":  # the default run's verdict is "does not hold": flip it the other way too
-        assert _flipped(results, lambda r: r["wall"].update(agree_with_paper=r["wall"]["comparisons"]))[key]["verdict"] == report.HOLDS
+        assert (
+            _flipped(results, lambda r: r["wall"].update(agree_with_paper=r["wall"]["comparisons"]))[key]["verdict"]
+            == base.HOLDS
+        )
     else:
-        assert results["verdicts"][key]["verdict"] != report.FAILS
-    assert _flipped(results, FLIPS[key])[key]["verdict"] == report.FAILS
+        assert results["verdicts"][key]["verdict"] != base.FAILS
+    assert _flipped(results, FLIPS[key])[key]["verdict"] == base.FAILS
 
 
 def test_a_claim_with_too_few_non_vacuous_comparisons_is_not_tested(quick_run):
     out, _ = quick_run
     results = json.loads((out / "results.json").read_text())
     few = _flipped(results, lambda r: r["wall"].update(comparisons=5, agree_with_paper=5))
-    assert few["channel-scaling"]["verdict"] == report.NOT_TESTED and few["channel-scaling"]["non_vacuous"] == 5
+    assert few["channel-scaling"]["verdict"] == base.NOT_TESTED and few["channel-scaling"]["non_vacuous"] == 5
 
 
 def test_the_quick_report_compiles_to_a_pdf(quick_run, tmp_path):
@@ -147,10 +171,18 @@ def test_the_quick_report_compiles_to_a_pdf(quick_run, tmp_path):
     assert (out / "report.pdf").read_bytes().startswith(b"%PDF")
     # every table and formula fits the page: pdflatex reports no line wider than the text
     shutil.copytree(out, tmp_path / "again")
-    subprocess.run(["pdflatex", "-interaction=nonstopmode", "report.tex"], cwd=tmp_path / "again", capture_output=True,
-                   timeout=300, check=True)
-    overfull = [line for line in (tmp_path / "again" / "report.log").read_text(errors="replace").splitlines()
-                if line.startswith("Overfull \\hbox")]
+    subprocess.run(
+        ["pdflatex", "-interaction=nonstopmode", "report.tex"],
+        cwd=tmp_path / "again",
+        capture_output=True,
+        timeout=300,
+        check=True,
+    )
+    overfull = [
+        line
+        for line in (tmp_path / "again" / "report.log").read_text(errors="replace").splitlines()
+        if line.startswith("Overfull \\hbox")
+    ]
     assert overfull == []
 
 
@@ -191,18 +223,24 @@ def test_the_verdict_counts_agree_with_a_recount_of_the_raw_numbers(quick_run):
     headers = results["derive"]["sub-volume"]["numeric"]["headers"]
     lattice_rows = [r for r in results["lattice"]["rows"] if r["bound"] is not None]
     recount = sum(row[headers.index("ln bound")] < _ceiling_nats(row, headers) - 1e-12 for row in sub_rows)
-    recount += sum(r["bound"] < min(r["size"], _pixels(r["lattice"]) - r["size"]) * math.log(2) - 1e-12 for r in lattice_rows)
+    recount += sum(
+        r["bound"] < min(r["size"], _pixels(r["lattice"]) - r["size"]) * math.log(2) - 1e-12 for r in lattice_rows
+    )
     scale_rows = results["scale"]["rows"]
-    recount += sum(math.log(r["rank_bound"]) < min(r["size"], _pixels(r["lattice"]) - r["size"]) * math.log(2) - 1e-12
-                   for r in scale_rows)
+    recount += sum(
+        math.log(r["rank_bound"]) < min(r["size"], _pixels(r["lattice"]) - r["size"]) * math.log(2) - 1e-12
+        for r in scale_rows
+    )
     assert verdicts["sub-volume"]["comparisons"] == len(sub_rows) + len(lattice_rows) + len(scale_rows)
     assert verdicts["sub-volume"]["non_vacuous"] == recount
-    assert all(r["entropy"] <= math.log(r["rank_bound"]) + r["error_bound"] and r["rank"] <= r["rank_bound"]
-               for r in scale_rows)
+    assert all(
+        r["entropy"] <= math.log(r["rank_bound"]) + r["error_bound"] and r["rank"] <= r["rank_bound"]
+        for r in scale_rows
+    )
     wall = [m for m in results["wall"]["matches"] if m["depth"] >= 2]
     assert verdicts["channel-scaling"]["comparisons"] == len(wall)
     agree = sum(m["D"] ** m["depth"] >= m["D0"] > (m["D"] - 1) ** m["depth"] for m in wall)
-    assert (verdicts["channel-scaling"]["verdict"] == report.HOLDS) == (agree == len(wall) >= report.MIN_NON_VACUOUS)
+    assert (verdicts["channel-scaling"]["verdict"] == base.HOLDS) == (agree == len(wall) >= base.MIN_NON_VACUOUS)
     assert verdicts["volume-law"]["comparisons"] == len(results["derive"]["volume-law"]["numeric"]["rows"])
 
 

@@ -11,12 +11,11 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from cnn_bounds.cache import CacheWarning, PointCache
-from cnn_bounds.cli import main
-from cnn_bounds.files import write_atomically
-from cnn_bounds.training import balanced_accuracy, learnt_function, split, train
-from numeric import Lattice, entanglement_profile, straight_cuts
-from numeric import targets
+from cnn_bounds.driver.cache import CacheWarning, PointCache
+from cnn_bounds.driver.cli import main
+from cnn_bounds.driver.files import write_atomically
+from cnn_bounds.verdicts.trained_cnns import balanced_accuracy, learnt_function, split, train
+from numeric import Lattice, entanglement_profile, straight_cuts, targets
 
 
 def run_sweep(command: str, out):
@@ -36,8 +35,10 @@ def seeded_with(out, copies: dict):
 @pytest.fixture(scope="module")
 def convac_sweep(tmp_path_factory, quick_run):
     cache = quick_run[0] / "cache"
-    out = seeded_with(tmp_path_factory.mktemp("convac"), {cache / "convac.jsonl": "points.jsonl",
-                                                         cache / "wall.jsonl": "wall/points.jsonl"})
+    out = seeded_with(
+        tmp_path_factory.mktemp("convac"),
+        {cache / "convac.jsonl": "points.jsonl", cache / "wall.jsonl": "wall/points.jsonl"},
+    )
     return run_sweep("convac-sweep", out)
 
 
@@ -53,7 +54,8 @@ def test_convac_sweep_reports_both_regimes_and_never_a_rank_above_the_min_cut(co
         assert fit["paper_exponent"] == pytest.approx(1 / fit["depth"])
         assert fit["exponent"] is None or fit["stderr"] is not None
     assert {"points.csv", "matches.csv", "fits.csv", "excluded.csv", "results.json", "points.jsonl"} <= {
-        p.name for p in out.iterdir()}
+        p.name for p in out.iterdir()
+    }
     saved = json.loads((out / "results.json").read_text())
     assert saved["fits"] == report["binary"]["fits"]
     wall = json.loads((out / "wall" / "results.json").read_text())
@@ -101,7 +103,7 @@ def test_the_held_out_half_is_never_trained_on_and_a_random_function_is_not_lear
 
 def test_a_rerun_with_the_same_out_dir_reuses_every_cached_point(train_sweep, monkeypatch):
     report, out = train_sweep
-    import cnn_bounds.training as training
+    import cnn_bounds.verdicts.trained_cnns as training
 
     monkeypatch.setattr(training, "train", lambda *a, **k: pytest.fail("a cached point was trained again"))
     again, _ = run_sweep("train-sweep", out)
@@ -180,7 +182,9 @@ def test_training_is_reproducible_and_learns_a_small_pattern_target():
     second = learnt_function(train(lattice, labels, training, channels=4, depth=2, seed=5)[0], lattice)
     np.testing.assert_array_equal(first, second)
     assert balanced_accuracy(first[held_out], labels[held_out]) == 1.0
-    assert entanglement_profile(first, [0, 3, 6]).entropy == pytest.approx(entanglement_profile(labels, [0, 3, 6]).entropy)
+    assert entanglement_profile(first, [0, 3, 6]).entropy == pytest.approx(
+        entanglement_profile(labels, [0, 3, 6]).entropy
+    )
 
 
 def test_balanced_accuracy_weighs_both_classes_equally():
@@ -196,19 +200,37 @@ def test_bad_arguments_to_the_cnn_commands_exit_2_with_one_line(command):
 
 
 def test_mincut_refuses_bad_architectures_with_one_line():
-    for args, message in [(["--channels", "0"], "--channels (D) must be at least 1"),
-                          (["--depth", "-1"], "--depth (n_c) must be at least 0"),
-                          (["--shape", "4x4", "--depth", "5"], "does not fit"),
-                          (["--region", "rect:3,3,2,2"], "does not fit in the 4x4 lattice"),
-                          (["--shape", "9x9"], "needs about")]:
+    for args, message in [
+        (["--channels", "0"], "--channels (D) must be at least 1"),
+        (["--depth", "-1"], "--depth (n_c) must be at least 0"),
+        (["--shape", "4x4", "--depth", "5"], "does not fit"),
+        (["--region", "rect:3,3,2,2"], "does not fit in the 4x4 lattice"),
+        (["--shape", "9x9"], "needs about"),
+    ]:
         result = CliRunner().invoke(main, ["mincut", *args])
         assert result.exit_code == 2 and message in result.output, (args, result.output)
 
 
 def test_mincut_measures_the_documented_counterexample_where_the_min_cut_is_not_attained():
     """SCIENCE.md: 3x3 binary, n_c = 2, D = 3, k = 2, unshared, A = {6, 7, 8} has rank 7 against a min cut of 8."""
-    result = CliRunner().invoke(main, ["mincut", "--shape", "3x3", "--depth", "2", "--channels", "3", "--kernel", "2",
-                                       "--unshared", "--region", "pixels:6,7,8", "--json"])
+    result = CliRunner().invoke(
+        main,
+        [
+            "mincut",
+            "--shape",
+            "3x3",
+            "--depth",
+            "2",
+            "--channels",
+            "3",
+            "--kernel",
+            "2",
+            "--unshared",
+            "--region",
+            "pixels:6,7,8",
+            "--json",
+        ],
+    )
     assert result.exit_code == 0, result.output
     record = json.loads(result.output)["regions"][0]
     assert record["rank_bound"] == 8 and record["generic_rank"] == 7
@@ -218,23 +240,32 @@ def test_mincut_measures_the_documented_counterexample_where_the_min_cut_is_not_
 def test_the_scale_check_equals_the_dense_engine_and_result_3_where_both_can_be_computed(monkeypatch):
     """scale_checks on a 4x4 image (small enough to enumerate): the tensor-network entropies and ranks equal the
     dense engine's, the bounds equal the sub-volume check's, and an entropy above its bound is counted."""
-    from cnn_bounds import lattice_checks
+    from cnn_bounds.verdicts import subvolume as lattice_checks
     from numeric import matched_random_entropy, rectangle
     from numeric.cuts import measure_cuts
+
     lattice = Lattice(4, 4)
     regions = {"cols<2": straight_cuts(lattice)["cols<2"], "square l=2": rectangle(lattice, 1, 1, 2, 2)}
     monkeypatch.setattr(lattice_checks, "scale_jobs", lambda full: [(lattice, regions)])
     result = lattice_checks.scale_checks()
     assert result["comparisons"] == len(lattice_checks.SCALE_TARGETS) * len(regions) * 2 and not result["not_reached"]
     for row in result["rows"]:
-        dense = measure_cuts(row["function"], lattice, {row["region"]: regions[row["region"]]}, method="dense",
-                             labels=row["labels"])[row["region"]]
+        dense = measure_cuts(
+            row["function"], lattice, {row["region"]: regions[row["region"]]}, method="dense", labels=row["labels"]
+        )[row["region"]]
         assert row["entropy"] == pytest.approx(dense.spectrum.entropy(), abs=1e-9) and row["rank"] == dense.rank
         assert row["density"] == pytest.approx(dense.density, abs=1e-15)
-        assert row["matched"] == matched_random_entropy(row["density"], 2 ** row["size"], 2 ** (16 - row["size"]),
-                                                        row["labels"])
+        assert row["matched"] == matched_random_entropy(
+            row["density"], 2 ** row["size"], 2 ** (16 - row["size"]), row["labels"]
+        )
     assert result["violations"] == 0
     monkeypatch.setattr(lattice_checks, "catalogue_rank_bound", lambda function, lattice, region: 1)
-    assert lattice_checks.scale_checks()["violations"] == sum(row["rank"] > 1 + (row["labels"] == "pm1")
-                                                             or row["entropy"] > math.log(1 + (row["labels"] == "pm1"))
-                                                             + row["error_bound"] for row in result["rows"]) > 0
+    assert (
+        lattice_checks.scale_checks()["violations"]
+        == sum(
+            row["rank"] > 1 + (row["labels"] == "pm1")
+            or row["entropy"] > math.log(1 + (row["labels"] == "pm1")) + row["error_bound"]
+            for row in result["rows"]
+        )
+        > 0
+    )

@@ -5,20 +5,24 @@ import math
 import re
 
 import numpy as np
-import scipy.stats
 import pytest
+import scipy.stats
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cnn_bounds.strategies import lattices
-from numeric import InvalidInputError, Lattice, TooLargeError
-from numeric import targets
-from numeric.memory import format_bytes
+from numeric import InvalidInputError, Lattice, TooLargeError, schmidt_rank, targets
 from numeric.catalog import CATALOG, build_target, parse_function_spec
-from numeric import schmidt_rank
+from numeric.memory import format_bytes
 from numeric.targets import finite_state_reader
 from proofs.subvolume import (
-    LocalFeatureModel, cut_geometry, last_nonzero_transitions, local_rank_bound, run_span_dimension, runs)
+    LocalFeatureModel,
+    cut_geometry,
+    last_nonzero_transitions,
+    local_rank_bound,
+    run_span_dimension,
+    runs,
+)
 
 
 def images(lattice: Lattice):
@@ -39,14 +43,18 @@ small_lattices = lattices(max_images=729, min_pixels=4).filter(lambda lat: lat.w
 def lattice_and_pattern(draw):
     lattice = draw(small_lattices)
     height, width = draw(st.integers(1, min(2, lattice.height))), draw(st.integers(1, min(2, lattice.width)))
-    pattern = np.array(draw(st.lists(st.integers(0, lattice.levels - 1), min_size=height * width, max_size=height * width)))
+    pattern = np.array(
+        draw(st.lists(st.integers(0, lattice.levels - 1), min_size=height * width, max_size=height * width))
+    )
     return lattice, pattern.reshape(height, width)
 
 
 @given(lattice_and_pattern(), st.integers(1, 4))
 def test_local_feature_targets_match_a_loop_over_images(case, threshold):
     lattice, pattern = case
-    counts = np.array([sum(np.array_equal(w, pattern) for w in windows_of(im, *pattern.shape)) for im in images(lattice)])
+    counts = np.array(
+        [sum(np.array_equal(w, pattern) for w in windows_of(im, *pattern.shape)) for im in images(lattice)]
+    )
     np.testing.assert_array_equal(targets.pattern_present(lattice, pattern), counts > 0)
     np.testing.assert_array_equal(targets.pattern_absent(lattice, pattern), counts == 0)
     np.testing.assert_array_equal(targets.count_threshold(lattice, threshold, pattern), counts >= threshold)
@@ -57,9 +65,13 @@ def test_a_predicate_detector_matches_a_loop_over_images(lattice):
     bright = lambda patches: patches.sum(axis=(1, 2)) >= 3 * (lattice.levels - 1)  # noqa: E731
     expected = [any(w.sum() >= 3 * (lattice.levels - 1) for w in windows_of(im, 2, 2)) for im in images(lattice)]
     np.testing.assert_array_equal(targets.pattern_present(lattice, window=(2, 2), detector=bright), expected)
-    np.testing.assert_array_equal(targets.pattern_absent(lattice, window=(2, 2), detector=bright), np.logical_not(expected))
+    np.testing.assert_array_equal(
+        targets.pattern_absent(lattice, window=(2, 2), detector=bright), np.logical_not(expected)
+    )
     counts = [sum(w.sum() >= 3 * (lattice.levels - 1) for w in windows_of(im, 2, 2)) for im in images(lattice)]
-    np.testing.assert_array_equal(targets.count_threshold(lattice, 2, window=(2, 2), detector=bright), np.array(counts) >= 2)
+    np.testing.assert_array_equal(
+        targets.count_threshold(lattice, 2, window=(2, 2), detector=bright), np.array(counts) >= 2
+    )
 
 
 @given(lattices(max_images=729))
@@ -138,7 +150,6 @@ def test_a_lattice_too_large_to_enumerate_is_refused_with_the_estimate():
 # --- finite-state readers: the order-dependent aggregator and its run bound (c') -------------------------
 
 
-
 def test_the_last_non_zero_reader_breaks_the_old_reader_bound_and_keeps_the_run_bound():
     # Regression (issue 10): a 2-state reader on a 3-level chain of 8, A = the even pixels, has rank 8;
     # the old bound r_G d^|U_A| = 2 was false. The run bound: runs {0} (edge) and {2}, {4}, {6} (middle):
@@ -175,8 +186,13 @@ def readers(draw):
     levels = draw(st.integers(2, 3))
     n_pixels = draw(st.integers(2, 10 if levels == 2 else 7))
     states = draw(st.integers(1, 4))
-    transitions = np.array(draw(st.lists(st.lists(st.integers(0, states - 1), min_size=levels, max_size=levels),
-                                         min_size=states, max_size=states)))
+    transitions = np.array(
+        draw(
+            st.lists(
+                st.lists(st.integers(0, states - 1), min_size=levels, max_size=levels), min_size=states, max_size=states
+            )
+        )
+    )
     output = np.array(draw(st.lists(st.integers(-2, 2), min_size=states, max_size=states)))
     order = tuple(draw(st.permutations(range(n_pixels))))
     region = sorted(draw(st.permutations(range(n_pixels)))[: draw(st.integers(1, n_pixels - 1))])
@@ -191,8 +207,9 @@ def test_any_reader_in_any_order_stays_within_its_run_bound(case):
     if not np.any(values):
         return
     pixels = tuple((p,) for p in range(lattice.n_pixels))
-    model = LocalFeatureModel("reader", lattice, pixels, "reader", reader_states=len(output),
-                              reading_order=tuple(order))
+    model = LocalFeatureModel(
+        "reader", lattice, pixels, "reader", reader_states=len(output), reading_order=tuple(order)
+    )
     bound, _ = local_rank_bound(model, cut_geometry(model, region))
     assert schmidt_rank(values, region, levels=lattice.levels) <= bound
 
@@ -210,8 +227,9 @@ def test_density_matched_random_functions_have_exactly_the_asked_number_of_ones(
     for ones in (0, 1, 100, 512):
         values = targets.random_boolean_with_ones(lattice, ones, seed=3)
         assert values.sum() == ones and set(np.unique(values)) <= {0.0, 1.0}
-    np.testing.assert_array_equal(targets.random_boolean_with_ones(lattice, 7, seed=3),
-                                  targets.random_boolean_with_ones(lattice, 7, seed=3))
+    np.testing.assert_array_equal(
+        targets.random_boolean_with_ones(lattice, 7, seed=3), targets.random_boolean_with_ones(lattice, 7, seed=3)
+    )
     with pytest.raises(InvalidInputError, match="ones must be in 0..512"):
         targets.random_boolean_with_ones(lattice, 513)
 
@@ -219,7 +237,7 @@ def test_density_matched_random_functions_have_exactly_the_asked_number_of_ones(
 def test_a_random_function_is_rarely_below_its_own_density_matched_control():
     # The matched comparison must not call a structureless function "below random": a density-matched random
     # function compared with other draws of the same density is below all of them on few cuts.
-    from cnn_bounds.lattice_checks import matched_comparison
+    from cnn_bounds.verdicts.subvolume import matched_comparison
     from numeric import straight_cuts
 
     lattice = Lattice(4, 3)
@@ -257,7 +275,8 @@ _BUILDERS = [  # (name in the refusal, the call, extra bytes per image beside th
 @pytest.mark.parametrize("what, build, extra", _BUILDERS, ids=[f"{i}-{b[0]}" for i, b in enumerate(_BUILDERS)])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_every_builder_is_refused_before_allocating_by_name_and_runs_at_its_documented_size(
-        monkeypatch, what, build, extra, dtype):
+    monkeypatch, what, build, extra, dtype
+):
     lattice = Lattice(4, 3)
     needed = lattice.n_images * (np.dtype(dtype).itemsize + extra)
     monkeypatch.setenv("CNN_BOUNDS_MEMORY_LIMIT", str(needed))
@@ -265,9 +284,11 @@ def test_every_builder_is_refused_before_allocating_by_name_and_runs_at_its_docu
     assert values.nbytes + lattice.n_images * extra == needed
     monkeypatch.setenv("CNN_BOUNDS_MEMORY_LIMIT", str(needed - 1))
     fix = _FLOAT64_FIX if dtype is np.float64 and not extra else "use a smaller lattice or fewer levels"
-    message = (f"{what} on all 4096 images of the 4x3 lattice, 2 levels needs about "
-               f"{format_bytes(needed)}, more than the memory limit of {format_bytes(needed - 1)} "
-               f"(set CNN_BOUNDS_MEMORY_LIMIT to change it); {fix}")
+    message = (
+        f"{what} on all 4096 images of the 4x3 lattice, 2 levels needs about "
+        f"{format_bytes(needed)}, more than the memory limit of {format_bytes(needed - 1)} "
+        f"(set CNN_BOUNDS_MEMORY_LIMIT to change it); {fix}"
+    )
     with pytest.raises(TooLargeError, match=f"^{re.escape(message)}$"):
         build(lattice, dtype=dtype)
 
@@ -285,8 +306,13 @@ def test_a_complex_random_function_is_refused_with_its_parts_counted(monkeypatch
 def test_a_complex_random_function_has_unit_variance_split_evenly():
     values = targets.random_gaussian(Lattice(16), seed=5, complex_values=True)
     n = values.size  # 65536 draws: each mean below is within 5 standard errors (sqrt(2/n) or less)
-    for sample, mean in [(np.abs(values) ** 2, 1.0), (values.real**2, 0.5), (values.imag**2, 0.5),
-                         (values.real * values.imag, 0.0), (values.real, 0.0)]:
+    for sample, mean in [
+        (np.abs(values) ** 2, 1.0),
+        (values.real**2, 0.5),
+        (values.imag**2, 0.5),
+        (values.real * values.imag, 0.0),
+        (values.real, 0.0),
+    ]:
         assert abs(sample.mean() - mean) < 5 * sample.std() / math.sqrt(n)
     for part in (values.real, values.imag):  # each part N(0, 1/2): Kolmogorov-Smirnov at the 1e-4 level
         assert scipy.stats.kstest(part * math.sqrt(2), "norm").pvalue > 1e-4
@@ -301,8 +327,9 @@ def test_random_labels_and_factors_take_their_documented_values():
 
 
 def test_lattices_beyond_numpys_axes_are_refused_and_64_pixels_get_the_memory_estimate():
-    with pytest.raises(InvalidInputError, match="^65x1 lattice, 2 levels has more than 64 pixels; exact enumeration "
-                                                "cannot go there$"):
+    with pytest.raises(
+        InvalidInputError, match="^65x1 lattice, 2 levels has more than 64 pixels; exact enumeration cannot go there$"
+    ):
         targets.parity(Lattice(65))
     for build in (lambda lat: targets.pattern_present(lat, _TWO_BY_TWO), targets.random_gaussian):
         with pytest.raises(InvalidInputError, match="has more than 64 pixels"):
@@ -315,20 +342,25 @@ def test_random_functions_default_to_seed_zero():
     lattice = Lattice(3, 3)
     for build in (targets.random_gaussian, targets.random_boolean, targets.product_function):
         np.testing.assert_array_equal(build(lattice), build(lattice, 0))
-    np.testing.assert_array_equal(targets.random_boolean_with_ones(lattice, 9), targets.random_boolean_with_ones(lattice, 9, 0))
+    np.testing.assert_array_equal(
+        targets.random_boolean_with_ones(lattice, 9), targets.random_boolean_with_ones(lattice, 9, 0)
+    )
 
 
-@pytest.mark.parametrize("transitions, output, initial", [
-    ([[0, 1], [1, 0]], [[0, 1]], 0),  # output not a vector
-    ([[0, 0]], [[1, 2]], 0),  # output not a vector, though transitions would fit one state
-    ([[0, 1], [1, 0], [0, 0]], [0, 1], 0),  # shape not (r, d)
-    ([[0.0, 1.0], [1.0, 0.0]], [0, 1], 0),  # not integers
-    ([[0, -1], [1, 0]], [0, 1], 0),  # a state below 0
-    ([[0, 2], [1, 0]], [0, 1], 0),  # a state beyond r - 1
-    ([[0, 1], [1, 0]], [0, 1], 2),  # initial beyond r - 1
-    ([[0, 1], [1, 0]], [0, 1], -1),
-    (np.zeros((128, 2), int), np.zeros(128), 0),  # more than 127 states
-])
+@pytest.mark.parametrize(
+    "transitions, output, initial",
+    [
+        ([[0, 1], [1, 0]], [[0, 1]], 0),  # output not a vector
+        ([[0, 0]], [[1, 2]], 0),  # output not a vector, though transitions would fit one state
+        ([[0, 1], [1, 0], [0, 0]], [0, 1], 0),  # shape not (r, d)
+        ([[0.0, 1.0], [1.0, 0.0]], [0, 1], 0),  # not integers
+        ([[0, -1], [1, 0]], [0, 1], 0),  # a state below 0
+        ([[0, 2], [1, 0]], [0, 1], 0),  # a state beyond r - 1
+        ([[0, 1], [1, 0]], [0, 1], 2),  # initial beyond r - 1
+        ([[0, 1], [1, 0]], [0, 1], -1),
+        (np.zeros((128, 2), int), np.zeros(128), 0),  # more than 127 states
+    ],
+)
 def test_a_reader_refuses_every_malformed_automaton(transitions, output, initial):
     with pytest.raises(InvalidInputError, match="^a reader needs 1..127 states"):
         finite_state_reader(Lattice(3, 1), np.asarray(transitions), output, initial=initial)
@@ -345,7 +377,9 @@ def test_a_reader_with_127_states_in_any_given_order_matches_a_loop():
             state = transitions[state, image[pixel]]
         expected.append(output[state])
     np.testing.assert_array_equal(finite_state_reader(lattice, transitions, output, order, initial=5), expected)
-    with pytest.raises(InvalidInputError, match="^" + re.escape("order must be a permutation of the pixels 0..3, got [0, 1, 2]")):
+    with pytest.raises(
+        InvalidInputError, match="^" + re.escape("order must be a permutation of the pixels 0..3, got [0, 1, 2]")
+    ):
         finite_state_reader(lattice, transitions, output, order=[0, 1, 2])
 
 
@@ -363,11 +397,13 @@ def test_windows_and_patterns_that_cannot_be_used_are_named():
         targets.windows(lattice, 5, 1)
     with pytest.raises(InvalidInputError, match="^pattern must be a 2-D array of integers in 0..1"):
         targets.pattern_present(lattice, np.full((2, 2), 0.5))
-    with pytest.raises(InvalidInputError, match="^give either a pattern, or a window=.height, width. together with a "
-                                                "detector$"):
+    with pytest.raises(
+        InvalidInputError, match="^give either a pattern, or a window=.height, width. together with a detector$"
+    ):
         targets.pattern_present(lattice, _TWO_BY_TWO, window=(2, 2), detector=lambda p: p.all(axis=(1, 2)))
-    with pytest.raises(TooLargeError, match="^the table of a detector on all 4x4 window configurations needs .*; use a "
-                                            "smaller window$"):
+    with pytest.raises(
+        TooLargeError, match="^the table of a detector on all 4x4 window configurations needs .*; use a smaller window$"
+    ):
         with pytest.MonkeyPatch.context() as patch:
             patch.setenv("CNN_BOUNDS_MEMORY_LIMIT", "1K")
             targets.pattern_present(lattice, np.ones((4, 4), int))

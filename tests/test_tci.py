@@ -8,16 +8,29 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from numeric import InvalidInputError, Lattice, column_cut, schmidt_spectra
-from numeric import tci
+from numeric import InvalidInputError, Lattice, column_cut, schmidt_spectra, tci
 from numeric.catalog import build_target
 from numeric.feature_mps import as_matrix_product_state, automaton_values, feature_cut, feature_mps
 from numeric.mps import MatrixProductState, bond_spectra, difference_norm, norm, values
-from numeric.tci import (cross_interpolate, in_order, interpolant_values, sample_configurations, sampled_entropy_error,
-                         validate)
+from numeric.tci import (
+    cross_interpolate,
+    in_order,
+    interpolant_values,
+    sample_configurations,
+    sampled_entropy_error,
+    validate,
+)
 
-FUNCTIONS = ["pattern-present:size=2", "count-threshold:size=2,threshold=balanced", "majority", "parity", "product",
-             "random-gaussian", "random-boolean", "far-apart"]
+FUNCTIONS = [
+    "pattern-present:size=2",
+    "count-threshold:size=2,threshold=balanced",
+    "majority",
+    "parity",
+    "product",
+    "random-gaussian",
+    "random-boolean",
+    "far-apart",
+]
 
 
 def dense_oracle(values_of_f: np.ndarray, lattice: Lattice):
@@ -46,8 +59,9 @@ def test_equal_to_the_dense_engine_on_every_bond(problem):
     exact = build_target(function, lattice, seed=seed)
     if not np.any(exact):
         return  # a constant-zero function has no state (the engine refuses it: tested below)
-    result = cross_interpolate(in_order(dense_oracle(exact, lattice), order), [lattice.levels] * lattice.n_pixels,
-                               seed=seed, search=64)
+    result = cross_interpolate(
+        in_order(dense_oracle(exact, lattice), order), [lattice.levels] * lattice.n_pixels, seed=seed, search=64
+    )
     assert result.converged
     found = values(result.state).reshape([lattice.levels] * lattice.n_pixels).transpose(np.argsort(order)).reshape(-1)
     assert np.max(np.abs(found - exact)) <= 1e-9 * np.max(np.abs(exact))
@@ -90,7 +104,11 @@ def test_validation_sees_an_interpolant_that_is_wrong():
     broken = validate(MatrixProductState(tuple(cores)), oracle, samples)
     assert all(1e-4 < error.relative_max < 1e-2 for error in broken.values())
     dimension = 2**6
-    assert sampled_entropy_error(clean["uniform"], dimension, 64) < 1e-9 < sampled_entropy_error(broken["uniform"], dimension, 64)
+    assert (
+        sampled_entropy_error(clean["uniform"], dimension, 64)
+        < 1e-9
+        < sampled_entropy_error(broken["uniform"], dimension, 64)
+    )
 
 
 def test_interpolant_values_agree_with_the_full_contraction():
@@ -138,8 +156,11 @@ def test_known_entries_are_reused_and_the_rest_evaluated():
     new_rows = np.concatenate([rows[::-1][:3], [[9, 9]]])
     new_columns = np.concatenate([[[8, 8, 8]], columns[1:]])
     found = tci._known_grid(evaluate, known, new_rows, new_columns)
-    expected = function(np.concatenate([np.repeat(new_rows, len(new_columns), axis=0),
-                                        np.tile(new_columns, (len(new_rows), 1))], axis=1)).reshape(found.shape)
+    expected = function(
+        np.concatenate(
+            [np.repeat(new_rows, len(new_columns), axis=0), np.tile(new_columns, (len(new_rows), 1))], axis=1
+        )
+    ).reshape(found.shape)
     assert np.array_equal(found, expected)
     # evaluated: the new row against every column, and the 3 old rows against the new column
     assert evaluate.calls - before == len(new_columns) + 3
@@ -168,6 +189,6 @@ def test_the_climb_follows_the_largest_error_as_a_plain_evaluation_would():
             passed.append(current.copy())
             errors.append(error.max(axis=1))
     worst, worst_errors = tci._climb(tci._Counted(function, batch=4), state, start)
-    expected = np.sort(np.concatenate(errors))[::-1][:len(start)]
+    expected = np.sort(np.concatenate(errors))[::-1][: len(start)]
     np.testing.assert_allclose(worst_errors, expected, rtol=1e-12)
     np.testing.assert_allclose(np.abs(function(worst) - interpolant_values(state, worst)), worst_errors, rtol=1e-12)

@@ -79,8 +79,10 @@ def deliberate_threads() -> int:
     if chosen is None and os.environ.get("OMP_NUM_THREADS"):
         return torch.get_num_threads()
     if chosen is not None and not (chosen.isdigit() and int(chosen) > 0):
-        raise InvalidInputError(f"CNN_BOUNDS_THREADS must be a positive integer (threads per process), got {chosen!r}; "
-                                "unset it to use the CPUs idle at start")
+        raise InvalidInputError(
+            f"CNN_BOUNDS_THREADS must be a positive integer (threads per process), got {chosen!r}; "
+            "unset it to use the CPUs idle at start"
+        )
     threads = int(chosen) if chosen is not None else max(1, round(idle_cpus()))
     torch.set_num_threads(threads)
     threadpool_limits(threads)

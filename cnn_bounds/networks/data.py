@@ -48,7 +48,9 @@ class ImageSet:
 
 def quantise(grey: np.ndarray, max_grey: int, levels: int) -> np.ndarray:
     """d equal bins of the grey range 0..max_grey: min(floor(d g / (max_grey + 1)), d - 1), as int8."""
-    return np.minimum(np.floor(levels * np.asarray(grey, dtype=np.float64) / (max_grey + 1)), levels - 1).astype(np.int8)
+    return np.minimum(np.floor(levels * np.asarray(grey, dtype=np.float64) / (max_grey + 1)), levels - 1).astype(
+        np.int8
+    )
 
 
 def load(name: str = "digits", levels: int = 2, pool: int = 1) -> ImageSet:
@@ -73,8 +75,9 @@ def load(name: str = "digits", levels: int = 2, pool: int = 1) -> ImageSet:
     if pool > 1:
         grey = grey.reshape(len(grey), side // pool, pool, side // pool, pool).mean(axis=(2, 4))
     images = quantise(grey, MAX_GREY[name], levels)
-    return ImageSet(f"{name} {side // pool}x{side // pool}, {levels} levels", images, np.asarray(labels, dtype=np.int64),
-                    levels)
+    return ImageSet(
+        f"{name} {side // pool}x{side // pool}, {levels} levels", images, np.asarray(labels, dtype=np.int64), levels
+    )
 
 
 def split(data: ImageSet, held_out: float, seed: int) -> tuple[ImageSet, ImageSet]:
@@ -86,7 +89,7 @@ def split(data: ImageSet, held_out: float, seed: int) -> tuple[ImageSet, ImageSe
     test = []
     for label in np.unique(data.labels):
         members = rng.permutation(np.flatnonzero(data.labels == label))
-        test.append(members[:max(1, round(held_out * len(members)))])
+        test.append(members[: max(1, round(held_out * len(members)))])
     chosen = np.zeros(len(data.labels), dtype=bool)
     chosen[np.concatenate(test)] = True
     return data.subset(np.flatnonzero(~chosen)), data.subset(np.flatnonzero(chosen))

@@ -1,6 +1,6 @@
 """ConvACs trained to classify real images, and the exact entanglement of what each class score has learnt.
 
-The network is a tree ConvAC (:mod:`cnn_bounds.convac`: k x k windows with stride k, shared weights,
+The network is a tree ConvAC (:mod:`cnn_bounds.networks.convac`: k x k windows with stride k, shared weights,
 global read-out) with one read-out a_c per class: the score of class c is
 
     f_c(s) = sum_j a_{c,j} prod_q x_{n_c}[q]_j(s),
@@ -39,9 +39,9 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from cnn_bounds.classifier import BATCH, CLASSES
-from cnn_bounds.convac import ConvAC, ConvACSpec
-from cnn_bounds.data import ImageSet
+from cnn_bounds.networks.classifier import BATCH, CLASSES
+from cnn_bounds.networks.convac import ConvAC, ConvACSpec
+from cnn_bounds.networks.data import ImageSet
 from numeric import InvalidInputError, Lattice
 from numeric.lattice import validate_region
 
@@ -63,8 +63,10 @@ class ConvACClassifier(torch.nn.Module):
     def __init__(self, spec: ConvACSpec, seed: int) -> None:
         super().__init__()
         if spec.overlapping or not spec.shared or spec.readout != "global":
-            raise InvalidInputError("a ConvAC classifier is a tree ConvAC with shared weights and a global read-out: "
-                                    "build its spec with cnn_bounds.convac_classifier.tree_spec")
+            raise InvalidInputError(
+                "a ConvAC classifier is a tree ConvAC with shared weights and a global read-out: "
+                "build its spec with cnn_bounds.networks.convac_classifier.tree_spec"
+            )
         self.spec = spec
         self.trunk = ConvAC(spec, seed)
         generator = torch.Generator().manual_seed(seed)
@@ -108,8 +110,9 @@ def _unit(x: torch.Tensor) -> torch.Tensor:
     return x / x.norm(dim=-1, keepdim=True)
 
 
-def train_convac(training: ImageSet, channels: int, depth: int, seed: int, epochs: int = EPOCHS,
-                 kernel: int = 2) -> ConvACClassifier:
+def train_convac(
+    training: ImageSet, channels: int, depth: int, seed: int, epochs: int = EPOCHS, kernel: int = 2
+) -> ConvACClassifier:
     """A tree ConvAC classifier trained on ``training`` by the rule of the module docstring; deterministic
     for a seed on the CPU."""
     if not isinstance(epochs, int) or epochs < 1:
@@ -161,10 +164,19 @@ def top_part_pixels(spec: ConvACSpec) -> list[tuple[int, ...]]:
     final_h, final_w = spec.layer_shapes[-1]
     opened = final_h * final_w == 1 and spec.depth > 0
     cell_h, cell_w = kh ** (spec.depth - opened), kw ** (spec.depth - opened)
-    cells = [(i, j) for i in range(kh) for j in range(kw)] if opened else \
-        [(i, j) for i in range(final_h) for j in range(final_w)]
-    return [tuple(y * lattice.width + x for y in range(i * cell_h, (i + 1) * cell_h)
-                  for x in range(j * cell_w, (j + 1) * cell_w)) for i, j in cells]
+    cells = (
+        [(i, j) for i in range(kh) for j in range(kw)]
+        if opened
+        else [(i, j) for i in range(final_h) for j in range(final_w)]
+    )
+    return [
+        tuple(
+            y * lattice.width + x
+            for y in range(i * cell_h, (i + 1) * cell_h)
+            for x in range(j * cell_w, (j + 1) * cell_w)
+        )
+        for i, j in cells
+    ]
 
 
 def is_top_cut(spec: ConvACSpec, region: Iterable[int]) -> bool:
@@ -183,8 +195,10 @@ def top_parts(network: ConvAC) -> TopParts:
     matrices (module docstring)."""
     spec = network.spec
     if spec.overlapping or not spec.shared or spec.readout != "global" or network.modulus is not None:
-        raise InvalidInputError("exact top-cut spectra need a float tree ConvAC with shared weights and a global "
-                                "read-out (cnn_bounds.convac_classifier.tree_spec)")
+        raise InvalidInputError(
+            "exact top-cut spectra need a float tree ConvAC with shared weights and a global "
+            "read-out (cnn_bounds.networks.convac_classifier.tree_spec)"
+        )
     kh, kw = spec.window
     gram = _scaled(network.representation.numpy().T @ network.representation.numpy())
     blocks = [weights.numpy() for weights in network.blocks]
@@ -213,9 +227,11 @@ def top_cut_probabilities(network: ConvAC, region: Iterable[int]) -> np.ndarray:
     region = set(validate_region(region, network.spec.lattice.n_pixels))
     if not is_top_cut(network.spec, region):
         sizes = f"{len(parts.pixels)} blocks of {len(parts.pixels[0])} pixels"
-        raise InvalidInputError(f"the region must be a nonempty proper union of the top parts ({sizes}, e.g. "
-                                f"{list(parts.pixels[0])}) for an exact spectrum; measure other regions by cross "
-                                "interpolation (cnn-bounds learnt-convac --interpolate)")
+        raise InvalidInputError(
+            f"the region must be a nonempty proper union of the top parts ({sizes}, e.g. "
+            f"{list(parts.pixels[0])}) for an exact spectrum; measure other regions by cross "
+            "interpolation (cnn-bounds learnt-convac --interpolate)"
+        )
     inside = [set(p) <= region for p in parts.pixels]
     gram_a = np.prod([g for g, i in zip(parts.grams, inside) if i], axis=0)
     gram_b = np.prod([g for g, i in zip(parts.grams, inside) if not i], axis=0)

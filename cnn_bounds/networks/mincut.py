@@ -1,13 +1,13 @@
 """The tensor network of a ConvAC, and its minimal cut between region A's pixels and the rest.
 
-Every node of a ConvAC's tensor network is a COPY (delta) tensor: a pixel's one-hot input e_{s_p} is
-copied exactly (e (x) e = delta e), and a product-pooling unit shares one channel index c among its
-inputs and its output. A delta tensor of dimension m has rank at most m across *any* split of its legs,
-so it is a vertex of capacity ln m; each bond between nodes (carrying a weight matrix) has capacity ln of
-its dimension. The last layer's units and the global product pool share their channel index with no
-matrix between them, so they form a single COPY tensor. Receptive fields that overlap are handled by duplicating the sub-network below a unit
-for each unit that reads it, the copies meeting only at the pixels' COPY tensors: the network is then a
-tree over duplicated inputs, exact for the ConvAC's function.
+Every node of a ConvAC's tensor network is a COPY (delta) tensor: a pixel's one-hot input e_{s_p} is copied exactly
+(e (x) e = delta e), and a product-pooling unit shares one channel index c among its inputs and its output. A delta
+tensor of dimension m has rank at most m across *any* split of its legs, so it is a vertex of capacity ln m; each
+bond between nodes (carrying a weight matrix) has capacity ln of its dimension. The last layer's units and the
+global product pool share their channel index with no matrix between them, so they form a single COPY tensor.
+Receptive fields that overlap are handled by duplicating the sub-network below a unit for each unit that reads it,
+the copies meeting only at the pixels' COPY tensors: the network is then a tree over duplicated inputs, exact for
+the ConvAC's function.
 
 The rank of f across A|B is at most the product of the dimensions of any set of bonds and vertices whose
 removal separates A's pixels from B's; the minimal such cut (max-flow / min-cut on the graph with each
@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from cnn_bounds.convac import ConvACSpec
+from cnn_bounds.networks.convac import ConvACSpec
 from numeric import InvalidInputError
 from numeric.lattice import Region, validate_region
 
@@ -140,6 +140,8 @@ def min_cut(spec: ConvACSpec, region: Region, network: TensorNetwork | None = No
         return MinCut(math.inf, 0, ())
     cut = tuple(
         (f"{u[0]} -> {v[0]}" if u[0] != v[0] else f"vertex {u[0]}", graph.edges[u, v]["dimension"])
-        for u in source_side for v in graph.successors(u) if v not in source_side
+        for u in source_side
+        for v in graph.successors(u)
+        if v not in source_side
     )
     return MinCut(nats, math.prod(dim for _, dim in cut), cut)

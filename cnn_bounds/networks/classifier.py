@@ -1,11 +1,11 @@
-"""Ordinary ReLU CNNs trained to classify real images (cnn_bounds.data), and the function of images each
+"""Ordinary ReLU CNNs trained to classify real images (cnn_bounds.networks.data), and the function of images each
 one has learnt for a class.
 
-The network is :class:`cnn_bounds.training.ReluCNN` with ten outputs: one-hot pixels (d channels), n_c
-layers of k x k convolutions ('same' padding, D channels, ReLU) and a linear read-out of the whole feature
-map to the class logits z_c (or of its global average and max pools: head "pool"). Training (fixed before the data): Adam (learning rate LEARNING_RATE) on
-the cross-entropy of minibatches of BATCH training images for ``epochs`` passes, the order and the
-initialisation drawn from the seed; judged by the accuracy on held-out images it never saw.
+The network is :class:`cnn_bounds.networks.relu_cnn.ReluCNN` with ten outputs: one-hot pixels (d channels), n_c
+layers of k x k convolutions ('same' padding, D channels, ReLU) and a linear read-out of the whole feature map to
+the class logits z_c (or of its global average and max pools: head "pool"). Training (fixed before the data): Adam
+(learning rate LEARNING_RATE) on the cross-entropy of minibatches of BATCH training images for ``epochs`` passes,
+the order and the initialisation drawn from the seed; judged by the accuracy on held-out images it never saw.
 
 The learnt function of class c is the network's probability of c on every image,
 
@@ -25,9 +25,9 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from cnn_bounds.convac import batched_function
-from cnn_bounds.data import ImageSet
-from cnn_bounds.training import HEADS, ReluCNN
+from cnn_bounds.networks.convac import batched_function
+from cnn_bounds.networks.data import ImageSet
+from cnn_bounds.networks.relu_cnn import HEADS, ReluCNN
 from numeric import InvalidInputError, Lattice
 from numeric.lattice import validate_region
 from numeric.tci import BatchedFunction
@@ -43,7 +43,7 @@ OUTPUTS = ("probability", "logit")
 @dataclass(frozen=True)
 class Architecture:
     """n_c = ``depth`` convolution layers of ``channels`` channels and ``kernel`` x ``kernel`` windows, and the
-    head (cnn_bounds.training.HEADS): "flatten" (a dense read-out of every position, as in LeNet) or "pool"."""
+    head (cnn_bounds.networks.relu_cnn.HEADS): "flatten" (a dense read-out of every position, as in LeNet) or "pool"."""
 
     depth: int
     channels: int
@@ -65,8 +65,15 @@ class Architecture:
     def build(self, lattice: Lattice, seed: int) -> ReluCNN:
         """A freshly initialised network for images of ``lattice``, its weights drawn from ``seed``."""
         torch.manual_seed(seed)
-        return ReluCNN(lattice.levels, self.channels, self.depth, self.kernel, head=self.head,
-                       image_shape=(lattice.height, lattice.width), outputs=CLASSES)
+        return ReluCNN(
+            lattice.levels,
+            self.channels,
+            self.depth,
+            self.kernel,
+            head=self.head,
+            image_shape=(lattice.height, lattice.width),
+            outputs=CLASSES,
+        )
 
 
 def parameter_count(network: torch.nn.Module) -> int:
@@ -119,18 +126,21 @@ class _ClassScore(torch.nn.Module):
     def forward(self, images: torch.Tensor) -> torch.Tensor:
         return self._score(self.network(images))
 
-    def grid(self, first_pixels: torch.Tensor, first: torch.Tensor, second_pixels: torch.Tensor,
-             second: torch.Tensor) -> torch.Tensor:
-        """The score on every joined image (cnn_bounds.training.ReluCNN.grid): (len(first), len(second))."""
+    def grid(
+        self, first_pixels: torch.Tensor, first: torch.Tensor, second_pixels: torch.Tensor, second: torch.Tensor
+    ) -> torch.Tensor:
+        """The score on every joined image (cnn_bounds.networks.relu_cnn.ReluCNN.grid): (len(first), len(second))."""
         return self._score(self.network.grid(first_pixels, first, second_pixels, second))
 
     def _score(self, outputs: torch.Tensor) -> torch.Tensor:
         return torch.softmax(outputs, dim=-1)[..., self.label] if self.output == "probability" else outputs
 
 
-def class_function(network: torch.nn.Module, lattice: Lattice, label: int, output: str = "probability") -> BatchedFunction:
+def class_function(
+    network: torch.nn.Module, lattice: Lattice, label: int, output: str = "probability"
+) -> BatchedFunction:
     """f_c(s) = softmax(z(s))_c, or the logit z_c(s) (``output="logit"``), as a black box for numeric.tci
-    (cnn_bounds.convac.batched_function: a float64 copy of the network evaluates it)."""
+    (cnn_bounds.networks.convac.batched_function: a float64 copy of the network evaluates it)."""
     if not isinstance(label, (int, np.integer)) or not 0 <= label < CLASSES:
         raise InvalidInputError(f"the class must be an integer from 0 to {CLASSES - 1}, got {label!r}")
     if output not in OUTPUTS:
@@ -143,8 +153,11 @@ def receptive_field(lattice: Lattice, architecture: Architecture, x: int, y: int
     padding: for odd k, (k - 1) / 2 n_c on each side), clipped to the image."""
     before = architecture.depth * ((architecture.kernel - 1) // 2)
     after = architecture.depth * (architecture.kernel // 2)
-    return [lattice.pixel(i, j) for j in range(max(0, y - before), min(lattice.height, y + after + 1))
-            for i in range(max(0, x - before), min(lattice.width, x + after + 1))]
+    return [
+        lattice.pixel(i, j)
+        for j in range(max(0, y - before), min(lattice.height, y + after + 1))
+        for i in range(max(0, x - before), min(lattice.width, x + after + 1))
+    ]
 
 
 def logit_rank_bound(lattice: Lattice, region: Iterable[int], architecture: Architecture) -> int:
@@ -158,8 +171,9 @@ def logit_rank_bound(lattice: Lattice, region: Iterable[int], architecture: Arch
         rank z_c <= 2 + sum_{q straddling} min(d^|R_q n A|, d^|R_q n B|).
     """
     if architecture.head != "flatten":
-        raise InvalidInputError("the bound is for the flatten head (a sum of window functions); the pooling "
-                                "head's max is not a sum")
+        raise InvalidInputError(
+            "the bound is for the flatten head (a sum of window functions); the pooling head's max is not a sum"
+        )
     inside = set(validate_region(region, lattice.n_pixels))
     straddling = 0
     for y in range(lattice.height):

@@ -9,9 +9,10 @@ from __future__ import annotations
 import json
 import os
 import warnings
-from collections.abc import Callable
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+
+from cnn_bounds.verdicts.points import Points
 
 try:
     from fcntl import LOCK_EX, flock
@@ -28,36 +29,34 @@ class CacheWarning(UserWarning):
     """A cache line that could not be read: its point is measured again."""
 
 
-class PointCache:
-    """Measured points keyed by their parameters, stored in ``path`` (JSON lines); ``None``: memory only."""
+class PointCache(Points):
+    """Measured points keyed by their parameters, also stored in ``path`` (JSON lines); ``None``: memory only."""
 
     def __init__(self, path: str | os.PathLike | None) -> None:
+        super().__init__()
         self.path = Path(path) if path is not None else None
-        self.points: dict[str, dict] = {}
         if self.path is not None and self.path.exists():
             for number, line in enumerate(self.path.read_text(errors="replace").splitlines(), 1):
                 try:
                     entry = json.loads(line)
                     self.points[entry["key"]] = entry["point"]
                 except (json.JSONDecodeError, KeyError, TypeError):
-                    warnings.warn(f"{self.path}: line {number} is cut short or unreadable (an interrupted write?); "
-                                  "its point will be measured again", CacheWarning, stacklevel=2)
+                    warnings.warn(
+                        f"{self.path}: line {number} is cut short or unreadable (an interrupted write?); "
+                        "its point will be measured again",
+                        CacheWarning,
+                        stacklevel=2,
+                    )
 
-    @staticmethod
-    def key(parameters: dict) -> str:
+    def key(self, parameters: dict) -> str:
         return json.dumps({"version": _VERSION, **parameters}, sort_keys=True)
-
-    def __contains__(self, parameters: dict) -> bool:
-        return self.key(parameters) in self.points
 
     def store(self, parameters: dict, measured: dict) -> dict:
         """Record the point ``parameters`` + ``measured`` (appended to the file and flushed); return it."""
-        key = self.key(parameters)
-        point = {**parameters, **measured}
-        self.points[key] = point
+        point = super().store(parameters, measured)
         if self.path is not None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            line = (json.dumps({"key": key, "point": point}) + "\n").encode()
+            line = (json.dumps({"key": self.key(parameters), "point": point}) + "\n").encode()
             with open(self.path, "a+b") as handle:
                 if flock is not None:
                     flock(handle.fileno(), LOCK_EX)  # released when the file closes
@@ -69,9 +68,3 @@ class PointCache:
                 handle.flush()
                 os.fsync(handle.fileno())
         return point
-
-    def get_or_measure(self, parameters: dict, measure: Callable[[], dict]) -> dict:
-        """The cached point for ``parameters``, or ``measure()`` stored and returned."""
-        if parameters not in self:
-            return self.store(parameters, measure())
-        return self.points[self.key(parameters)]

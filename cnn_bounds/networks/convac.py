@@ -52,7 +52,11 @@ class ConvACSpec:
     def __post_init__(self) -> None:
         if self.readout not in ("global", "local"):
             raise InvalidInputError(f"readout must be 'global' or 'local', got {self.readout!r}")
-        for name, value, low in (("channels D", self.channels, 1), ("depth n_c", self.depth, 0), ("kernel k", self.kernel, 1)):
+        for name, value, low in (
+            ("channels D", self.channels, 1),
+            ("depth n_c", self.depth, 0),
+            ("kernel k", self.kernel, 1),
+        ):
             if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < low:
                 raise InvalidInputError(f"{name} must be an integer >= {low}, got {value!r}")
         self.layer_shapes  # validates that every layer fits
@@ -97,8 +101,11 @@ class ConvACSpec:
 
     def describe(self) -> str:
         kind = "shallow" if self.depth == 0 else ("overlapping" if self.overlapping else "tree")
-        return (f"{kind} ConvAC, n_c={self.depth}, D={self.channels}, k={self.kernel}" + ("" if self.shared else ", unshared")
-                + (", local read-out" if self.readout == "local" else ""))
+        return (
+            f"{kind} ConvAC, n_c={self.depth}, D={self.channels}, k={self.kernel}"
+            + ("" if self.shared else ", unshared")
+            + (", local read-out" if self.readout == "local" else "")
+        )
 
 
 class ConvAC(torch.nn.Module):
@@ -131,8 +138,10 @@ class ConvAC(torch.nn.Module):
         h0, w0 = spec.layer_shapes[0]
         self.representation = gauss(d, D) if spec.shared else gauss(h0, w0, d, D)
         self.blocks = torch.nn.ParameterList(
-            [gauss(kh, kw, D, D, scale=D**-0.5) if spec.shared else gauss(h, w, kh, kw, D, D, scale=D**-0.5)
-             for h, w in spec.layer_shapes[1:]]
+            [
+                gauss(kh, kw, D, D, scale=D**-0.5) if spec.shared else gauss(h, w, kh, kw, D, D, scale=D**-0.5)
+                for h, w in spec.layer_shapes[1:]
+            ]
         )
         final_h, final_w = spec.layer_shapes[-1]
         self.readout = gauss(D) if spec.shared or spec.readout == "global" else gauss(final_h, final_w, D)
@@ -168,8 +177,9 @@ class ConvAC(torch.nn.Module):
         """sum_c a_{q,c} x[q]_c at every final position q (readout="local"), shape (batch, height, width)."""
         return self._reduce(x @ self.readout if self.spec.shared else torch.einsum("bhwd,hwd->bhw", x, self.readout))
 
-    def grid(self, first_pixels: torch.Tensor, first: torch.Tensor, second_pixels: torch.Tensor,
-             second: torch.Tensor) -> torch.Tensor:
+    def grid(
+        self, first_pixels: torch.Tensor, first: torch.Tensor, second_pixels: torch.Tensor, second: torch.Tensor
+    ) -> torch.Tensor:
         """f on every image joined from a row of ``first`` (levels of the pixels ``first_pixels``, row-major
         indices) and a row of ``second`` (of ``second_pixels``, the other pixels): shape (len(first),
         len(second)), as numeric.tci.evaluate_grid asks. Every feature x_l[q] whose receptive field lies in one
@@ -181,11 +191,12 @@ class ConvAC(torch.nn.Module):
         height, width = spec.lattice.height, spec.lattice.width
         layer: list[torch.Tensor | None] = [None] * (height * width)
         D = spec.channels
-        for pixels, levels, shape in ((first_pixels, first, (len(first), 1, D)),
-                                      (second_pixels, second, (1, len(second), D))):
+        for pixels, levels, shape in (
+            (first_pixels, first, (len(first), 1, D)),
+            (second_pixels, second, (1, len(second), D)),
+        ):
             for column, pixel in enumerate(pixels.tolist()):
-                table = (self.representation if spec.shared
-                         else self.representation[pixel // width, pixel % width])
+                table = self.representation if spec.shared else self.representation[pixel // width, pixel % width]
                 layer[pixel] = table[levels[:, column]].view(shape)
         (kh, kw), (sh, sw) = spec.window, spec.stride
         for weights, (h, w) in zip(self.blocks, spec.layer_shapes[1:]):
@@ -207,8 +218,10 @@ class ConvAC(torch.nn.Module):
         read-out sum_c a_c prod_q x[q]_c, or the local prod_q sum_c a_{q,c} x[q]_c (module docstring)."""
         reduce, width = self._reduce, self.spec.layer_shapes[-1][1]
         if self.spec.readout == "local":
-            positions = [reduce(x @ (self.readout if self.spec.shared else self.readout[q // width, q % width]))
-                         for q, x in enumerate(positions)]
+            positions = [
+                reduce(x @ (self.readout if self.spec.shared else self.readout[q // width, q % width]))
+                for q, x in enumerate(positions)
+            ]
         product = positions[0]
         for position in positions[1:]:
             product = reduce(product * position)
@@ -222,7 +235,7 @@ class ConvAC(torch.nn.Module):
 @dataclass(frozen=True)
 class _NetworkFunction:
     """A float64 network as a numeric.tci BatchedFunction, with a ``grid`` (numeric.tci.evaluate_grid) that
-    is the network's own when it has one (cnn_bounds.training.ReluCNN.grid)."""
+    is the network's own when it has one (cnn_bounds.networks.relu_cnn.ReluCNN.grid)."""
 
     network: torch.nn.Module
     lattice: Lattice
@@ -234,14 +247,17 @@ class _NetworkFunction:
         return self.network(batch.view(-1, self.lattice.height, self.lattice.width)).double().cpu().numpy()
 
     @torch.no_grad()
-    def grid(self, first_pixels: np.ndarray, first: np.ndarray, second_pixels: np.ndarray,
-             second: np.ndarray) -> np.ndarray:
+    def grid(
+        self, first_pixels: np.ndarray, first: np.ndarray, second_pixels: np.ndarray, second: np.ndarray
+    ) -> np.ndarray:
         """f on every image joined from a row of ``first`` and one of ``second`` (numeric.tci.evaluate_grid), by
-        the network's own ``grid`` when it has one (cnn_bounds.training.ReluCNN.grid)."""
+        the network's own ``grid`` when it has one (cnn_bounds.networks.relu_cnn.ReluCNN.grid)."""
         if not hasattr(self.network, "grid"):  # the plain path: the network on the joined images
             return evaluate_grid(self.__call__, first_pixels, first, second_pixels, second)
-        tensors = [torch.as_tensor(np.asarray(a, dtype=np.int64), device=self.device)
-                   for a in (first_pixels, first, second_pixels, second)]
+        tensors = [
+            torch.as_tensor(np.asarray(a, dtype=np.int64), device=self.device)
+            for a in (first_pixels, first, second_pixels, second)
+        ]
         return self.network.grid(*tensors).double().cpu().numpy()
 
 
@@ -272,8 +288,11 @@ def evaluate_on_all_images(
     dtype = np.dtype(np.int64 if exact else dtype)
     if dtype not in (np.dtype(np.float64), np.dtype(np.float32), np.dtype(np.int64)):
         raise InvalidInputError(f"dtype must be float64 or float32, got {dtype}")
-    require_memory(lattice.n_images * dtype.itemsize, f"a network's values on all {lattice.n_images} images",
-                   "use a smaller lattice" + (", or dtype=np.float32" if dtype.itemsize == 8 and not exact else ""))
+    require_memory(
+        lattice.n_images * dtype.itemsize,
+        f"a network's values on all {lattice.n_images} images",
+        "use a smaller lattice" + (", or dtype=np.float32" if dtype.itemsize == 8 and not exact else ""),
+    )
     values = np.empty(lattice.n_images, dtype=dtype)
     for start in range(0, lattice.n_images, chunk):
         stop = min(start + chunk, lattice.n_images)
@@ -310,13 +329,16 @@ def tree_order(spec: ConvACSpec, region: Iterable[int]) -> tuple[tuple[int, ...]
         return (y // kh**spec.depth, x // kw**spec.depth, *(digit for pair in windows for digit in pair))
 
     inside = set(region)
-    return (tuple(sorted(region, key=key)) + tuple(sorted(set(range(spec.lattice.n_pixels)) - inside, key=key)),
-            len(region))
+    return (
+        tuple(sorted(region, key=key)) + tuple(sorted(set(range(spec.lattice.n_pixels)) - inside, key=key)),
+        len(region),
+    )
 
 
 @torch.no_grad()
-def convac_mps(network: ConvAC, order: list[int] | None = None, *, tolerance: float = DEFAULT_TOLERANCE,
-               progress: bool = False) -> MatrixProductState:
+def convac_mps(
+    network: ConvAC, order: list[int] | None = None, *, tolerance: float = DEFAULT_TOLERANCE, progress: bool = False
+) -> MatrixProductState:
     """The ConvAC's function as an MPS over the pixels in ``order`` (default row-major): site t is pixel
     order[t]. Float64 networks give a float MPS whose ``error`` bounds ||f - f~||_2 from truncations; a
     modular network (``modulus=p``) gives an exact MPS over GF(p), whose bond dimensions are the exact
@@ -342,11 +364,15 @@ def convac_mps(network: ConvAC, order: list[int] | None = None, *, tolerance: fl
     offset = 1 if glob else 0
     dims = ([spec.channels] if glob else []) + [lattice.levels] * lattice.n_pixels
     final_h, final_w = spec.layer_shapes[-1]
-    fields = {(i, j): sorted(receptive_field(spec, i, j), key=position.get) for i in range(final_h) for j in range(final_w)}
+    fields = {
+        (i, j): sorted(receptive_field(spec, i, j), key=position.get) for i in range(final_h) for j in range(final_w)
+    }
     size = len(next(iter(fields.values())))
-    require_memory(8 * lattice.levels**size * (lattice.n_pixels + 2 * spec.channels),
-                   f"a final feature on all {lattice.levels}^{size} values of its receptive field",
-                   "use fewer layers or a tree (stride k) network of smaller depth")
+    require_memory(
+        8 * lattice.levels**size * (lattice.n_pixels + 2 * spec.channels),
+        f"a final feature on all {lattice.levels}^{size} values of its receptive field",
+        "use fewer layers or a tree (stride k) network of smaller depth",
+    )
     codes = torch.arange(lattice.levels**size, dtype=torch.int64)
     digits = (codes[:, None] // lattice.levels ** torch.arange(size - 1, -1, -1)) % lattice.levels
     running = None

@@ -11,6 +11,7 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
+from matplotlib.figure import Figure
 
 
 def _umask() -> int:
@@ -75,3 +76,39 @@ def write_tables(folder: str | os.PathLike, tables: dict[str, list[dict]], summa
     written = [write_atomically(Path(folder) / f"{name}.csv", csv_text(rows)) for name, rows in tables.items() if rows]
     written.append(write_atomically(Path(folder) / "results.json", dumps(summary)))
     return written
+
+
+def save_figure(figure: Figure, folder: Path, stem: str) -> list[str]:
+    """Write a matplotlib figure as ``stem``.pdf and ``stem``.png to ``folder`` (atomically, reproducible PDF
+    bytes); returns the file names."""
+    names = []
+    for extension in ("pdf", "png"):
+        buffer = io.BytesIO()
+        metadata = {"CreationDate": None} if extension == "pdf" else {}
+        figure.savefig(buffer, format=extension, dpi=150, bbox_inches="tight", metadata=metadata)
+        write_atomically(folder / f"{stem}.{extension}", buffer.getvalue())
+        names.append(f"{stem}.{extension}")
+    return names
+
+
+def writable_folder(path: str | os.PathLike) -> Path:
+    """Create the folder ``path`` (and its parents) if needed and check that a file can be written in it,
+    so a command refuses a bad output path before any work. Raises OSError naming the problem."""
+    folder = Path(path)
+    if folder.exists() and not folder.is_dir():
+        raise NotADirectoryError(f"{folder} exists and is not a folder")
+    folder.mkdir(parents=True, exist_ok=True)
+    descriptor, probe = tempfile.mkstemp(dir=folder, prefix=".cnn-bounds-probe.")
+    os.close(descriptor)
+    os.unlink(probe)
+    return folder
+
+
+def writable_file(path: str | os.PathLike) -> Path:
+    """Check that the file ``path`` can be written (atomically: its folder must take a new file), creating the
+    folder if needed. Raises OSError naming the problem."""
+    target = Path(path)
+    if target.is_dir():
+        raise IsADirectoryError(f"{target} is a folder, not a file")
+    writable_folder(target.parent if str(target.parent) else ".")
+    return target
