@@ -3,7 +3,7 @@ errors (cnn_bounds.verdicts.learnt_cnns.measure_cut), against peers in the same 
 the network evaluated image by image instead of by its grid (first convolution once per part,
 cnn_bounds.networks.relu_cnn.ReluCNN.grid), and without the per-bond memory of two-site matrices.
 
-The issue's targets: the middle cut, validated error <= 1e-3, in under 5 minutes for 8x8 digits and 30
+The targets: the middle cut, validated error <= 1e-3, in under 5 minutes for 8x8 digits and 30
 minutes for 14x14 (MNIST pooled 2x2) on 2 cores. The network: one 3x3 convolution layer of 8 channels, a
 dense read-out (30 epochs, seed 0); the function: class 0's logit (a sum of window functions, so its
 interpolation is exact) or probability.

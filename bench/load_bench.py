@@ -1,4 +1,4 @@
-"""Wall time of the toolkit's two kinds of work, quiet and beside other jobs, per thread setting (issue 14).
+"""Wall time of the toolkit's two kinds of work, quiet and beside other jobs, per thread setting.
 
 A user's machine always runs something else. This measures how much slower two workloads get beside
 (a) one single-threaded busy loop and (b) a two-thread BLAS job (numpy matrix products), against the same
@@ -135,7 +135,7 @@ def main() -> None:
                 background.join()
     if "quiet" in loads:
         quiet = {r["workload"]: r["median_s"] for r in rows if r["load"] == "quiet" and r["setting"] == "all-cores"}
-        print("\nmedian time / the quiet all-cores median (the toolkit's speed before issue 14):")
+        print("\nmedian time / the quiet all-cores median (the naive setting):")
         print(f"{'workload':9s} {'setting':11s} " + " ".join(f"{load:>14s}" for load in loads))
         for workload in WORKLOADS:
             for setting in SETTINGS:

@@ -1,4 +1,4 @@
-"""Mutation score of proofs/ on a seeded random sample of its mutants (issue 11).
+"""Mutation score of proofs/ on a seeded random sample of its mutants.
 
     python bench/mutation_sample.py [--size 300] [--seed 20261126] [--scratch /tmp/mutation-proofs]
 

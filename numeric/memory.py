@@ -50,7 +50,8 @@ def format_bytes(nbytes: float) -> str:
 
 
 def require_memory(nbytes: int, what: str, fix: str) -> None:
-    """Raise :class:`TooLargeError` if ``nbytes`` exceeds the limit, naming ``what`` needs it and ``fix``."""
+    """Raise :class:`~numeric.errors.TooLargeError` if ``nbytes`` exceeds the limit, naming ``what`` needs
+    it and ``fix``."""
     if nbytes < _NEVER_REFUSED and not os.environ.get(MEMORY_LIMIT_ENV):
         return  # not worth reading /proc/meminfo for: a machine with less than this free cannot run Python
     limit = memory_limit_bytes()

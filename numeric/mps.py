@@ -81,7 +81,7 @@ def _factor(matrix: np.ndarray, modulus: int | None) -> tuple[np.ndarray, np.nda
 
 def tensor_to_mps(tensor: np.ndarray, modulus: int | None = None) -> MatrixProductState:
     """The MPS of a dense tensor (one site per axis), by successive factorisations of its unfoldings
-    (:func:`_factor`; bond t is at most min(prod n_{<t}, prod n_{>=t})): nothing is truncated, so the
+    (the factorisation; bond t is at most min(prod n_{<t}, prod n_{>=t})): nothing is truncated, so the
     float MPS is f up to rounding and the residue MPS is f exactly."""
     tensor = np.asarray(tensor, dtype=np.int64 if modulus is not None else np.float64)
     if tensor.ndim == 0:

@@ -5,7 +5,7 @@ With n_c stride-1 layers of D channels the cut can be a wall through all layers:
 S_A <= n_c c_k |dA| ln D, against c_k |dA| ln D0 for one layer of D0 channels. Equal capacity gives
 D = D0^(1/n_c) and parameter counts n_c k^2 D^2 = n_c k^2 D0^(2/n_c) against k^2 D0^2.
 
-Correction to the issue's wording: the ratio n_c D0^(2/n_c) / D0^2 does not tend to 0 as n_c grows; it
+Deeper is cheaper only up to a depth: the ratio n_c D0^(2/n_c) / D0^2 does not tend to 0 as n_c grows; it
 tends to infinity (each layer costs at least k^2 parameters). What holds: at any fixed depth n_c >= 2 the
 ratio -> 0 as D0 grows; for fixed D0 it is minimised at n_c = 2 ln D0 (where D = e^(1/2)); with integer
 channels D >= 2 the cheapest choice is D = 2, n_c = ceil(log2 D0).
@@ -82,8 +82,8 @@ def channel_scaling_result(
                 lambda: limit(ratio.subs(n_c, 2 + t), D0, oo) == 0,
             ),
             proved(
-                r"for fixed $D_0 > 1$ the ratio $\to \infty$ as $n_c \to \infty$ (the issue's 'ratio $\to 0$ "
-                r"as $n_c$ grows' is false)",
+                r"for fixed $D_0 > 1$ the ratio $\to \infty$ as $n_c \to \infty$ (so deeper is cheaper only up to "
+                r"a depth)",
                 lambda: limit(ratio.subs(D0, 1 + t), n_c, oo) == oo,
             ),
             proved(

@@ -2,7 +2,7 @@
 
 A target decided by detectors phi_j on windows P_j (diameter <= xi), aggregated by an aggregator, has
 few distinct rows across a cut A|B. With J_A (J_B) the windows inside A (B), the K straddling windows,
-and U_A (U_B) the A-pixels (B-pixels) in straddling windows, the distinct-rows lemma (result 2) gives
+and U_A (U_B) the A-pixels (B-pixels) in straddling windows, the distinct-rows lemma (result 2) gives::
 
     (a) OR ("some window shows it"):       rank_A <= 1 + d^|U_A|;  AND of negations: d^|U_A|,
     (b) count >= t, features in 0..v:      rank_A <= (min(v |J_A|, t) + 1) d^|U_A|,

@@ -182,7 +182,7 @@ def test_learnt_without_measuring_gives_accuracy_and_channels_needed_per_depth()
     assert [a["accuracy"]["n"] for a in low["accuracies"]] == [2, 2, 2, 2] and low["summaries"] == []
 
 
-# Every bad argument of every command: one line, exit status 2, never a traceback (issue 14).
+# Every bad argument of every command: one line, exit status 2, never a traceback.
 NUMBERS = st.one_of(
     st.integers(-3, 5), st.sampled_from([0, -1, 10**19, -(10**19)]), st.floats(allow_nan=True, allow_infinity=True)
 ).map(str)

@@ -93,7 +93,7 @@ def test_measured_ranks_never_exceed_the_min_cut(case, seed):
 
 
 def test_overlapping_windows_keep_the_generic_rank_below_the_min_cut():
-    # Regression (issue 10): stride-1 windows at depth 2 read copies of identical sub-networks, so the state
+    # Regression: stride-1 windows at depth 2 read copies of identical sub-networks, so the state
     # lies in a smaller subspace than the (duplicated) tensor network's min cut allows.
     cases = [(Lattice(3, 3), 3, 2, "global", (6, 7, 8), 7, 8), (Lattice(6, 1, 8), 2, 3, "local", (0, 1, 2), 16, 32)]
     for lattice, channels, depth, readout, region, rank, bound in cases:

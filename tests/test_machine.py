@@ -1,4 +1,4 @@
-"""Threads set from the CPUs idle at start (issue 14): the measurement responds to load, the override is
+"""Threads set from the CPUs idle at start: the measurement responds to load, the override is
 honoured, and a bad override is one line from the command line."""
 
 import multiprocessing

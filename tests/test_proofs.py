@@ -367,7 +367,7 @@ def test_the_page_check_compares_each_distinct_split_with_pages_value():
     )
 
 
-# --- gaps found by the mutation sample of proofs/ (issue 11) -------------------------------------------------
+# --- gaps found by the mutation sample of proofs/ -----------------------------------------------------------
 
 
 @pytest.mark.parametrize("key", KEYS)

@@ -1,5 +1,5 @@
 """The exported hypothesis strategies (cnn_bounds.strategies): what they draw stays in their documented
-ranges, every catalog target is reachable, and the README's example property test runs as written."""
+ranges, every catalog target is reachable, and the documentation's example property test runs as written."""
 
 import re
 from pathlib import Path
@@ -13,7 +13,7 @@ from cnn_bounds import strategies as cbs
 from numeric import InvalidInputError, Lattice
 from numeric.catalog import CATALOG, build_target
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+EXAMPLE_PAGE = Path(__file__).resolve().parents[1] / "docs" / "tutorials" / "property-tests.md"
 
 
 @given(st.integers(2, 5000), st.integers(1, 6), st.data())
@@ -55,12 +55,12 @@ def test_convac_cases_and_random_functions_are_as_documented(case, values):
     assert values.shape == (64,) and np.any(values)
 
 
-def test_the_readme_property_test_runs_as_written():
-    """The README's example, executed verbatim: it must define one test, which must pass."""
-    blocks = re.findall(r"```python\n(.*?)```", README.read_text(), flags=re.S)
+def test_the_documented_property_test_runs_as_written():
+    """The documentation's example, executed verbatim: it must define one test, which must pass."""
+    blocks = re.findall(r"```python\n(.*?)```", EXAMPLE_PAGE.read_text(), flags=re.S)
     example = next(b for b in blocks if "cbs.convac_specs" in b)
     namespace: dict = {}
-    exec(compile(example, str(README), "exec"), namespace)
+    exec(compile(example, str(EXAMPLE_PAGE), "exec"), namespace)
     tests = [value for name, value in namespace.items() if name.startswith("test_")]
     assert len(tests) == 1
     tests[0]()

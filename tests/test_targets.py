@@ -151,7 +151,7 @@ def test_a_lattice_too_large_to_enumerate_is_refused_with_the_estimate():
 
 
 def test_the_last_non_zero_reader_breaks_the_old_reader_bound_and_keeps_the_run_bound():
-    # Regression (issue 10): a 2-state reader on a 3-level chain of 8, A = the even pixels, has rank 8;
+    # Regression: a 2-state reader on a 3-level chain of 8, A = the even pixels, has rank 8;
     # the old bound r_G d^|U_A| = 2 was false. The run bound: runs {0} (edge) and {2}, {4}, {6} (middle):
     # 2 * 3^3 = 54 on A's side, the same on B's, below the ceiling 3^4 = 81.
     lattice = Lattice(8, 1, 3)

@@ -52,8 +52,9 @@ def convac_point(parameters: dict) -> dict:
     accuracy, and for every region the min-cut bound of the architecture (cnn_bounds.networks.mincut; ln D across a
     top cut) and the class score's S (nats): exact (float64) with its rank where the region is a union of the
     tree's top parts, learnt, at the training's initialisation (untrained) and with i.i.d. Gaussian weights
-    (cnn_bounds.networks.convac.ConvAC); with ``interpolate``, also the learnt score's S by cross interpolation in the
-    tree's pixel order (:func:`measure_cut`, cnn_bounds.networks.convac.tree_order), validated on held-out images and,
+    (cnn_bounds.networks.convac.ConvAC); with ``interpolate``, also the learnt score's S by cross
+    interpolation in the tree's pixel order (:func:`~cnn_bounds.verdicts.learnt_cnns.measure_cut`,
+    cnn_bounds.networks.convac.tree_order), validated on held-out images and,
     where the exact S exists, compared with it. Its convergence asks the summed rank to settle
     (numeric.tci.cross_interpolate's settle="sum"): the score's singular values reach down to any tolerance, so
     single bonds flicker and "each" never stops. Pure."""
@@ -268,7 +269,7 @@ def learnt_convac_section(result: dict, q: Quoter | None = None, at: str = "") -
     architecture and region, held-out accuracy and the exact entropies of the class score (top cuts), learnt, at
     initialisation and Gaussian, against the min cut and Page; with interpolation, the interpolated entropies,
     their validation and their difference from the exact ones. Numbers go through ``q`` as in
-    :func:`learnt_section`."""
+    :func:`~cnn_bounds.verdicts.learnt_cnns.learnt_section`."""
     q = q or Quoter(result)
     accuracies = [
         [
