@@ -6,13 +6,14 @@ import math
 import re
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from cnn_bounds.driver import report
 from cnn_bounds.driver.cli import main
-from cnn_bounds.verdicts import base
+from cnn_bounds.verdicts import base, trained_cnns
 from proofs.result import plain_text
 
 STEMS = [
@@ -203,7 +204,7 @@ def test_an_interrupted_run_leaves_no_report_that_looks_complete(quick_run, tmp_
     def interrupted(**kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(report, "train_sweep", interrupted)
+    monkeypatch.setattr(trained_cnns, "train_sweep", interrupted)
     with pytest.raises(KeyboardInterrupt):
         report.reproduce(tmp_path / "run", pdf=False)
     assert not any((tmp_path / "run" / name).exists() for name in ("report.tex", "report.pdf", "report.md"))
@@ -259,3 +260,19 @@ def _ceiling_nats(row: list, headers: list) -> float:
     size, lattice = row[headers.index("|A|")], row[headers.index("lattice")]
     levels = 3 if lattice == "8x1" else 2
     return min(size, _pixels(lattice) - size) * math.log(levels)
+
+
+def test_the_front_page_verdicts_and_counts_are_the_default_runs(quick_run):
+    """README.md's table of verdicts quotes the default run: each verdict, and every count in its
+    'decided by' column, must be what the run computed (a verdict typed in would drift)."""
+    out, _ = quick_run
+    verdicts = json.loads((out / "results.json").read_text())["verdicts"]
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    rows = [line.split("|")[1:-1] for line in readme.splitlines() if line.startswith("| ") and "---" not in line]
+    rows = [[cell.strip() for cell in row] for row in rows if row[0].strip() != "claim"]
+    assert [row[1] for row in rows] == [v["verdict"] for v in verdicts.values()]
+    for (_, _, decided), verdict in zip(rows, verdicts.values(), strict=True):
+        numbers = re.findall(r"\d+(?:\.\d+)?", verdict["because"])
+        counts = {str(verdict["comparisons"]), str(verdict["non_vacuous"])}
+        quoted = [n for n in re.findall(r"(?<![\w.])\d+(?:\.\d+)?(?![\w.])", decided) if n not in {"0", "1", "3", "4"}]
+        assert all(n in numbers or n in counts for n in quoted), (decided, verdict["because"])
