@@ -1,7 +1,11 @@
 """Sphinx configuration of the cnn-bounds documentation (MyST Markdown pages, API from the docstrings)."""
 
 import re
+import sys
 from importlib.metadata import version as _version
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # document this checkout
 
 project = "cnn-bounds"
 author = "the cnn-bounds developers"
