@@ -56,7 +56,7 @@ class SampledRenyi2:
     interval clipped to [1/D, 1]; ``entropy`` is -ln(purity) in nats when the interval is two-sided, else
     None; ``interval`` is [low, high] in nats with high None when one-sided. ``mean`` is the sampled E f
     under the measure (for +-1 labels the density of +1 is (1 + mean) / 2: report it beside every number;
-    the mean caps S_2, see :mod:`proofs.renyi2`). ``values_of_f`` is the cost."""
+    the mean caps S_2: S_2 <= -2 ln((E f)^2 / E f^2)). ``values_of_f`` is the cost."""
 
     purity: float
     purity_interval: tuple[float, float]
