@@ -91,8 +91,10 @@ def empirical_bernstein_upper(samples: np.ndarray, span: float, delta: float) ->
         raise InvalidInputError("the empirical Bernstein bound needs at least 2 blocks")
     log_term = math.log(2.0 / delta)
     variance = float(np.var(samples, ddof=1))
-    return float(np.mean(samples)) + math.sqrt(2.0 * variance * log_term / count) + 7.0 * span * log_term / (
-        3.0 * (count - 1)
+    return (
+        float(np.mean(samples))
+        + math.sqrt(2.0 * variance * log_term / count)
+        + 7.0 * span * log_term / (3.0 * (count - 1))
     )
 
 

@@ -24,6 +24,7 @@ from proofs import (
     channel_scaling_result,
     distinct_rows,
     distinct_rows_result,
+    renyi2_result,
     subvolume,
     subvolume_result,
     volume_law,
@@ -38,11 +39,12 @@ BUILDERS = {
     "distinct-rows": distinct_rows_result,
     "sub-volume": subvolume_result,
     "channel-scaling": channel_scaling_result,
+    "renyi-2": renyi2_result,
 }
 KEYS = list(BUILDERS)
 
 
-def test_all_results_lists_the_four_results_in_order():
+def test_all_results_lists_the_five_results_in_order():
     assert [result.key for result in all_results()] == KEYS
 
 
@@ -154,7 +156,7 @@ def test_derive_reports_every_result_verified_and_writes_latex(tmp_path):
     records = json.loads(result.output)
     assert [r["key"] for r in records] == KEYS
     assert all(r["symbolic"]["passed"] for r in records)
-    assert all(r["numeric"]["passed"] for r in records[:3])
+    assert all(r["numeric"]["passed"] for r in records[:3] + records[4:])
     # Result 4's numeric check measures networks: it passes exactly when every measured width is the claimed one.
     scaling = records[3]["numeric"]
     assert scaling["figures"]["comparisons"] >= 20
@@ -166,7 +168,7 @@ def test_derive_reports_every_result_verified_and_writes_latex(tmp_path):
     text = fragment.read_text()
     D, D0, n_c = channel_scaling.D, channel_scaling.D0, channel_scaling.n_c
     assert sympy.latex(sympy.Eq(D, D0 ** (1 / n_c))) in text
-    assert text.count(r"\subsection{") == 4 and "Checked numerically: passed" in text
+    assert text.count(r"\subsection{") == len(KEYS) and "Checked numerically: passed" in text
     assert "Assumed (cited, not proved here)" in text
     assert not list(tmp_path.glob("*.part"))
 
@@ -475,6 +477,7 @@ def _expected_statements():
     n_c, D, D0, c_k = channel_scaling.n_c, channel_scaling.D, channel_scaling.D0, channel_scaling.c_k
     S_A, mean, rank = Symbol("S_A"), Symbol(r"\langle{S_A}\rangle"), Symbol(r"\operatorname{rank}_A{f}")
     boundary = 4 * (xi - 1) * side - 4 * (xi - 1) ** 2  # l x l square minus its (l - 2 xi + 2)^2 interior
+    expectation, second_moment = Symbol(r"\mathbb{E}[f]", positive=True), Symbol(r"\mathbb{E}[f^2]", positive=True)
     return {
         "volume-law": (
             Le(S_A, log(m)),
@@ -493,6 +496,11 @@ def _expected_statements():
             Eq(D, D0 ** (1 / n_c)),
             Eq(Symbol("P_{deep}/P_{shallow}"), n_c * D0 ** (2 / n_c) / D0**2),
             Eq(Symbol("n_c^*"), 2 * log(D0)),
+        ),
+        "renyi-2": (
+            Le(Symbol("S_2"), S_A),
+            Le(Symbol("S_2"), -2 * log(expectation**2 / second_moment)),
+            Le(Symbol("S_2"), -2 * log(Symbol("p", positive=True))),
         ),
     }
 

@@ -331,9 +331,9 @@ def _progress(description: str):
 )
 @refuse_bad_input
 def derive(full: bool, seed: int, as_json: bool, latex_path: str | None) -> None:
-    """The paper's four results: the setting, what is assumed (cited), the sympy derivation, what sympy
-    proved for all values of the symbols, and what was checked (sympy on instances, exact numbers; result 4
-    measures networks)."""
+    """The paper's four results and what a sampled Renyi-2 entropy can show: the setting, what is assumed
+    (cited), the sympy derivation, what sympy proved for all values of the symbols, and what was checked
+    (sympy on instances, exact numbers; result 4 measures networks)."""
     records = [
         result.record(symbolic, numeric)
         for result, symbolic, numeric in check_all(full, seed, _progress, measure_networks=wall_sweep)

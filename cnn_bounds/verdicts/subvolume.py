@@ -317,6 +317,7 @@ def section(results: dict, q: Quoter) -> str:
     parts = [rf"\section{{{TITLE}}}"]
     parts.append(derive["distinct-rows"]["latex"])
     parts.append(derive["sub-volume"]["latex"])
+    parts.append(derive["renyi-2"]["latex"])
     by_function = derive["sub-volume"]["numeric"]["figures"]["by_function"]
     parts.append(
         table(
