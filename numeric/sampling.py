@@ -43,7 +43,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from numeric.catalog import build_target, parse_function_spec
+from numeric.cuts import dense_fits
 from numeric.errors import InvalidInputError
+from numeric.lattice import Lattice
 from numeric.tci import BatchedFunction, evaluate_grid
 
 DEFAULT_CONFIDENCE = 0.95
@@ -219,4 +222,66 @@ def sampled_renyi2(
     )
 
 
-__all__ = ["DEFAULT_CONFIDENCE", "SampledRenyi2", "block_statistics", "empirical_bernstein_upper", "sampled_renyi2"]
+def local_feature_values(
+    lattice: Lattice, patterns: np.ndarray, aggregator: str, threshold: int, images: np.ndarray
+) -> np.ndarray:
+    """A local-feature target on a batch of images (an integer array (batch, N) in pixel order), at any
+    image size: the windows whose pixels show one of the accepted ``patterns`` (shape (m, height, width)),
+    aggregated by "or" (some window), "nor" (none) or "count" (at least ``threshold``); 0/1 values."""
+    batch = np.asarray(images).reshape(-1, lattice.height, lattice.width)
+    patterns = np.asarray(patterns).reshape(-1, *np.shape(patterns)[-2:])  # one pattern, or a stack of them
+    _, height, width = patterns.shape
+    views = np.lib.stride_tricks.sliding_window_view(batch, (height, width), axis=(1, 2))
+    counts = np.zeros(len(batch), dtype=np.int64)
+    for accepted in patterns:  # one accepted configuration at a time: memory of one match per window
+        counts += np.sum(np.all(views == accepted, axis=(-2, -1)), axis=(1, 2))
+    if aggregator == "or":
+        return (counts > 0).astype(np.float64)
+    if aggregator == "nor":
+        return (counts == 0).astype(np.float64)
+    return (counts >= threshold).astype(np.float64)
+
+
+def catalogue_function(function: str, lattice: Lattice, *, labels: str = "pm1", seed: int = 0) -> BatchedFunction:
+    """The catalogue target named ``function`` (:mod:`numeric.catalog`) as a batched function of images:
+    local-feature targets at any size (each window checked on each image), the others from their table of
+    values where the whole function fits in memory. ``labels="pm1"`` gives 2 f - 1."""
+    spec, params = parse_function_spec(function)
+    if labels not in ("01", "pm1"):
+        raise InvalidInputError(f"labels must be '01' or 'pm1', got {labels!r}")
+    if spec.features is not None:
+        patterns, aggregator, threshold = spec.features(lattice, **params)
+
+        def evaluate(images: np.ndarray) -> np.ndarray:
+            values = local_feature_values(lattice, patterns, aggregator, threshold, images)
+            return 2 * values - 1 if labels == "pm1" else values
+
+        return evaluate
+    if not dense_fits(lattice):
+        raise InvalidInputError(
+            f"sampling evaluates {spec.name} from its table of values, which does not fit in memory on the "
+            f"{lattice}; choose a local-feature target (pattern-present, pattern-absent, count-threshold) or a "
+            "smaller lattice"
+        )
+    table = build_target(function, lattice, seed)
+    if labels == "pm1":
+        if not np.all((table == 0) | (table == 1)):
+            raise InvalidInputError(f"labels=pm1 maps a 0/1 label f to 2f - 1, but {function} is not 0/1-valued")
+        table = 2 * table - 1
+    powers = lattice.levels ** np.arange(lattice.n_pixels - 1, -1, -1, dtype=np.int64)
+
+    def lookup(images: np.ndarray) -> np.ndarray:
+        return table[np.asarray(images, dtype=np.int64) @ powers]
+
+    return lookup
+
+
+__all__ = [
+    "DEFAULT_CONFIDENCE",
+    "SampledRenyi2",
+    "block_statistics",
+    "catalogue_function",
+    "empirical_bernstein_upper",
+    "local_feature_values",
+    "sampled_renyi2",
+]

@@ -3,15 +3,19 @@ block), the intervals cover the exact value from the dense engine at their state
 resolved is reported as a bound."""
 
 import itertools
+import json
 import math
 
 import numpy as np
 import pytest
+from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from cnn_bounds.driver.cli import main
 from numeric import InvalidInputError, Lattice, entanglement_entropy, targets
-from numeric.sampling import block_statistics, sampled_renyi2
+from numeric.catalog import build_target
+from numeric.sampling import block_statistics, catalogue_function, sampled_renyi2
 
 UNIT_ROUNDOFF = 2.0**-53
 
@@ -134,3 +138,29 @@ def test_bad_requests_are_refused_with_the_fix():
         sampled_renyi2(function, 4, 2, [0, 1, 2, 3], values=400)
     with pytest.raises(InvalidInputError, match="fewer than 2 blocks"):
         sampled_renyi2(function, 4, 2, [0, 1], values=150)
+
+
+def test_catalogue_functions_on_a_batch_equal_their_tables():
+    """Local-feature targets evaluated window by window, and the others by table, equal build_target."""
+    lattice = Lattice(4, 3, 3)
+    images = np.array(list(itertools.product(range(3), repeat=12)))
+    for spec in ("pattern-present", "pattern-absent:size=3", "count-threshold:size=2,threshold=2", "majority"):
+        for labels in ("01", "pm1"):
+            table = build_target(spec, lattice)
+            expected = 2 * table - 1 if labels == "pm1" else table
+            np.testing.assert_array_equal(catalogue_function(spec, lattice, labels=labels)(images), expected)
+
+
+def test_the_command_line_samples_renyi2_with_an_interval_at_any_size():
+    args = ["entropy", "--shape", "4x4", "--labels", "pm1", "--alpha", "2", "--region", "cols:2"]
+    exact = json.loads(CliRunner().invoke(main, [*args, "--json"]).output)["regions"][0]["entropy"]
+    result = CliRunner().invoke(main, [*args, "--method", "sampled", "--values", "100000", "--json"])
+    assert result.exit_code == 0, result.output
+    entry = json.loads(result.output)["regions"][0]
+    assert entry["interval"][0] <= exact <= entry["interval"][1] and entry["confidence"] == 0.95
+    assert entry["entropy"] is not None and entry["values_of_f"] <= 100_000 and 0 < entry["density"] < 1
+    large = ["entropy", "--shape", "28x28", "--function", "pattern-present:size=3", "--method", "sampled"]
+    result = CliRunner().invoke(main, [*large, "--alpha", "2", "--region", "rect:12,12,4,4", "--values", "2000"])
+    assert result.exit_code == 0 and "28x28" in result.output, result.output
+    refused = CliRunner().invoke(main, [*large, "--region", "cols:14"])
+    assert refused.exit_code == 2 and "add --alpha 2" in refused.output
