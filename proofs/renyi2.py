@@ -30,7 +30,7 @@ from proofs.result import NumericCheck, Result, Step, all_true, checked, proved
 
 p = symbols("p", positive=True)
 S_A, S_2 = symbols("S_A S_2")
-mean, second = symbols(r"\mathbb{E}[f] \mathbb{E}[f^2]", positive=True)
+mean, second = symbols(r"\mathrm{E}[f] \mathrm{E}[f^2]", positive=True)
 
 
 def _lagrange_identity(terms: int) -> bool:
@@ -55,7 +55,7 @@ def renyi2_result() -> Result:
         assumptions=(
             r"$f$ is a real function of images, not identically zero; $\rho_A = M M^T / \lVert M \rVert^2$ with "
             r"$M[a, b] = f(a, b)$ under the uniform measure (or $\sqrt{\mu} f$ under a product measure $\mu$, with "
-            r"$\mathbb{E}$ taken under $\mu$).",
+            r"$\mathrm{E}$ taken under $\mu$).",
             r"$S_2 = -\ln \operatorname{Tr} \rho_A^2$ and $S_A$ the von Neumann entropy, in nats.",
         ),
         statement=(
@@ -66,7 +66,7 @@ def renyi2_result() -> Result:
         steps=(
             Step(
                 r"the uniform unit vector $u$ on $A$: $\langle u | \rho_A | u \rangle \ge "
-                r"(\mathbb{E} f)^2 / \mathbb{E} f^2$ (Cauchy-Schwarz over $B$'s configurations)",
+                r"(\mathrm{E} f)^2 / \mathrm{E} f^2$ (Cauchy-Schwarz over $B$'s configurations)",
                 sympy.Ge(symbols(r"\langle{u}|\rho_A|{u}\rangle"), mean**2 / second),
             ),
             Step(
@@ -74,11 +74,11 @@ def renyi2_result() -> Result:
                 sympy.Ge(symbols(r"\operatorname{Tr}\rho_A^2"), (mean**2 / second) ** 2),
             ),
             Step("so the mean caps $S_2$", sympy.Le(S_2, cap)),
-            Step(r"for 0/1 labels of density $p$: $\mathbb{E} f = \mathbb{E} f^2 = p$", sympy.Le(S_2, -2 * log(p))),
+            Step(r"for 0/1 labels of density $p$: $\mathrm{E} f = \mathrm{E} f^2 = p$", sympy.Le(S_2, -2 * log(p))),
         ),
         checks=(
             proved(
-                r"for 0/1 labels the cap $-2 \ln((\mathbb{E} f)^2 / \mathbb{E} f^2)$ is $-2 \ln p$",
+                r"for 0/1 labels the cap $-2 \ln((\mathrm{E} f)^2 / \mathrm{E} f^2)$ is $-2 \ln p$",
                 lambda: sympy.simplify(sympy.expand_log(cap.subs({mean: p, second: p}) + 2 * log(p), force=True)) == 0,
             ),
             proved(

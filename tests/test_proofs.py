@@ -477,7 +477,7 @@ def _expected_statements():
     n_c, D, D0, c_k = channel_scaling.n_c, channel_scaling.D, channel_scaling.D0, channel_scaling.c_k
     S_A, mean, rank = Symbol("S_A"), Symbol(r"\langle{S_A}\rangle"), Symbol(r"\operatorname{rank}_A{f}")
     boundary = 4 * (xi - 1) * side - 4 * (xi - 1) ** 2  # l x l square minus its (l - 2 xi + 2)^2 interior
-    expectation, second_moment = Symbol(r"\mathbb{E}[f]", positive=True), Symbol(r"\mathbb{E}[f^2]", positive=True)
+    expectation, second_moment = Symbol(r"\mathrm{E}[f]", positive=True), Symbol(r"\mathrm{E}[f^2]", positive=True)
     return {
         "volume-law": (
             Le(S_A, log(m)),
