@@ -362,7 +362,10 @@ def entropy_of_probabilities(probabilities: np.ndarray, alpha: float = 1.0) -> f
         return math.log(p.size)
     if math.isinf(alpha):
         return float(-np.log(p.max()))
-    return float(max(0.0, np.log(np.sum(p**alpha)) / (1.0 - alpha)))
+    # ln sum p^alpha = alpha ln p_max + ln sum (p / p_max)^alpha: no underflow to ln 0 at large alpha
+    largest = p.max()
+    log_sum = alpha * math.log(largest) + math.log(float(np.sum((p / largest) ** alpha)))
+    return float(max(0.0, log_sum / (1.0 - alpha)))
 
 
 def entanglement_entropy(

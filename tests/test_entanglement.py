@@ -2,6 +2,7 @@
 
 import math
 import re
+import warnings
 
 import mpmath
 import numpy as np
@@ -492,3 +493,13 @@ def test_matched_random_entropy_limits_and_refusals():
     for bad in ((0.0, 4, 4, "01"), (1.5, 4, 4, "01"), (0.5, 0, 4, "01"), (0.5, 4, 4, "+-1"), (0.5, True, 4, "01")):
         with pytest.raises(InvalidInputError):
             matched_random_entropy(*bad)
+
+
+def test_a_large_renyi_order_does_not_underflow_to_an_infinite_entropy():
+    """Regression: p^alpha underflowed to 0 for alpha = 1e6, so ln(sum p^alpha) / (1 - alpha) gave +inf (the
+    command-line fuzz drew such an alpha); S_alpha = alpha / (alpha - 1) (-ln p_max) + O(p_2/p_max)^alpha."""
+    p = np.array([0.5, 0.3, 0.2])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        value = entropy_of_probabilities(p, 1e6)
+    assert value == pytest.approx(-math.log(0.5) * 1e6 / (1e6 - 1), rel=1e-12)
