@@ -110,5 +110,5 @@ def writable_file(path: str | os.PathLike) -> Path:
     target = Path(path)
     if target.is_dir():
         raise IsADirectoryError(f"{target} is a folder, not a file")
-    writable_folder(target.parent if str(target.parent) else ".")
+    writable_folder(target.parent)
     return target
