@@ -136,9 +136,10 @@ PROJECTION_MARGIN = 16
 PROJECTION_STATES = 10_000
 """The automaton is refused early when, past PROJECTION_STATES states, its projected peak memory is
 PROJECTION_MARGIN times the limit (:func:`_refuse_hopeless_growth`). Measured on the middle cuts of 8x8 to
-16x16 images (windows 2 and 3, OR and count): past 10,000 states the projection was at most 1.8x the real
-peak (before, with a few hundred states, up to 35x), so a request refused this way would have hit the
-limit anyway, only later."""
+16x16 images (windows 2 and 3, OR and count), the projection overestimated the real peak up to 35x with a
+few hundred states; of those readings only the 16x16 one with 3x3 windows passes 10,000 states, and past
+them its projection was at most 1.8x the peak. So a reading refused this way would most likely have hit the
+limit anyway, only later; the margin is a judgement from these cases, not a bound."""
 
 
 def _widest_fronts(opens_at: dict, closes_at: dict, length: int, n_accepted: int) -> list[int]:

@@ -54,8 +54,9 @@ DEFAULT_CONFIDENCE = 0.95
 
 @dataclass(frozen=True)
 class SampledRenyi2:
-    """S_2 of one region by sampling (module docstring). ``purity`` is the unbiased estimate of
-    Tr rho_A^2 (numerator over the squared denominator estimate for real f), ``purity_interval`` its
+    """S_2 of one region by sampling (module docstring). ``purity`` estimates Tr rho_A^2: unbiased for
+    +-1 labels, and for real f the numerator's unbiased estimate over the squared estimate of E f^2
+    (consistent, not unbiased); ``purity_interval`` its
     interval clipped to [1/D, 1]; ``entropy`` is -ln(purity) in nats when the interval is two-sided, else
     None; ``interval`` is [low, high] in nats with high None when one-sided. ``mean`` is the sampled E f
     under the measure (for +-1 labels the density of +1 is (1 + mean) / 2: report it beside every number;
