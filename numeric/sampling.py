@@ -7,8 +7,9 @@ paper; or pixels independent with given probabilities, the state then being sqrt
     Tr rho_A^2 = E[f(a,b) f(a',b) f(a',b') f(a,b')] / E[f^2]^2,        S_2 = -ln Tr rho_A^2 <= S_A,
 
 with a, a' drawn independently from mu_A and b, b' from mu_B. One *block* draws m rows a_1..a_m and n
-columns b_1..b_n, evaluates the m x n grid F[i, j] = f(a_i, b_j) (one call of
-:func:`numeric.tci.evaluate_grid`, so a network evaluates its first convolution once per row and column),
+columns b_1..b_n, evaluates the m x n grid F[i, j] = f(a_i, b_j) (:func:`numeric.tci.evaluate_grids`, a
+stack of blocks per call: a network evaluates its first convolution once per row and column, a local-feature
+target counts bits, :mod:`numeric.feature_grid`),
 and forms the U-statistic
 
     U = sum_{i != i'} sum_{j != j'} F[i,j] F[i',j] F[i',j'] F[i,j'] / (m (m-1) n (n-1)),
@@ -46,10 +47,12 @@ import numpy as np
 from numeric.catalog import build_target, parse_function_spec
 from numeric.cuts import dense_fits
 from numeric.errors import InvalidInputError
+from numeric.feature_grid import LocalFeatureFunction
 from numeric.lattice import Lattice
-from numeric.tci import BatchedFunction, evaluate_grid
+from numeric.tci import BatchedFunction, evaluate_grids
 
 DEFAULT_CONFIDENCE = 0.95
+_BATCH_VALUES = 1 << 16  # values of f per batch of blocks: one call of the function's grids
 
 
 @dataclass(frozen=True)
@@ -102,26 +105,41 @@ def empirical_bernstein_upper(samples: np.ndarray, span: float, delta: float) ->
     )
 
 
-def block_statistics(grid: np.ndarray) -> tuple[float, float]:
-    """(U, W) of one m x n grid of values: the U-statistic of the numerator (distinct rows and distinct
-    columns) and the mean of f^2."""
-    rows, columns = grid.shape
+def block_statistics(grids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(U, W) of each m x n grid of values in a stack (..., m, n): the U-statistic of the numerator (distinct
+    rows and distinct columns) and the mean of f^2; for one grid, two floats."""
+    grids = np.asarray(grids, dtype=np.float64)
+    rows, columns = grids.shape[-2:]
     if rows < 2 or columns < 2:
         raise InvalidInputError("a block needs at least 2 rows and 2 columns")
-    squares = grid * grid
-    gram = grid @ grid.T  # G[i, i'] = sum_j F_ij F_i'j
-    overlap = squares @ squares.T  # sum_j F_ij^2 F_i'j^2
+    squares = grids * grids
+    gram = grids @ np.swapaxes(grids, -1, -2)  # G[i, i'] = sum_j F_ij F_i'j
+    overlap = squares @ np.swapaxes(squares, -1, -2)  # sum_j F_ij^2 F_i'j^2
     pairs = gram * gram - overlap  # sum over j != j' for each (i, i')
-    total = float(np.sum(pairs) - np.trace(pairs))  # i != i'
-    return total / (rows * (rows - 1) * columns * (columns - 1)), float(np.mean(squares))
+    total = np.sum(pairs, axis=(-2, -1)) - np.trace(pairs, axis1=-2, axis2=-1)  # i != i'
+    numerator = total / (rows * (rows - 1) * columns * (columns - 1))
+    denominator = np.mean(squares, axis=(-2, -1))
+    if grids.ndim == 2:
+        return float(numerator), float(denominator)
+    return numerator, denominator
 
 
-def _draw(rng: np.random.Generator, count: int, marginals: np.ndarray) -> np.ndarray:
-    """``count`` configurations of the pixels whose level probabilities are the rows of ``marginals``."""
+def _draw(rng: np.random.Generator, shape: tuple[int, ...], marginals: np.ndarray) -> np.ndarray:
+    """Configurations of the pixels whose level probabilities are the rows of ``marginals``: an int8 array of
+    ``shape`` + (pixels,). Uniform levels are drawn as integers (binary ones as random bits), others by
+    comparing uniforms with the cumulative probabilities."""
+    pixels, levels = marginals.shape
+    count = math.prod(shape)
+    if np.all(marginals == 1.0 / levels):
+        if levels == 2:
+            random_bytes = rng.integers(0, 256, (count, -(-pixels // 8)), dtype=np.uint8)
+            bits = np.unpackbits(random_bytes, axis=1, count=pixels).view(np.int8)
+            return bits.reshape(*shape, pixels)
+        return rng.integers(0, levels, (*shape, pixels), dtype=np.int8)
     cumulative = np.cumsum(marginals, axis=1)
     cumulative[:, -1] = 1.0
-    uniform = rng.random((count, marginals.shape[0], 1))
-    return np.sum(uniform >= cumulative[None, :, :-1], axis=2).astype(np.int64)
+    uniform = rng.random((count, pixels, 1))
+    return np.sum(uniform >= cumulative[None, :, :-1], axis=2, dtype=np.int8).reshape(*shape, pixels)
 
 
 def _checked_marginals(marginals: np.ndarray | None, n_pixels: int, levels: int) -> np.ndarray:
@@ -175,16 +193,22 @@ def sampled_renyi2(
     second = np.array([p for p in range(n_pixels) if p not in set(region)])
     rng = np.random.default_rng(seed)
     numerators, denominators, means = np.empty(blocks), np.empty(blocks), np.empty(blocks)
-    for k in range(blocks):
-        grid = evaluate_grid(
-            function, first, _draw(rng, rows, marginals[first]), second, _draw(rng, columns, marginals[second])
+    per_batch = max(1, _BATCH_VALUES // (rows * columns))
+    for start in range(0, blocks, per_batch):
+        count = min(per_batch, blocks - start)
+        grids = evaluate_grids(
+            function,
+            first,
+            _draw(rng, (count, rows), marginals[first]),
+            second,
+            _draw(rng, (count, columns), marginals[second]),
         )
-        if labels == "pm1" and not np.all(np.abs(grid) == 1.0):
+        if labels == "pm1" and not np.all(np.abs(grids) == 1.0):
             raise InvalidInputError("labels='pm1' needs f = +-1 on every image; use labels='real' with a bound")
-        if np.max(np.abs(grid)) > bound:
-            raise InvalidInputError(f"a sampled |f| = {np.max(np.abs(grid)):g} exceeds the stated bound {bound:g}")
-        numerators[k], denominators[k] = block_statistics(grid)
-        means[k] = float(np.mean(grid))
+        if np.max(np.abs(grids)) > bound:
+            raise InvalidInputError(f"a sampled |f| = {np.max(np.abs(grids)):g} exceeds the stated bound {bound:g}")
+        numerators[start : start + count], denominators[start : start + count] = block_statistics(grids)
+        means[start : start + count] = np.mean(grids, axis=(1, 2))
     delta = 1.0 - confidence
     dimension = min(levels ** len(first), levels ** len(second))
     floor = 1.0 / dimension
@@ -223,41 +247,16 @@ def sampled_renyi2(
     )
 
 
-def local_feature_values(
-    lattice: Lattice, patterns: np.ndarray, aggregator: str, threshold: int, images: np.ndarray
-) -> np.ndarray:
-    """A local-feature target on a batch of images (an integer array (batch, N) in pixel order), at any
-    image size: the windows whose pixels show one of the accepted ``patterns`` (shape (m, height, width)),
-    aggregated by "or" (some window), "nor" (none) or "count" (at least ``threshold``); 0/1 values."""
-    batch = np.asarray(images).reshape(-1, lattice.height, lattice.width)
-    patterns = np.asarray(patterns).reshape(-1, *np.shape(patterns)[-2:])  # one pattern, or a stack of them
-    _, height, width = patterns.shape
-    views = np.lib.stride_tricks.sliding_window_view(batch, (height, width), axis=(1, 2))
-    counts = np.zeros(len(batch), dtype=np.int64)
-    for accepted in patterns:  # one accepted configuration at a time: memory of one match per window
-        counts += np.sum(np.all(views == accepted, axis=(-2, -1)), axis=(1, 2))
-    if aggregator == "or":
-        return (counts > 0).astype(np.float64)
-    if aggregator == "nor":
-        return (counts == 0).astype(np.float64)
-    return (counts >= threshold).astype(np.float64)
-
-
 def catalogue_function(function: str, lattice: Lattice, *, labels: str = "pm1", seed: int = 0) -> BatchedFunction:
     """The catalogue target named ``function`` (:mod:`numeric.catalog`) as a batched function of images:
-    local-feature targets at any size (each window checked on each image), the others from their table of
-    values where the whole function fits in memory. ``labels="pm1"`` gives 2 f - 1."""
+    local-feature targets at any size (:class:`numeric.feature_grid.LocalFeatureFunction`, grids by counting
+    bits), the others from their table of values where the whole function fits in memory. ``labels="pm1"``
+    gives 2 f - 1."""
     spec, params = parse_function_spec(function)
     if labels not in ("01", "pm1"):
         raise InvalidInputError(f"labels must be '01' or 'pm1', got {labels!r}")
     if spec.features is not None:
-        patterns, aggregator, threshold = spec.features(lattice, **params)
-
-        def evaluate(images: np.ndarray) -> np.ndarray:
-            values = local_feature_values(lattice, patterns, aggregator, threshold, images)
-            return 2 * values - 1 if labels == "pm1" else values
-
-        return evaluate
+        return LocalFeatureFunction(lattice, *spec.features(lattice, **params), labels=labels)
     if not dense_fits(lattice):
         raise InvalidInputError(
             f"sampling evaluates {spec.name} from its table of values, which does not fit in memory on the "
@@ -283,6 +282,5 @@ __all__ = [
     "block_statistics",
     "catalogue_function",
     "empirical_bernstein_upper",
-    "local_feature_values",
     "sampled_renyi2",
 ]

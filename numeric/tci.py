@@ -90,6 +90,32 @@ def evaluate_grid(
     return values.reshape(len(first), len(second))
 
 
+def evaluate_grids(
+    function: BatchedFunction,
+    first_sites: np.ndarray,
+    firsts: np.ndarray,
+    second_sites: np.ndarray,
+    seconds: np.ndarray,
+) -> np.ndarray:
+    """A stack of grids (:func:`evaluate_grid`) on one split, block k joining the rows of ``firsts[k]`` with
+    the rows of ``seconds[k]``: shape (blocks, m, n), checked likewise. A function with a ``grids`` method of
+    the same signature computes the stack at once (a local-feature target counts bits,
+    :class:`numeric.feature_grid.LocalFeatureFunction`); any other is evaluated grid by grid."""
+    grids = getattr(function, "grids", None)
+    if grids is None:
+        return np.stack(
+            [
+                evaluate_grid(function, first_sites, first, second_sites, second)
+                for first, second in zip(firsts, seconds)
+            ]
+        )
+    values = np.asarray(grids(first_sites, firsts, second_sites, seconds), dtype=np.float64)
+    expected = (len(firsts), firsts.shape[1], seconds.shape[1])
+    if values.shape != expected or not np.all(np.isfinite(values)):
+        raise InvalidInputError(f"the function's grids must be {expected} finite values; got shape {values.shape}")
+    return values
+
+
 @dataclass(frozen=True)
 class _InOrder:
     function: BatchedFunction
@@ -569,6 +595,7 @@ __all__ = [
     "SampledError",
     "cross_interpolate",
     "evaluate_grid",
+    "evaluate_grids",
     "in_order",
     "join",
     "interpolant_values",

@@ -1,0 +1,55 @@
+"""Grids of local-feature targets by counting bits equal the targets on the joined images."""
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from numeric.feature_grid import LocalFeatureFunction, local_feature_values
+from numeric.lattice import Lattice
+from numeric.tci import evaluate_grids, join
+
+
+@st.composite
+def _cases(draw):
+    levels = draw(st.integers(2, 3))
+    height, width = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    lattice = Lattice(draw(st.integers(max(width, 2), 7)), draw(st.integers(height, 6)), levels)
+    count = draw(st.integers(1, 4))
+    seed = draw(st.integers(0, 2**32 - 1))
+    rng = np.random.default_rng(seed)
+    patterns = rng.integers(0, levels, (count, height, width))
+    aggregator = draw(st.sampled_from(["or", "nor", "count"]))
+    threshold = draw(st.integers(1, 4))
+    size = draw(st.integers(1, lattice.n_pixels - 1))
+    region = np.sort(rng.choice(lattice.n_pixels, size, replace=False))
+    return lattice, patterns, aggregator, threshold, region, rng
+
+
+@settings(max_examples=120, deadline=None)
+@given(_cases(), st.sampled_from(["01", "pm1"]))
+def test_grids_equal_the_target_on_every_joined_image(case, labels):
+    """Exact: both sides are integer counts compared with the same threshold."""
+    lattice, patterns, aggregator, threshold, region, rng = case
+    other = np.setdiff1d(np.arange(lattice.n_pixels), region)
+    function = LocalFeatureFunction(lattice, patterns, aggregator, threshold, labels=labels)
+    firsts = rng.integers(0, lattice.levels, (3, 4, len(region)), dtype=np.int8)
+    seconds = rng.integers(0, lattice.levels, (3, 5, len(other)), dtype=np.int8)
+    grids = evaluate_grids(function, region, firsts, other, seconds)
+    for block in range(3):
+        images = join(region, firsts[block], other, seconds[block])
+        expected = local_feature_values(lattice, patterns, aggregator, threshold, images).reshape(4, 5)
+        np.testing.assert_array_equal(grids[block], 2 * expected - 1 if labels == "pm1" else expected)
+        np.testing.assert_array_equal(function(images).reshape(4, 5), grids[block])
+
+
+def test_a_28x28_grid_with_a_14x14_square_equals_the_plain_evaluation():
+    lattice = Lattice(28, 28)
+    square = np.array([lattice.pixel(x, y) for y in range(7, 21) for x in range(7, 21)])
+    other = np.setdiff1d(np.arange(lattice.n_pixels), square)
+    rng = np.random.default_rng(1)
+    for patterns, aggregator, threshold in ((np.ones((1, 2, 2), int), "count", 45), (np.eye(3, dtype=int), "or", 1)):
+        function = LocalFeatureFunction(lattice, patterns, aggregator, threshold, labels="01")
+        first = rng.integers(0, 2, (6, len(square)))
+        second = rng.integers(0, 2, (7, len(other)))
+        expected = local_feature_values(lattice, patterns, aggregator, threshold, join(square, first, other, second))
+        np.testing.assert_array_equal(function.grid(square, first, other, second), expected.reshape(6, 7))
