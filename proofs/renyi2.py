@@ -14,6 +14,13 @@ S_2 = -ln Tr rho_A^2 is what sampling measures (numeric.sampling). Two facts bou
   centred f - E f (whose rank differs from f's by at most 1).
 
 The same holds under any product measure, with E taken under it (the state is sqrt(mu) f).
+
+The random control, derived: for i.i.d. labels g with E g = 0, E g^2 = m_2, E g^4 = m_4 on a d_A x d_B
+split, Tr rho_A^2 = N / D with N = sum_{i,i',j,j'} g_ij g_i'j g_ij' g_i'j' and D = (sum g^2)^2. Only paired
+indices survive the expectation: E N = d_A d_B m_4 + d_A d_B (d_B - 1) m_2^2 + d_A (d_A - 1) d_B m_2^2, and
+E D = d_A d_B m_4 + d_A d_B (d_A d_B - 1) m_2^2. For +-1 labels D = (d_A d_B)^2 is constant, so
+E Tr rho_A^2 = (d_A + d_B - 1) / (d_A d_B) exactly, and -ln of it is a lower bound on E S_2 (Jensen); for
+Gaussian labels E N / E D = (d_A + d_B + 1) / (d_A d_B + 2).
 """
 
 from __future__ import annotations
@@ -31,6 +38,41 @@ from proofs.result import NumericCheck, Result, Step, all_true, checked, proved
 p = symbols("p", positive=True)
 S_A, S_2 = symbols("S_A S_2")
 mean, second = symbols(r"\mathrm{E}[f] \mathrm{E}[f^2]", positive=True)
+d_A, d_B, m_2, m_4 = symbols("d_A d_B m_2 m_4", positive=True)
+EXPECTED_NUMERATOR = d_A * d_B * m_4 + d_A * d_B * (d_B - 1) * m_2**2 + d_A * (d_A - 1) * d_B * m_2**2
+EXPECTED_DENOMINATOR = d_A * d_B * m_4 + d_A * d_B * (d_A * d_B - 1) * m_2**2
+PM1_PURITY = (d_A + d_B - 1) / (d_A * d_B)
+GAUSSIAN_PURITY = (d_A + d_B + 1) / (d_A * d_B + 2)
+
+
+def random_purity(dimension_a: int, dimension_b: int, labels: str = "pm1") -> float:
+    """The derived E Tr rho_A^2 of i.i.d. random labels on a d_A x d_B split (module docstring): exact for
+    +-1 labels, the ratio of expectations for Gaussian ones; -ln of it is the random control curve."""
+    a, b = float(dimension_a), float(dimension_b)
+    return (a + b - 1) / (a * b) if labels == "pm1" else (a + b + 1) / (a * b + 2)
+
+
+def _paired_expectation(rows: int, columns: int) -> tuple[sympy.Expr, sympy.Expr]:
+    """E N and E D by enumerating every index tuple of a rows x columns table of i.i.d. entries with E g = 0:
+    each tuple's expectation is the product of the moments of its distinct entries' multiplicities."""
+    moments = {1: 0, 2: m_2, 3: 0, 4: m_4}
+
+    def expectation(entries) -> sympy.Expr:
+        value = sympy.Integer(1)
+        for entry in set(entries):
+            value *= moments[entries.count(entry)]
+        return value
+
+    cells = [(i, j) for i in range(rows) for j in range(columns)]
+    numerator = sum(
+        expectation([(i, j), (k, j), (i, l), (k, l)])
+        for i in range(rows)
+        for k in range(rows)
+        for j in range(columns)
+        for l in range(columns)  # noqa: E741
+    )
+    denominator = sum(expectation([x, x, y, y]) for x in cells for y in cells)
+    return sympy.expand(numerator), sympy.expand(denominator)
 
 
 def _lagrange_identity(terms: int) -> bool:
@@ -75,6 +117,16 @@ def renyi2_result() -> Result:
             ),
             Step("so the mean caps $S_2$", sympy.Le(S_2, cap)),
             Step(r"for 0/1 labels of density $p$: $\mathrm{E} f = \mathrm{E} f^2 = p$", sympy.Le(S_2, -2 * log(p))),
+            Step(
+                r"random control: i.i.d. labels with $\mathrm{E} g = 0$, $m_2 = \mathrm{E} g^2$, "
+                r"$m_4 = \mathrm{E} g^4$; only paired indices survive in $N = \sum g_{ij} g_{i'j} g_{ij'} g_{i'j'}$",
+                sympy.Eq(symbols(r"\mathrm{E}N"), EXPECTED_NUMERATOR),
+            ),
+            Step(r"and in $D = (\sum g^2)^2$", sympy.Eq(symbols(r"\mathrm{E}D"), EXPECTED_DENOMINATOR)),
+            Step(
+                r"$\pm 1$ labels ($m_2 = m_4 = 1$, $D$ constant): the expected purity, exactly",
+                sympy.Eq(symbols(r"\mathrm{E}\operatorname{Tr}\rho_A^2"), PM1_PURITY),
+            ),
         ),
         checks=(
             proved(
@@ -84,6 +136,34 @@ def renyi2_result() -> Result:
             proved(
                 r"a balanced 0/1 function ($p = 1/2$) has $S_2 \le 2 \ln 2$",
                 lambda: sympy.simplify(-2 * log(Rational(1, 2)) - 2 * log(2)) == 0,
+            ),
+            proved(
+                r"$\pm 1$ labels: $\mathrm{E} N / \mathrm{E} D = (d_A + d_B - 1) / (d_A d_B)$",
+                lambda: (
+                    sympy.simplify((EXPECTED_NUMERATOR / EXPECTED_DENOMINATOR).subs({m_2: 1, m_4: 1}) - PM1_PURITY) == 0
+                ),
+            ),
+            proved(
+                r"Gaussian labels: $\mathrm{E} N / \mathrm{E} D = (d_A + d_B + 1) / (d_A d_B + 2)$",
+                lambda: (
+                    sympy.simplify((EXPECTED_NUMERATOR / EXPECTED_DENOMINATOR).subs({m_2: 1, m_4: 3}) - GAUSSIAN_PURITY)
+                    == 0
+                ),
+            ),
+            checked(
+                r"the paired-index counts: $\mathrm{E} N$ and $\mathrm{E} D$ equal the enumeration of every index "
+                r"tuple for $d_A, d_B = 1, 2, 3$",
+                lambda: all_true(
+                    [
+                        _paired_expectation(a, b)
+                        == (
+                            sympy.expand(EXPECTED_NUMERATOR.subs({d_A: a, d_B: b})),
+                            sympy.expand(EXPECTED_DENOMINATOR.subs({d_A: a, d_B: b})),
+                        )
+                        for a in (1, 2, 3)
+                        for b in (1, 2, 3)
+                    ]
+                ),
             ),
             checked(
                 r"the Cauchy-Schwarz step: $n \sum x_i^2 - (\sum x_i)^2 = \sum_{i<j} (x_i - x_j)^2 \ge 0$, "
@@ -164,4 +244,4 @@ def check_renyi2_numerically(*, full: bool = False, seed: int = 0, progress=None
     )
 
 
-__all__ = ["check_renyi2_numerically", "renyi2_result"]
+__all__ = ["check_renyi2_numerically", "random_purity", "renyi2_result"]
