@@ -3,6 +3,7 @@ checked against the dense engine on 4x4 images (2x2-pooled digits), and run thro
 
 import numpy as np
 import pytest
+import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -172,3 +173,30 @@ def test_bad_requests_name_the_fix():
         Architecture(1, 2, head="global")
     with pytest.raises(InvalidInputError, match="depth"):
         Architecture(0, 2)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.data())
+def test_a_stack_of_network_grids_equals_the_network_on_each_block(data):
+    """ReluCNN.grids against the network on the joined images of each block, whether a chunk holds several
+    whole blocks or part of one (``block_bytes`` from 1 byte to 4 MiB), empty blocks included."""
+    lattice = Lattice(data.draw(st.integers(2, 5)), data.draw(st.integers(2, 4)), data.draw(st.integers(2, 3)))
+    architecture = Architecture(
+        data.draw(st.integers(1, 3)), data.draw(st.integers(1, 3)), 3, data.draw(st.sampled_from(["flatten", "pool"]))
+    )
+    network = architecture.build(lattice, data.draw(st.integers(0, 1000))).double()
+    rng = np.random.default_rng(data.draw(st.integers(0, 1000)))
+    order = rng.permutation(lattice.n_pixels)
+    k = data.draw(st.integers(1, lattice.n_pixels - 1))
+    first, second = np.sort(order[:k]), np.sort(order[k:])
+    blocks, m, n = data.draw(st.integers(1, 4)), data.draw(st.integers(0, 5)), data.draw(st.integers(0, 5))
+    firsts = rng.integers(0, lattice.levels, (blocks, m, k))
+    seconds = rng.integers(0, lattice.levels, (blocks, n, lattice.n_pixels - k))
+    block_bytes = data.draw(st.sampled_from([1, 200, 5000, 1 << 22]))
+    with torch.no_grad():
+        parts = [torch.as_tensor(part) for part in (first, firsts, second, seconds)]
+        grids = network.grids(*parts, block_bytes)
+        for block in range(blocks):
+            images = torch.as_tensor(join(first, firsts[block], second, seconds[block]), dtype=torch.int64)
+            expected = network(images.reshape(-1, lattice.height, lattice.width)).reshape(m, n, *grids.shape[3:])
+            torch.testing.assert_close(grids[block], expected, rtol=1e-12, atol=1e-12)

@@ -1,7 +1,15 @@
 """Networks as functions of images: ConvACs (exact tensor networks) and their min cuts, ReLU CNNs, classifiers
 of real digits and the images they learn from."""
 
-from cnn_bounds.networks.classifier import CLASSES, OUTPUTS, Architecture, class_function, train_classifier
+from cnn_bounds.networks.classifier import (
+    CLASSES,
+    OUTPUTS,
+    Architecture,
+    ClassDecision,
+    class_decision,
+    class_function,
+    train_classifier,
+)
 from cnn_bounds.networks.convac import (
     ConvAC,
     ConvACSpec,
@@ -22,6 +30,7 @@ __all__ = [
     "HEADS",
     "OUTPUTS",
     "Architecture",
+    "ClassDecision",
     "ConvAC",
     "ConvACClassifier",
     "ConvACSpec",
@@ -31,6 +40,7 @@ __all__ = [
     "all_images",
     "batched_function",
     "class_convac",
+    "class_decision",
     "class_function",
     "convac_mps",
     "evaluate_on_all_images",

@@ -19,6 +19,7 @@ d^N images, as in the paper.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -134,6 +135,57 @@ class _ClassScore(torch.nn.Module):
 
     def _score(self, outputs: torch.Tensor) -> torch.Tensor:
         return torch.softmax(outputs, dim=-1)[..., self.label] if self.output == "probability" else outputs
+
+
+class _ClassDecision(torch.nn.Module):
+    """+1 where the margin z_c - max_{k != c} z_k exceeds ``threshold``, else -1."""
+
+    def __init__(self, network: ReluCNN, label: int, threshold: float) -> None:
+        super().__init__()
+        self.network, self.label, self.threshold = network, label, threshold
+
+    def forward(self, images: torch.Tensor) -> torch.Tensor:
+        return self._decide(self.network(images))
+
+    def grid(self, *parts: torch.Tensor) -> torch.Tensor:
+        return self._decide(self.network.grid(*parts))
+
+    def grids(self, *parts: torch.Tensor) -> torch.Tensor:
+        return self._decide(self.network.grids(*parts))
+
+    def _decide(self, logits: torch.Tensor) -> torch.Tensor:
+        others = torch.cat([logits[..., : self.label], logits[..., self.label + 1 :]], dim=-1)
+        margin = logits[..., self.label] - others.amax(dim=-1)
+        return torch.where(margin > self.threshold, 1.0, -1.0).to(logits.dtype)
+
+
+@dataclass(frozen=True)
+class ClassDecision:
+    """The decision "the image shows class c" of a classifier as +-1 labels, thresholded at the median margin
+    under the uniform measure (``threshold``, sampled), and the share of uniform random images the classifier
+    itself calls c (``argmax_share``: near 0 or 1 the unthresholded decision is nearly constant, and the
+    mean would cap its S_2)."""
+
+    function: BatchedFunction
+    threshold: float
+    argmax_share: float
+
+
+@torch.no_grad()
+def class_decision(network: ReluCNN, lattice: Lattice, label: int, seed: int, images: int = 20_000) -> ClassDecision:
+    """:class:`ClassDecision` of class ``label``, its median margin z_c - max_{k != c} z_k taken over ``images``
+    uniform random images drawn from ``seed`` (a float64 copy evaluates it, as :func:`class_function`)."""
+    if not isinstance(label, (int, np.integer)) or not 0 <= label < CLASSES:
+        raise InvalidInputError(f"the class must be an integer from 0 to {CLASSES - 1}, got {label!r}")
+    random_images = np.random.default_rng(seed).integers(0, lattice.levels, (images, lattice.height, lattice.width))
+    logits = class_logits(copy.deepcopy(network).double(), random_images)
+    margin = logits[:, label] - np.delete(logits, label, axis=1).max(axis=1)
+    threshold = float(np.median(margin))
+    return ClassDecision(
+        batched_function(_ClassDecision(network, int(label), threshold), lattice),
+        threshold,
+        float(np.mean(logits.argmax(axis=1) == label)),
+    )
 
 
 def class_function(

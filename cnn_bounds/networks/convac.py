@@ -260,6 +260,20 @@ class _NetworkFunction:
         ]
         return self.network.grid(*tensors).double().cpu().numpy()
 
+    @torch.no_grad()
+    def grids(
+        self, first_pixels: np.ndarray, firsts: np.ndarray, second_pixels: np.ndarray, seconds: np.ndarray
+    ) -> np.ndarray:
+        """A stack of grids (numeric.tci.evaluate_grids), by the network's own ``grids`` when it has one
+        (cnn_bounds.networks.relu_cnn.ReluCNN.grids), else grid by grid."""
+        if not hasattr(self.network, "grids"):
+            return np.stack([self.grid(first_pixels, a, second_pixels, b) for a, b in zip(firsts, seconds)])
+        tensors = [
+            torch.as_tensor(np.asarray(a, dtype=np.int64), device=self.device)
+            for a in (first_pixels, firsts, second_pixels, seconds)
+        ]
+        return self.network.grids(*tensors).double().cpu().numpy()
+
 
 def batched_function(network: torch.nn.Module, lattice: Lattice) -> _NetworkFunction:
     """The network as a black box for numeric.tci: an integer array (batch, N) of images in the package's

@@ -4,7 +4,8 @@ pooling, a linear read-out: it builds in OR- and count-like aggregation) or ``"f
 of every position and channel: nothing built in).
 
 :meth:`ReluCNN.grid` evaluates the network on every image joined from two parts of the pixels, the access
-pattern of cross interpolation (numeric.tci), with the first convolution once per part.
+pattern of cross interpolation (numeric.tci), with the first convolution once per part; :meth:`ReluCNN.grids`
+a stack of such grids, the blocks of the sampled Renyi-2 (numeric.sampling).
 """
 
 from __future__ import annotations
@@ -61,13 +62,27 @@ class ReluCNN(torch.nn.Module):
         row-major indices) and a row of ``second`` (of ``second_pixels``, the other pixels): shape
         (len(first), len(second)) + the output shape. The first convolution is linear in the one-hot input,
         conv(e_x + e_y) = conv_0(e_x) + conv_0(e_y) + b with e_x zero off x's pixels, so it runs once per part
-        and only the rest of the network once per pair, a block of pairs whose first activations take about
-        ``block_bytes`` at a time (cache-sized: on this machine, before the buffer was reused, blocks of
-        about 4 MiB ran 3-6x faster than blocks of 64 MiB)."""
+        and only the rest of the network once per pair (:meth:`grids`)."""
+        return self.grids(first_pixels, first[None], second_pixels, second[None], block_bytes)[0]
+
+    def grids(
+        self,
+        first_pixels: torch.Tensor,
+        firsts: torch.Tensor,
+        second_pixels: torch.Tensor,
+        seconds: torch.Tensor,
+        block_bytes: int = 1 << 22,
+    ) -> torch.Tensor:
+        """A stack of grids (:meth:`grid`) on one split: ``firsts`` (blocks, m, |first|) and ``seconds``
+        (blocks, n, |second|) give (blocks, m, n) + the output shape. The pairs run through the rest of the
+        network a chunk at a time, a chunk's first activations taking about ``block_bytes`` (cache-sized: on
+        this machine, before the buffer was reused, chunks of about 4 MiB ran 3-6x faster than chunks of
+        64 MiB)."""
         convolution = self.features[0]
         height, width = self.image_shape
+        blocks, rows_per_block, columns_per_block = firsts.shape[0], firsts.shape[1], seconds.shape[1]
         parts = []
-        for pixels, levels in ((first_pixels, first), (second_pixels, second)):
+        for pixels, levels in ((first_pixels, firsts.flatten(0, 1)), (second_pixels, seconds.flatten(0, 1))):
             encoded = torch.zeros(
                 len(levels), self.levels, height * width, dtype=self.one_hot.dtype, device=self.one_hot.device
             )  # contiguous: a channels-last part makes every pair so
@@ -77,19 +92,42 @@ class ReluCNN(torch.nn.Module):
                     encoded.view(len(levels), self.levels, height, width), convolution.weight, padding="same"
                 )
             )
-        rows, columns = parts
-        columns += convolution.bias[:, None, None]  # once per part: broadcast over every pair it costs 10x the sum
-        pair_bytes = columns[0].numel() * columns.element_size() if len(columns) else 1
-        block_rows = max(1, block_bytes // (pair_bytes * max(len(columns), 1)))
-        # one buffer for every block's sum and first ReLU (in place): a fresh 4 MiB tensor per block is paid
+        rows = parts[0].unflatten(0, (blocks, rows_per_block))
+        columns = parts[1] + convolution.bias[:, None, None]  # once per part: over every pair it costs 10x the sum
+        columns = columns.unflatten(0, (blocks, columns_per_block))
+        outputs = () if self.outputs == 1 else (self.outputs,)
+        if blocks * rows_per_block * columns_per_block == 0:
+            return rows.new_zeros((blocks, rows_per_block, columns_per_block, *outputs))
+        pair_bytes = columns[0, 0].numel() * columns.element_size()
+        block_pairs = rows_per_block * columns_per_block
+        if block_pairs * pair_bytes <= block_bytes:  # several whole blocks per chunk
+            chunks = [
+                (slice(start, start + max(1, block_bytes // (block_pairs * pair_bytes))), slice(None))
+                for start in range(0, blocks, max(1, block_bytes // (block_pairs * pair_bytes)))
+            ]
+        else:  # a block is split by its rows
+            step = max(1, block_bytes // (pair_bytes * columns_per_block))
+            chunks = [
+                (slice(b, b + 1), slice(r, r + step)) for b in range(blocks) for r in range(0, rows_per_block, step)
+            ]
+        # one buffer for every chunk's sum and first ReLU (in place): a fresh 4 MiB tensor per chunk is paid
         # for again in page faults, which cost as much as the arithmetic
-        buffer = rows.new_empty((min(block_rows, len(rows)), *columns.shape))
-        values = []
-        for chunk in rows.split(block_rows):
-            x = torch.relu_(torch.add(chunk[:, None], columns[None], out=buffer[: len(chunk)])).flatten(0, 1)
-            values.append(self._read_out(self.features[2:](x)))
-        joined = torch.cat(values) if values else self._read_out(self.features[2:](buffer.flatten(0, 1)))
-        return joined.unflatten(0, (len(first), len(second)))
+        largest = max((len(range(blocks)[b]) * len(range(rows_per_block)[r]) for b, r in chunks))
+        buffer = rows.new_empty((largest * columns_per_block, *columns.shape[2:]))
+        values = torch.empty(
+            (blocks, rows_per_block, columns_per_block, *outputs), dtype=rows.dtype, device=rows.device
+        )
+        for block_slice, row_slice in chunks:
+            part_rows, part_columns = rows[block_slice, row_slice], columns[block_slice]
+            count = part_rows.shape[0] * part_rows.shape[1] * columns_per_block
+            pairs = torch.add(
+                part_rows[:, :, None],
+                part_columns[:, None],
+                out=buffer[:count].view(*part_rows.shape[:2], *part_columns.shape[1:]),
+            )
+            out = self._read_out(self.features[2:](torch.relu_(pairs).flatten(0, 2)))
+            values[block_slice, row_slice] = out.reshape(*part_rows.shape[:2], columns_per_block, *outputs)
+        return values
 
     def single_output(self, index: int) -> ReluCNN:
         """A copy computing output ``index`` alone (its row of the read-out): one class's logit at a tenth of
