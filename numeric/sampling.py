@@ -230,12 +230,12 @@ def sampled_renyi2(
     high = max(min(high, 1.0), floor)  # Tr rho_A^2 lies in [1/D, 1] whatever the sample
     low = min(max(low, floor), high)
     resolved = low > floor
-    entropy = -math.log(min(max(purity, low), high)) if resolved else None
+    entropy = max(0.0, -math.log(min(max(purity, low), high))) if resolved else None
     return SampledRenyi2(
         purity=purity,
         purity_interval=(low, high),
         entropy=entropy,
-        interval=(-math.log(high), -math.log(low) if resolved else None),
+        interval=(max(0.0, -math.log(high)), -math.log(low) if resolved else None),  # +0.0 where high = 1
         confidence=confidence,
         ceiling=math.log(dimension),
         values_of_f=blocks * rows * columns,

@@ -105,9 +105,33 @@ def test_a_rerun_with_the_same_out_dir_reuses_every_cached_point(train_sweep, mo
     report, out = train_sweep
     import cnn_bounds.verdicts.trained_cnns as training
 
-    monkeypatch.setattr(training, "train", lambda *a, **k: pytest.fail("a cached point was trained again"))
+    real = training.run_points  # the trainings run in worker processes, out of a monkeypatch's reach
+
+    def nothing_missing(measure, points, cache, **options):
+        missing = [point for point in points if point not in cache]
+        assert not missing, f"{len(missing)} cached points would be trained again"
+        return real(measure, points, cache, **options)
+
+    monkeypatch.setattr(training, "run_points", nothing_missing)
     again, _ = run_sweep("train-sweep", out)
     assert again["configs"] == report["configs"]
+
+
+def test_the_squares_command_reuses_the_quick_runs_points_and_fits_every_series(tmp_path, quick_run, monkeypatch):
+    import cnn_bounds.verdicts.renyi2_squares as squares
+
+    out = seeded_with(tmp_path, {quick_run[0] / "cache" / "squares.jsonl": "points.jsonl"})
+    monkeypatch.setattr(squares, "sampled_renyi2", lambda *a, **k: pytest.fail("a cached square was sampled again"))
+    result = CliRunner().invoke(main, ["squares", "--no-classifiers", "--json", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert set(report["fits"]) == set(report["series"]) and len(report["series"]) == 4
+    for row in report["rows"]:
+        low, high = row["interval"]
+        assert 0 <= low <= row["ceiling"] + 1e-12
+        assert high is None or low <= row["entropy"] <= high
+        assert row["values_of_f"] == 1_000_000  # 10,000 blocks of 10 x 10 values
+    assert {"squares.csv", "fits.csv", "results.json"} <= {p.name for p in out.iterdir()}
 
 
 def test_a_cache_line_cut_short_is_reported_and_its_point_measured_again(tmp_path):

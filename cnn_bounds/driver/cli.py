@@ -18,7 +18,7 @@ from tqdm import tqdm
 
 from cnn_bounds.driver.cache import PointCache
 from cnn_bounds.driver.files import dumps, writable_file, writable_folder, write_atomically, write_tables
-from cnn_bounds.driver.machine import deliberate_threads
+from cnn_bounds.driver.machine import deliberate_threads, usable_cpus
 from cnn_bounds.driver.report import fragment
 from cnn_bounds.driver.report import reproduce as run_reproduce
 from cnn_bounds.networks.classifier import OUTPUTS, Architecture
@@ -29,6 +29,7 @@ from cnn_bounds.networks.relu_cnn import HEADS
 from cnn_bounds.verdicts.channel_scaling import channel_sweep, wall_sweep
 from cnn_bounds.verdicts.learnt_cnns import learnt_section, learnt_sweep
 from cnn_bounds.verdicts.learnt_convacs import learnt_convac_section, learnt_convac_sweep
+from cnn_bounds.verdicts.renyi2_squares import squares_sweep as run_squares_sweep
 from cnn_bounds.verdicts.trained_cnns import train_sweep as run_train_sweep
 from numeric import InvalidInputError, Lattice
 from numeric.catalog import CATALOG
@@ -412,9 +413,7 @@ def _sampled_entropy(
                     r["size"],
                     r["boundary_bonds"],
                     "-" if r["entropy"] is None else f"{r['entropy']:.4f}",
-                    f"[{r['interval'][0]:.4f}, {r['interval'][1]:.4f}]"
-                    if r["interval"][1] is not None
-                    else f"> {r['interval'][0]:.4f}",
+                    _interval_text(r["interval"]),
                     f"{r['density']:.4g}",
                     r["volume_law"],
                     r["values_of_f"],
@@ -761,6 +760,56 @@ def convac_sweep(full: bool, seed: int, as_json: bool, out_dir: str | None) -> N
         )
 
 
+@main.command("squares")
+@sweep_options
+@click.option(
+    "--classifiers/--no-classifiers",
+    default=True,
+    show_default=True,
+    help="Also train MNIST classifiers and measure their decisions (14x14 quick, 28x28 with --full).",
+)
+@refuse_bad_input
+def squares(full: bool, seed: int, as_json: bool, out_dir: str | None, classifiers: bool) -> None:
+    """Sampled Renyi-2 of centred l x l squares, the sub-volume law at image scale: balanced local targets
+    and random labels in 16x16 images, l = 1..8 (28x28, l = 1..14, with --full), and the decisions of
+    trained MNIST classifiers with their controls; each S_2 with its 95 % interval or lower bound, and per
+    series the fitted exponent and the boundary-against-volume model comparison."""
+    cache = PointCache(Path(out_dir) / "points.jsonl" if out_dir else None)
+    result = run_squares_sweep(
+        full=full, seed=seed, cache=cache, progress=_progress("squares"), classifiers=classifiers
+    )
+    fits = [
+        {"series": name, **{key: value for key, value in fit.items() if key != "per_pixel"}}
+        for name, fit in result["fits"].items()
+    ]
+    if out_dir:
+        write_tables(out_dir, {"squares": result["rows"], "fits": fits}, result)
+    if as_json:
+        click.echo(dumps({k: result[k] for k in ("lattice", "series", "classifiers", "fits", "rows")}))
+        return
+
+    def shown(value, style: str) -> str:
+        return "--" if value is None else style.format(value)
+
+    estimates = [
+        [r["series"], r["side"], shown(r["entropy"], "{:.4f}"), _interval_text(r["interval"]), f"{r['density']:.3f}"]
+        for r in result["rows"]
+    ]
+    click.echo(format_table(["series", "l", "S_2 (nats)", "95 % interval", "density"], estimates))
+    fitted = [
+        [f["series"], f["points"], shown(f["beta"], "{:.3f}"), shown(f["beta_se"], "{:.3f}")]
+        + [shown(f["delta_aic"], "{:.1f}"), f["call"]]
+        for f in fits
+    ]
+    click.echo(format_table(["series", "points", "beta", "s.e.", "AIC(volume) - AIC(boundary)", "call"], fitted))
+
+
+def _interval_text(interval: list) -> str:
+    """[low, high] in nats, or '> low' for a lower bound."""
+    low, high = interval
+    return f"> {low:.4f}" if high is None else f"[{low:.4f}, {high:.4f}]"
+
+
 @main.command("train-sweep")
 @sweep_options
 @refuse_bad_input
@@ -769,7 +818,7 @@ def train_sweep(full: bool, seed: int, as_json: bool, out_dir: str | None) -> No
     with --full) for local-feature targets and three controls (random, parity, far-apart): held-out
     balanced accuracy with its spread, and the learnt function's entanglement beside the target's bound."""
     cache = PointCache(Path(out_dir) / "points.jsonl" if out_dir else None)
-    result = run_train_sweep(full=full, seed=seed, cache=cache, progress=_progress("trainings"))
+    result = run_train_sweep(full=full, seed=seed, cache=cache, progress=True, jobs=usable_cpus())
     regions = [
         {
             "lattice": p["lattice"],

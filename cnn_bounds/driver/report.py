@@ -26,11 +26,13 @@ import pypandoc
 
 from cnn_bounds.driver.cache import PointCache
 from cnn_bounds.driver.files import dumps, jsonable, save_figure, write_atomically
+from cnn_bounds.driver.machine import usable_cpus
 from cnn_bounds.verdicts import (
     channel_scaling,
     learnt_cnns,
     learnt_convacs,
     min_cut,
+    renyi2_squares,
     subvolume,
     trained_cnns,
     volume_law,
@@ -38,7 +40,7 @@ from cnn_bounds.verdicts import (
 from cnn_bounds.verdicts.base import Quoter, table
 from proofs import check_all
 
-VERDICTS = (volume_law, subvolume, min_cut, channel_scaling, trained_cnns)
+VERDICTS = (volume_law, subvolume, renyi2_squares, min_cut, channel_scaling, trained_cnns)
 """The claims, in the report's order: each module decides its verdict and writes its section and figures."""
 MEASUREMENTS = (learnt_cnns, learnt_convacs)
 """Sections with numbers and no verdict of their own (trained networks on real digits)."""
@@ -179,9 +181,12 @@ def reproduce(
     pdf: bool = True,
     progress: Callable[[str], Callable] | None = None,
     announce: Callable[[str], None] | None = None,
+    jobs: int | None = None,
 ) -> dict:
     """Run every stage, write the figures, data, environment and report to ``out_dir``; returns results.
-    ``announce`` gets one line per finished stage with its time and the time since the start."""
+    ``announce`` gets one line per finished stage with its time and the time since the start. Independent
+    points (the trainings) run in ``jobs`` processes, by default one per usable CPU."""
+    jobs = jobs or usable_cpus()
     folder = Path(out_dir)
     folder.mkdir(parents=True, exist_ok=True)
     for stale in ("report.tex", "report.pdf", "report.md"):
@@ -190,7 +195,7 @@ def reproduce(
     timings, results = {}, {"seed": seed, "full": full}
     caches = {
         name: PointCache(folder / "cache" / f"{name}.jsonl")
-        for name in ("scale", "convac", "wall", "training", "learnt", "learnt-convac")
+        for name in ("scale", "squares", "convac", "wall", "training", "learnt", "learnt-convac")
     }
     measure_networks = functools.partial(channel_scaling.wall_sweep, cache=caches["wall"])
     stages = [  # (results key, measurement): what each verdict module needs, in the order they run
@@ -205,6 +210,12 @@ def reproduce(
         (
             "scale",
             lambda: subvolume.scale_checks(full=full, cache=caches["scale"], progress=progress("tensor networks")),
+        ),
+        (
+            "squares",
+            lambda: renyi2_squares.squares_sweep(
+                full=full, seed=seed, cache=caches["squares"], progress=progress("sampled squares")
+            ),
         ),
         ("tightness", lambda: min_cut.min_cut_survey(full=full, seed=seed, progress=progress("min-cut survey"))),
         (
@@ -221,9 +232,7 @@ def reproduce(
         ),
         (
             "training",
-            lambda: trained_cnns.train_sweep(
-                full=full, seed=seed, cache=caches["training"], progress=progress("trainings")
-            ),
+            lambda: trained_cnns.train_sweep(full=full, seed=seed, cache=caches["training"], progress=True, jobs=jobs),
         ),
         (
             "learnt",

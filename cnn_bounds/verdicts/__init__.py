@@ -4,6 +4,8 @@ report section and its figures. The report runs them in this order:
 * :mod:`~cnn_bounds.verdicts.volume_law`: random functions follow Page's volume law;
 * :mod:`~cnn_bounds.verdicts.subvolume`: local-feature targets obey a sub-volume law (exact lattices and
   exact tensor networks at scale, against their derived bounds and density-matched controls);
+* :mod:`~cnn_bounds.verdicts.renyi2_squares`: the same at image scale, Renyi-2 of l x l squares sampled
+  with certified intervals, fitted as a scaling law;
 * :mod:`~cnn_bounds.verdicts.min_cut`: a ConvAC carries at most its min-cut entanglement;
 * :mod:`~cnn_bounds.verdicts.channel_scaling`: D = D0^(1/n_c) where the wall of channels is the bottleneck;
 * :mod:`~cnn_bounds.verdicts.trained_cnns`: small CNNs learn local targets on held-out images;
@@ -22,6 +24,7 @@ from cnn_bounds.verdicts import (
     learnt_convacs,
     min_cut,
     points,
+    renyi2_squares,
     subvolume,
     trained_cnns,
     volume_law,
@@ -34,6 +37,7 @@ __all__ = [
     "learnt_convacs",
     "min_cut",
     "points",
+    "renyi2_squares",
     "subvolume",
     "trained_cnns",
     "volume_law",

@@ -17,7 +17,6 @@ fallen by 1 % over PATIENCE checks, or at the step budget (MAX_STEPS; more with 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,7 +27,7 @@ from scipy.stats import linregress
 from cnn_bounds.networks.convac import all_images, evaluate_on_all_images
 from cnn_bounds.networks.relu_cnn import HEADS, ReluCNN
 from cnn_bounds.verdicts.base import Quoter, decide, figure, table, verdict_line
-from cnn_bounds.verdicts.points import Points
+from cnn_bounds.verdicts.points import Points, run_points
 from numeric import Lattice, entanglement_profile, max_entropy, rectangles, straight_cuts, targets
 from numeric.lattice import Region
 from proofs.subvolume import LocalFeatureModel, derived_rank_bound
@@ -252,10 +251,22 @@ def _fit_depth_exponents(needed: list[dict], depths: tuple[int, ...]) -> list[di
     return fits
 
 
+def _train_point(point: dict) -> dict:
+    """:func:`measure` at one point of :func:`train_sweep` (a module-level function: it runs in a worker)."""
+    lattice = Lattice(*map(int, point["lattice"].split("x")))
+    target = next(t for t in training_targets(lattice, point["target_seed"]) if t.name == point["target"])
+    return measure(lattice, target, point["channels"], point["depth"], point["head"], point["seed"], point["max_steps"])
+
+
 def train_sweep(
-    full: bool = False, seed: int = 0, cache: Points | None = None, progress: Callable | None = None
+    full: bool = False,
+    seed: int = 0,
+    cache: Points | None = None,
+    progress: bool = False,
+    jobs: int = 1,
 ) -> dict:
     """Train every (target, head, depth, width) with SEEDS seeds on 4x4 (and 5x4 with ``full``); summarise.
+    The trainings are independent: ``jobs`` processes share them (:func:`cnn_bounds.verdicts.points.run_points`).
 
     Per target, head and depth: the smallest width whose mean held-out balanced accuracy reaches 0.99.
     Per depth n_c >= 2: the exponent e with D(n_c) = D(1)^e, fitted across the local targets (slope of
@@ -266,8 +277,19 @@ def train_sweep(
     depths = (1, 2, 3) if full else (1, 2)
     widths = (1, 2, 4, 8, 16) if full else (2, 8)
     max_steps = MAX_STEPS_FULL if full else MAX_STEPS
-    jobs = [
-        (lattice, target, head, depth, width, seed + run)
+    wanted = [
+        {
+            "sweep": "train-held-out",
+            "lattice": f"{lattice.width}x{lattice.height}",
+            "target": target.name,
+            "target_seed": seed,
+            "head": head,
+            "depth": depth,
+            "channels": width,
+            "seed": seed + run,
+            "max_steps": max_steps,
+            "rule": [TRAIN_FRACTION, BATCH, LEARNING_RATE, CHECK_EVERY, PATIENCE],
+        }
         for lattice in lattices
         for target in training_targets(lattice, seed)
         for head in HEADS
@@ -275,22 +297,7 @@ def train_sweep(
         for width in widths
         for run in range(SEEDS)
     ]
-    points = []
-    for lattice, target, head, depth, width, run_seed in progress(jobs) if progress else jobs:
-        parameters = {
-            "sweep": "train-held-out",
-            "lattice": f"{lattice.width}x{lattice.height}",
-            "target": target.name,
-            "head": head,
-            "depth": depth,
-            "channels": width,
-            "seed": run_seed,
-            "max_steps": max_steps,
-            "rule": [TRAIN_FRACTION, BATCH, LEARNING_RATE, CHECK_EVERY, PATIENCE],
-        }
-        points.append(
-            cache.get_or_measure(parameters, lambda: measure(lattice, target, width, depth, head, run_seed, max_steps))
-        )
+    points = run_points(_train_point, wanted, cache, jobs=jobs, progress=progress)
     configs = summarise(points)
     needed = []
     for lattice_name, name, head in dict.fromkeys((c["lattice"], c["target"], c["head"]) for c in configs):
