@@ -2,6 +2,7 @@
 weights and cuts), the normalised training scores against the raw ConvACs, learning on held-out digits, and
 the sweep through the command line with its cache."""
 
+import copy
 import json
 
 import numpy as np
@@ -50,21 +51,41 @@ def test_top_cut_spectrum_equals_the_dense_engine(network, data):
     assert exact[common:].sum() < 1e-10 and dense[common:].sum() < 1e-10
 
 
+def _scores(network: ConvACClassifier, images: torch.Tensor) -> tuple[np.ndarray, np.ndarray]:
+    normalised = network.normalised_scores(images).numpy()
+    return np.stack([class_convac(network, c)(images).numpy() for c in range(CLASSES)], axis=1), normalised
+
+
 @settings(max_examples=20, deadline=None)
 @given(st.integers(1, 6), st.integers(1, 3), st.integers(0, 1000))
 def test_normalised_scores_are_the_raw_class_convacs_times_one_positive_number_per_image(channels, depth, seed):
+    """The tolerance: a circuit of sums and products with at most k operations on any path errs by at most
+    gamma_k times the same circuit on absolute values (Higham, ch. 3), so a score's relative error is gamma_k
+    times its condition number |circuit|(|x|) / |f(x)|, and both paths compute the same circuit. Random signed
+    weights cancel so much that the tolerance often says little; the same network with its weights' absolute
+    values has condition number 1, where the check is tight (every tolerance below 1e-9)."""
     lattice = Lattice(8, 8, 2)
     network = ConvACClassifier(tree_spec(lattice, channels, depth), seed)
     generator = torch.Generator().manual_seed(seed)
+    operations = 4 * lattice.n_pixels * (channels + 1) * (depth + 1)
+    gamma = operations * 2.0**-53 / (1 - operations * 2.0**-53)
     with torch.no_grad():
         for parameter in network.parameters():
             parameter.add_(0.5 * torch.randn(parameter.shape, generator=generator, dtype=torch.float64))
         images = torch.randint(0, 2, (50, 8, 8), generator=generator)
-        normalised = network.normalised_scores(images).numpy()
-        raw = np.stack([class_convac(network, c)(images).numpy() for c in range(CLASSES)], axis=1)
-    ratio = raw / normalised
-    assert np.all(ratio > 0)
-    np.testing.assert_allclose(ratio, ratio[:, :1] * np.ones((1, CLASSES)), rtol=1e-9)
+        absolute = copy.deepcopy(network)
+        for parameter in absolute.parameters():
+            parameter.abs_()
+        magnitude, _ = _scores(absolute, images)
+        for circuit in (network, absolute):
+            raw, normalised = _scores(circuit, images)
+            ratio = raw / normalised
+            assert np.all(ratio > 0)
+            relative = 2 * gamma * magnitude / np.abs(raw)
+            tolerance = relative + relative[:, :1]
+            expected = ratio[:, :1] * np.ones((1, CLASSES))
+            assert np.all(np.abs(ratio - expected) <= tolerance * np.abs(expected))
+        assert np.all(tolerance < 1e-9)  # the absolute circuit's check is not vacuous
 
 
 def test_a_deep_tree_convac_learns_digits_on_held_out_images():

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cnn_bounds.driver.cli import main
-from numeric import InvalidInputError, Lattice, entanglement_entropy, targets
+from numeric import InvalidInputError, Lattice, entanglement_entropy, schmidt_spectrum, targets
 from numeric.catalog import build_target
 from numeric.sampling import block_statistics, catalogue_function, sampled_renyi2
 
@@ -164,3 +164,38 @@ def test_the_command_line_samples_renyi2_with_an_interval_at_any_size():
     assert result.exit_code == 0 and "28x28" in result.output, result.output
     refused = CliRunner().invoke(main, [*large, "--region", "cols:14"])
     assert refused.exit_code == 2 and "add --alpha 2" in refused.output
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.integers(2, 4),
+    st.integers(2, 4),
+    st.integers(0, 2**32 - 1),
+    st.sampled_from(["random", "pattern", "majority"]),
+    st.booleans(),
+)
+def test_an_interval_at_one_in_a_billion_contains_the_dense_engines_value(width, height, seed, kind, real):
+    """Against the dense engine on any small lattice, function, region and seed. The interval is asked at
+    confidence 1 - 1e-9, so (holding at every sample size, by the empirical Bernstein bound) it misses with
+    probability at most 1e-9 per draw: a failure is a defect of the estimator, not bad luck."""
+    lattice = Lattice(width, height)
+    rng = np.random.default_rng(seed)
+    if kind == "random":
+        values = rng.choice([0.0, 1.0], lattice.n_images)
+    elif kind == "pattern":
+        values = targets.pattern_present(lattice, rng.integers(0, 2, (2, 2)))
+    else:
+        values = targets.majority(lattice)
+    labels, values = ("real", values) if real else ("pm1", 2 * values - 1)
+    if not np.any(values):
+        return  # f = 0 everywhere has no state
+    size = int(rng.integers(1, lattice.n_pixels))
+    region = sorted(rng.choice(lattice.n_pixels, size, replace=False).tolist())
+    result = sampled_renyi2(
+        on_images(values, 2), lattice.n_pixels, 2, region, labels=labels, values=20_000, confidence=1 - 1e-9, seed=seed
+    )
+    spectrum = schmidt_spectrum(values, region)
+    purity = float(np.sum(spectrum.probabilities**2))
+    exact, error = -math.log(purity), 4 * spectrum.distance_bound / purity  # the dense value's own bound
+    low, high = result.interval
+    assert low <= exact + error and (high is None or exact <= high + error), (result.describe(), exact)

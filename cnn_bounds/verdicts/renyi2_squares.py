@@ -48,18 +48,21 @@ from scipy.optimize import curve_fit
 
 from cnn_bounds.networks.classifier import Architecture, accuracy, class_decision, train_classifier
 from cnn_bounds.networks.data import ImageSet, load, split
-from cnn_bounds.verdicts.base import Quoter, decide, figure, table, verdict_line
+from cnn_bounds.verdicts.base import Quoter, decide, figure, lookup, table, verdict_line
 from cnn_bounds.verdicts.points import Points
 from numeric import Lattice, rectangle
 from numeric.feature_grid import LocalFeatureFunction, local_feature_values, window_counts
 from numeric.random_signs import HashedRandomSigns
 from numeric.sampling import sampled_renyi2
 from proofs.renyi2 import random_purity
+from proofs.result import latex_text
 
 KEY = "renyi2-squares"
 TITLE = "The sub-volume law at image scale: Renyi-2 of squares"
 FIT_FROM, MIN_FIT_POINTS, AIC_MARGIN = 4, 5, 2.0
 CALLS = ("boundary law or slower", "volume law", "not resolved")
+ESTIMATE_COLUMNS = 3
+"""Series per table of estimates (the rows are the squares' sides)."""
 QUICK = {"side": 16, "sides": tuple(range(1, 9)), "values": 1_000_000}
 FULL = {"side": 28, "sides": tuple(range(1, 15)), "values": 1_000_000}
 KINDS = ("trained", "untrained", "pixel-permuted")
@@ -246,6 +249,9 @@ def squares_sweep(
                 **point,
                 "pixels": size,
                 "random_curve": -math.log(random_purity(2**size, 2 ** (pixels - size))),
+                # e^{S_2} = 1 / Tr rho_A^2, the spectrum's participation number, against the d^|A| states of A
+                "participation": None if point["entropy"] is None else math.exp(point["entropy"]),
+                "log10_states": min(size, pixels - size) * math.log10(2),
                 "ceiling": min(size, pixels - size) * math.log(2),
             }
         )
@@ -344,6 +350,20 @@ def verdict(results: dict) -> dict:
     return record
 
 
+def _estimate(q: Quoter, i: int | None) -> str:
+    """One table cell: S_2 [low, high] or > low, and the density, quoted from squares.rows.i."""
+    if i is None:
+        return ""
+    row = f"squares.rows.{i}"
+    closed = lookup(q.results, row + ".interval.1") is not None
+    value = (
+        f"${q(row + '.entropy', '{:.3f}')}$ $[{q(row + '.interval.0', '{:.3f}')}, {q(row + '.interval.1', '{:.3f}')}]$"
+        if closed
+        else f"$> {q(row + '.interval.0', '{:.3f}')}$"
+    )
+    return value + f" ({q(row + '.density', '{:.3f}')})"
+
+
 def section(results: dict, q: Quoter) -> str:
     """The report's section: the series, the table of estimates, the fits, the figure, the verdict."""
     squares = results["squares"]
@@ -354,7 +374,7 @@ def section(results: dict, q: Quoter) -> str:
         r"at their level for every sample size); a point whose interval does not close from above is a lower "
         r"bound $S_2 > x$. The exact engines reach $l \le 4$. Series:"
         + "\n\\begin{itemize}\n"
-        + "\n".join(rf"\item {name}: {q(f'squares.series.{name}')}" for name in squares["series"])
+        + "\n".join(rf"\item {latex_text(name)}: {q(f'squares.series.{name}')}" for name in squares["series"])
         + "\n\\end{itemize}\n"
     )
     if squares.get("classifiers"):
@@ -368,7 +388,7 @@ def section(results: dict, q: Quoter) -> str:
                 ["network", "held-out accuracy", "share called c", "threshold"],
                 [
                     [
-                        name,
+                        latex_text(name),
                         q(f"squares.classifiers.{name}.accuracy", "{:.3f}"),
                         q(f"squares.classifiers.{name}.argmax_share", "{:.3f}"),
                         q(f"squares.classifiers.{name}.threshold", "{:.3f}"),
@@ -377,27 +397,26 @@ def section(results: dict, q: Quoter) -> str:
                 ],
             )
         )
-    rows = []
-    for i, row in enumerate(squares["rows"]):
-        estimate = (
-            f"${q(f'squares.rows.{i}.entropy', '{:.3f}')}$ "
-            f"$[{q(f'squares.rows.{i}.interval.0', '{:.3f}')}, {q(f'squares.rows.{i}.interval.1', '{:.3f}')}]$"
-            if row["interval"][1] is not None
-            else f"$> {q(f'squares.rows.{i}.interval.0', '{:.3f}')}$"
+    parts.append(
+        r"Each cell: $S_2$ and its 95 \% interval in nats, or a lower bound; in brackets, the density of $+1$ labels."
+        + "\n"
+    )
+    where = {(row["series"], row["side"]): i for i, row in enumerate(squares["rows"])}
+    names = list(squares["series"])
+    for start in range(0, len(names), ESTIMATE_COLUMNS):  # a table a page can hold: rows l, a few series each
+        group = names[start : start + ESTIMATE_COLUMNS]
+        sides = sorted({side for name, side in where if name in group})
+        parts.append(
+            table(
+                "r" + "X" * len(group),
+                ["$l$", *(latex_text(name) for name in group)],
+                [[str(side), *(_estimate(q, where.get((name, side))) for name in group)] for side in sides],
+                size=r"\footnotesize",
+            )
         )
-        rows.append(
-            [
-                q(f"squares.rows.{i}.series"),
-                q(f"squares.rows.{i}.side", "{}"),
-                estimate,
-                q(f"squares.rows.{i}.density", "{:.3f}"),
-                q(f"squares.rows.{i}.random_curve", "{:.2f}"),
-            ]
-        )
-    parts.append(table("Xrlrr", ["series", "$l$", "$S_2$ [95 \\%]", "density", "random"], rows))
     fit_rows = [
         [
-            name,
+            latex_text(name),
             q(f"squares.fits.{name}.points", "{}"),
             "--"
             if fit["beta"] is None
@@ -419,7 +438,8 @@ def section(results: dict, q: Quoter) -> str:
         if fit["call"] == "volume law":
             rate = f"squares.fits.{name}.per_pixel"
             parts.append(
-                rf"{name} is called a volume law over the measured squares: its $S_2$ grows faster than $l$, yet "
+                rf"{latex_text(name)} is called a volume law over the measured squares: its $S_2$ grows faster "
+                r"than $l$, yet "
                 rf"$S_2 / l^2$ falls from {q(rate + '.first', '{:.4f}')} at $l = {q(rate + '.first_side', '{}')}$ "
                 rf"to {q(rate + '.last', '{:.4f}')} at $l = {q(rate + '.last_side', '{}')}$ nats per pixel (random "
                 r"labels: $\ln 2 = 0.693$). A function that is near balance on the whole image needs features rare "
@@ -427,6 +447,26 @@ def section(results: dict, q: Quoter) -> str:
                 r"$S_2$ follows the area at a small rate; its proved rank bound is a boundary law, which such a "
                 r"series reaches only for squares far larger than these (pre-asymptotic)." + "\n"
             )
+    largest = {row["series"]: i for i, row in enumerate(squares["rows"]) if row["participation"] is not None}
+    if largest:  # the last two-sided square of each series
+
+        def concentration(i: int) -> str:
+            row = f"squares.rows.{i}"
+            return (
+                rf"{latex_text(squares['rows'][i]['series'])} ($l = {q(row + '.side', '{}')}$): "
+                rf"${q(row + '.participation', '{:.3g}')}$ against $10^{{{q(row + '.log10_states', '{:.1f}')}}}$"
+            )
+
+        parts.append(
+            r"How concentrated the Schmidt spectrum is: $e^{S_2} = 1 / \operatorname{Tr} \rho_A^2$ is its "
+            r"participation number, against the $2^{\lvert A \rvert}$ states of the square, at the largest "
+            r"two-sided square of each series: "
+            + "; ".join(concentration(i) for i in largest.values())
+            + r". A few effective states out of astronomically many says the weight concentrates; it does not "
+            r"bound the rank (a long tail of small Schmidt values leaves $e^{S_2}$ small), so the ``small "
+            r"subspace'' and the polynomial parameter count rest on the proved rank bounds (results 2 and 3), "
+            r"not on this number." + "\n"
+        )
     parts.append(
         figure(
             "fig-renyi2-squares",
@@ -509,11 +549,14 @@ def figures(results: dict) -> dict[str, Figure]:
 
 
 __all__ = [
+    "CLASSIFIERS_FULL",
+    "CLASSIFIERS_QUICK",
     "FULL",
     "KEY",
     "QUICK",
     "TITLE",
     "centred_square",
+    "classifier_functions",
     "fit_series",
     "section",
     "series_functions",
