@@ -19,6 +19,7 @@ from proofs.result import plain_text
 STEMS = [
     "fig-volume-vs-subvolume",
     "fig-bound-vs-exact",
+    "fig-renyi2-squares",
     "fig-rank-vs-mincut",
     "fig-channel-scaling",
     "fig-learnt-entanglement",
@@ -36,9 +37,9 @@ def test_reproduce_writes_the_report_figures_and_data(quick_run):
         report.FRAGMENT_PACKAGES,
     ]
     inputs = [line[len(r"\input{tex/") : -1] for line in main_tex.splitlines() if line.startswith(r"\input{")]
-    assert sorted(path.stem for path in (out / "tex").glob("*.tex")) == sorted(inputs) and len(inputs) == 8
+    assert sorted(path.stem for path in (out / "tex").glob("*.tex")) == sorted(inputs) and len(inputs) == 9
     tex = all_tex(out)
-    assert tex.count(r"\section{") == 5 and tex.count(r"\paragraph{Verdict:") == 5
+    assert tex.count(r"\section{") == 6 and tex.count(r"\paragraph{Verdict:") == 6
     assert r"$D = D_0^{1/n_c}$" in tex and "D0^(1/n_c)" not in tex and r"\begin{tabularx}{\linewidth}" in tex
     environment = json.loads((out / "environment.json").read_text())
     assert environment["seed"] == 0 and environment["packages"]["sympy"] and "derive" in environment["timings_seconds"]

@@ -2,9 +2,10 @@
 its report section is made of (tables, figures, the verdict line), every number printed through a
 :class:`Quoter` so that a test can find it in results.json.
 
-A verdict module (volume_law, subvolume, min_cut, channel_scaling, trained_cnns) holds what its claim
-measures, ``verdict(results)`` (how the verdict is decided from the numbers), ``section(results, q)`` (its
-report section) and ``figures(results)`` (its figures); the driver runs them in order (cnn_bounds.driver.report).
+A verdict module (volume_law, subvolume, renyi2_squares, min_cut, channel_scaling, trained_cnns) holds what
+its claim measures, ``verdict(results)`` (how the verdict is decided from the numbers), ``section(results,
+q)`` (its report section) and ``figures(results)`` (its figures); the driver runs them in order
+(cnn_bounds.driver.report).
 """
 
 from __future__ import annotations
