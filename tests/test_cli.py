@@ -86,6 +86,8 @@ def test_entropy_in_float32_reports_a_bound_that_covers_the_float64_value():
         ("entropy", ["--shape", "4by4"], "is not WIDTHxHEIGHT"),
         ("entropy", ["--levels", "1"], "levels must be at least 2"),
         ("entropy", ["--function", "cats"], "unknown function 'cats'"),
+        ("entropy", ["--seed", "-1", "--function", "product"], "-1 is not in the range x>=0"),
+        ("squares", ["--seed", "-3"], "-3 is not in the range x>=0"),
         ("entropy", ["--region", "cols:7"], "does not fit in the 4x4 lattice"),
         ("entropy", ["--region", "pixels:1,1"], "repeats pixels"),
         ("entropy", ["--region", "diagonal"], "is not one of cols:K"),

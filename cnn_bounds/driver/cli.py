@@ -62,6 +62,10 @@ def refuse_bad_input(command: Callable) -> Callable:
     return wrapper
 
 
+SEED = click.IntRange(min=0)
+"""Seeds are non-negative integers (numpy's SeedSequence takes no negative entropy)."""
+
+
 def format_table(headers: Sequence[str], rows: Sequence[Sequence[object]], markdown: bool = False) -> str:
     """A plain aligned text table, or a Markdown one; floats with 4 decimals."""
     cells = [[f"{v:.4f}" if isinstance(v, float) else str(v) for v in row] for row in rows]
@@ -220,7 +224,7 @@ def main() -> None:
     show_default=True,
     help="Also compute each cut's Schmidt rank (dense: a QR of the whole function, slower, twice its memory).",
 )
-@click.option("--seed", default=0, show_default=True, type=int, help="Seed for random functions and sampling.")
+@click.option("--seed", default=0, show_default=True, type=SEED, help="Seed for random functions and sampling.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @refuse_bad_input
 def entropy(
@@ -434,7 +438,7 @@ def _progress(description: str):
 
 @main.command()
 @click.option("--full", is_flag=True, help="Larger lattices, more samples (minutes instead of seconds).")
-@click.option("--seed", default=0, show_default=True, type=int, help="Seed for the sampled checks.")
+@click.option("--seed", default=0, show_default=True, type=SEED, help="Seed for the sampled checks.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 @click.option(
     "--latex",
@@ -517,7 +521,7 @@ def derive(full: bool, seed: int, as_json: bool, latex_path: str | None) -> None
     show_default=True,
     help="Also evaluate a random network on every image: exact generic rank (mod p) and entropy.",
 )
-@click.option("--seed", default=0, show_default=True, type=int, help="Seed for the random weights.")
+@click.option("--seed", default=0, show_default=True, type=SEED, help="Seed for the random weights.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @refuse_bad_input
 def mincut(
@@ -582,7 +586,7 @@ def sweep_options(command: Callable) -> Callable:
             click.option(
                 "--full", is_flag=True, help="The larger sweep (minutes; cached, so an interrupted run resumes)."
             ),
-            click.option("--seed", default=0, show_default=True, type=int, help="Seed for every random choice."),
+            click.option("--seed", default=0, show_default=True, type=SEED, help="Seed for every random choice."),
             click.option("--json", "as_json", is_flag=True, help="Print the results as JSON."),
             click.option(
                 "--out",
@@ -633,7 +637,7 @@ def image_options(command: Callable) -> Callable:
 def training_sweep_options(command: Callable) -> Callable:
     """--class, --seeds, --seed, --goal (held-out accuracy for the channels needed per depth), and --jobs and
     --scheduler: where the points of the sweep run (cnn_bounds.verdicts.learnt_cnns.run_points)."""
-    command = click.option("--seed", default=0, show_default=True, type=int, help="First seed.")(command)
+    command = click.option("--seed", default=0, show_default=True, type=SEED, help="First seed.")(command)
     command = click.option(
         "--seeds",
         default=3,
@@ -933,7 +937,7 @@ def train_sweep(full: bool, seed: int, as_json: bool, out_dir: str | None) -> No
 @click.option(
     "--quick/--full", default=True, show_default=True, help="Default sizes (~4 minutes) or the larger sweeps."
 )
-@click.option("--seed", default=0, show_default=True, type=int, help="Seed for every random choice.")
+@click.option("--seed", default=0, show_default=True, type=SEED, help="Seed for every random choice.")
 @click.option(
     "--pdf/--no-pdf", default=True, show_default=True, help="Compile report.pdf when pdflatex is on the PATH."
 )
