@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from cnn_bounds.driver.files import dumps, write_atomically
 from numeric.catalog import build_target, parse_function_spec
 from numeric.entanglement import entanglement_entropy, entropy_of_probabilities
 from numeric.feature_mps import feature_cut
@@ -135,10 +136,7 @@ def main() -> None:
         "values_per_second": sampled_values / sampled_time,
     }
     print(json.dumps(summary, indent=1))
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    temporary = args.out.with_suffix(".tmp")
-    temporary.write_text(json.dumps({"summary": summary, "rows": rows}, indent=1))
-    temporary.replace(args.out)
+    write_atomically(args.out, dumps({"summary": summary, "rows": rows}))
 
 
 if __name__ == "__main__":

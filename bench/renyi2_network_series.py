@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
+from cnn_bounds.driver.files import dumps, write_atomically
 from cnn_bounds.networks.classifier import Architecture, accuracy, class_decision, train_classifier
 from cnn_bounds.networks.data import load, split
 from cnn_bounds.verdicts.renyi2_squares import HELD_OUT, centred_square, fit_series
@@ -92,10 +93,7 @@ def main() -> None:
         "fit": fit_series(rows),
     }
     print(json.dumps(summary, indent=1))
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    temporary = args.out.with_suffix(".tmp")
-    temporary.write_text(json.dumps({"summary": summary, "rows": rows}, indent=1))
-    temporary.replace(args.out)
+    write_atomically(args.out, dumps({"summary": summary, "rows": rows}))
 
 
 if __name__ == "__main__":
