@@ -11,6 +11,7 @@ the joined images, the seconds of the whole series, each S_2 with its interval, 
 
     python bench/renyi2_network_series.py                      # 1e6 values per square
     python bench/renyi2_network_series.py --depth 2 --kernel 3 --values 200000
+    python bench/renyi2_network_series.py --kind untrained          # or pixel-permuted: the controls
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ import numpy as np
 from cnn_bounds.driver.files import dumps, write_atomically
 from cnn_bounds.networks.classifier import Architecture, accuracy, class_decision, train_classifier
 from cnn_bounds.networks.data import load, split
-from cnn_bounds.verdicts.renyi2_squares import HELD_OUT, centred_square, fit_series
+from cnn_bounds.verdicts.renyi2_squares import HELD_OUT, KINDS, centred_square, fit_series
 from numeric.sampling import sampled_renyi2
 from numeric.tci import evaluate_grids, join
 
@@ -39,13 +40,20 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=8)
     parser.add_argument("--values", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--kind", choices=KINDS, default="trained", help="the network, or a control")
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "figures" / "renyi2_network_series.json")
     args = parser.parse_args()
     data = load("mnist", levels=2)
     training, held_out = split(data, HELD_OUT, args.seed)
     architecture = Architecture(args.depth, args.channels, args.kernel)
     start = time.perf_counter()
-    network = train_classifier(training, architecture, args.seed, args.epochs)
+    if args.kind == "untrained":
+        network = architecture.build(data.lattice, args.seed)
+    else:
+        if args.kind == "pixel-permuted":
+            permutation = np.random.default_rng(args.seed).permutation(data.lattice.n_pixels)
+            training, held_out = training.permuted(permutation), held_out.permuted(permutation)
+        network = train_classifier(training, architecture, args.seed, args.epochs)
     trained_seconds = time.perf_counter() - start
     decision = class_decision(network, data.lattice, args.label, args.seed)
     function, lattice = decision.function, data.lattice
@@ -82,6 +90,7 @@ def main() -> None:
     series_seconds = time.perf_counter() - start
     summary = {
         "architecture": architecture.name,
+        "kind": args.kind,
         "label": args.label,
         "held_out_accuracy": accuracy(network, held_out),
         "argmax_share": decision.argmax_share,

@@ -66,3 +66,12 @@ def test_split_holds_out_the_fraction_of_every_class(fraction, seed):
         members = np.sum(data.labels == label)
         assert np.sum(held_out.labels == label) == max(1, round(fraction * members))
     assert len(training.labels) == 1797 - len(held_out.labels)
+
+
+def test_permuted_images_keep_each_pixels_values_and_labels_and_undo_exactly():
+    data = load("digits")
+    permutation = np.random.default_rng(3).permutation(data.lattice.n_pixels)
+    moved = data.permuted(permutation)
+    np.testing.assert_array_equal(moved.flat, data.flat[:, permutation])
+    np.testing.assert_array_equal(moved.labels, data.labels)
+    np.testing.assert_array_equal(moved.permuted(np.argsort(permutation)).images, data.images)

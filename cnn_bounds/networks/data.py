@@ -45,6 +45,12 @@ class ImageSet:
     def subset(self, indices: np.ndarray) -> ImageSet:
         return ImageSet(self.name, self.images[indices], self.labels[indices], self.levels)
 
+    def permuted(self, permutation: np.ndarray) -> ImageSet:
+        """The same images with their pixels moved: pixel p of the new image is pixel permutation[p] of the
+        old (a control that keeps every pixel's statistics and destroys locality)."""
+        moved = self.flat[:, np.asarray(permutation)].reshape(self.images.shape)
+        return ImageSet(self.name + ", pixels permuted", moved, self.labels, self.levels)
+
 
 def quantise(grey: np.ndarray, max_grey: int, levels: int) -> np.ndarray:
     """d equal bins of the grey range 0..max_grey: min(floor(d g / (max_grey + 1)), d - 1), as int8."""

@@ -47,7 +47,7 @@ from matplotlib.figure import Figure
 from scipy.optimize import curve_fit
 
 from cnn_bounds.networks.classifier import Architecture, accuracy, class_decision, train_classifier
-from cnn_bounds.networks.data import ImageSet, load, split
+from cnn_bounds.networks.data import load, split
 from cnn_bounds.verdicts.base import Quoter, decide, figure, lookup, table, verdict_line
 from cnn_bounds.verdicts.points import Points
 from numeric import Lattice, rectangle
@@ -145,11 +145,6 @@ def series_functions(lattice: Lattice, seed: int) -> dict[str, dict]:
     return made
 
 
-def _permuted(data: ImageSet, permutation: np.ndarray) -> ImageSet:
-    flat = data.images.reshape(len(data.images), -1)[:, permutation].reshape(data.images.shape)
-    return ImageSet(data.name + ", pixels permuted", flat, data.labels, data.levels)
-
-
 def classifier_functions(full: bool, seed: int) -> dict[str, dict]:
     """The classifier series of the module docstring: name -> {"function", "spec", "lattice", "accuracy",
     "argmax_share", "threshold"}; the networks trained here (seeded, on the CPU)."""
@@ -170,9 +165,9 @@ def classifier_functions(full: bool, seed: int) -> dict[str, dict]:
                     measured_on = held_out
                 else:
                     network = train_classifier(
-                        _permuted(training, permutation), architecture, seed + run, settings["epochs"]
+                        training.permuted(permutation), architecture, seed + run, settings["epochs"]
                     )
-                    measured_on = _permuted(held_out, permutation)
+                    measured_on = held_out.permuted(permutation)
                 held_out_accuracy = accuracy(network, measured_on)
                 for label in settings["classes"] if kind == "trained" else settings["classes"][:1]:
                     decision = class_decision(network, lattice, label, seed + run)
@@ -552,7 +547,9 @@ __all__ = [
     "CLASSIFIERS_FULL",
     "CLASSIFIERS_QUICK",
     "FULL",
+    "HELD_OUT",
     "KEY",
+    "KINDS",
     "QUICK",
     "TITLE",
     "centred_square",
