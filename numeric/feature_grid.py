@@ -35,22 +35,29 @@ def window_counts(lattice: Lattice, patterns: np.ndarray, images: np.ndarray) ->
     accepted ``patterns`` (shape (m, height, width), or one pattern); a repeated pattern counts once. Each
     window's pixels are read as a code, looked up in a table of the accepted codes."""
     patterns = np.asarray(patterns).reshape(-1, *np.shape(patterns)[-2:])
-    levels, (_, height, width) = lattice.levels, patterns.shape
-    accepted = _accepted_table(patterns, levels)
+    accepted = _accepted_table(patterns, lattice.levels)
     batch = np.asarray(images).reshape(-1, lattice.height, lattice.width)
-    positions = (lattice.height - height + 1, lattice.width - width + 1)
-    code_type = np.uint16 if len(accepted) <= 1 << 16 else np.int32
     counts = np.empty(len(batch), dtype=np.int64)
     for start in range(0, len(batch), _ROWS):
-        chunk = batch[start : start + _ROWS].astype(code_type)
-        codes = np.zeros((len(chunk), *positions), dtype=code_type)
-        place = 1
-        for dy in range(height):  # window pixel (dy, dx) carries levels**(dy * width + dx)
-            for dx in range(width):
-                codes += chunk[:, dy : dy + positions[0], dx : dx + positions[1]] * code_type(place)
-                place *= levels
+        codes = _window_codes(batch[start : start + _ROWS], patterns.shape[1:], lattice.levels, len(accepted))
         counts[start : start + _ROWS] = np.sum(accepted[codes], axis=(1, 2))
     return counts
+
+
+def _window_codes(images: np.ndarray, window: tuple[int, int], levels: int, table_size: int) -> np.ndarray:
+    """The code sum_t levels**t pixel_t (t row-major in the window) of every window position of a batch of
+    images (batch, height, width): shape (batch, positions down, positions across)."""
+    code_type = np.uint16 if table_size <= 1 << 16 else np.int32
+    images = images.astype(code_type, copy=False)
+    window_height, window_width = window
+    positions = (images.shape[1] - window_height + 1, images.shape[2] - window_width + 1)
+    codes = np.zeros((len(images), *positions), dtype=code_type)
+    place = 1
+    for dy in range(window_height):
+        for dx in range(window_width):
+            codes += images[:, dy : dy + positions[0], dx : dx + positions[1]] * code_type(place)
+            place *= levels
+    return codes
 
 
 def _accepted_table(patterns: np.ndarray, levels: int) -> np.ndarray:
@@ -163,21 +170,15 @@ class LocalFeatureFunction:
     def _side(self, split: _Split, side: int, configurations: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Per configuration of one side: its windows' count and its bit string (uint64 words)."""
         levels, height, width = self.lattice.levels, self.lattice.height, self.lattice.width
-        _, window_height, window_width = self.patterns.shape
         sites, inside = split.sides[side], split.inside[side]
         counts = np.empty(len(configurations), dtype=np.int32)
-        code_type = np.uint16 if len(split.accepted) <= 1 << 16 else np.int32
         for start in range(0, len(configurations), _ROWS):
             chunk = configurations[start : start + _ROWS]
-            image = np.zeros((len(chunk), height * width), dtype=code_type)
+            image = np.zeros((len(chunk), height * width), dtype=chunk.dtype)
             image[:, sites] = chunk  # the other side's pixels at 0: only windows inside this side are counted
-            image = image.reshape(len(chunk), height, width)
-            codes = np.zeros((len(chunk), *inside.shape), dtype=code_type)
-            place = 1
-            for dy in range(window_height):  # window pixel (dy, dx) carries levels**(dy * window_width + dx)
-                for dx in range(window_width):
-                    codes += image[:, dy : dy + inside.shape[0], dx : dx + inside.shape[1]] * code_type(place)
-                    place *= levels
+            codes = _window_codes(
+                image.reshape(len(chunk), height, width), self.patterns.shape[1:], levels, len(split.accepted)
+            )
             counts[start : start + _ROWS] = np.sum(split.accepted[codes] & inside, axis=(1, 2), dtype=np.int32)
         bits = np.zeros((len(configurations), split.words * 64), dtype=bool)
         for columns, table, offset in split.straddling[side]:
@@ -201,6 +202,7 @@ def _build_split(lattice: Lattice, patterns: np.ndarray, first_sites: np.ndarray
     inside = (np.zeros(positions, dtype=bool), np.zeros(positions, dtype=bool))
     straddling: tuple[list, list] = ([], [])
     offset = 0
+    place = levels ** np.arange(size, dtype=np.int64)  # window pixel t carries levels**t in the code
     for number, window in enumerate(windows(lattice, height, width)):
         window = np.asarray(window)
         sides = side_of[window]
@@ -212,7 +214,6 @@ def _build_split(lattice: Lattice, patterns: np.ndarray, first_sites: np.ndarray
         parts = [np.flatnonzero(sides == s) for s in (0, 1)]
         short_codes = levels ** len(parts[short])
         long_codes = levels ** len(parts[1 - short])
-        place = levels ** np.arange(size, dtype=np.int64)  # window pixel t carries levels**t in the code
         short_values = _digits(short_codes, len(parts[short]), levels) @ place[parts[short]]
         long_values = _digits(long_codes, len(parts[1 - short]), levels) @ place[parts[1 - short]]
         completes = accepted[long_values[:, None] + short_values[None, :]]  # (long code, short code)
