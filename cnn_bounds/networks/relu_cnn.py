@@ -99,20 +99,19 @@ class ReluCNN(torch.nn.Module):
         if blocks * rows_per_block * columns_per_block == 0:
             return rows.new_zeros((blocks, rows_per_block, columns_per_block, *outputs))
         pair_bytes = columns[0, 0].numel() * columns.element_size()
-        block_pairs = rows_per_block * columns_per_block
-        if block_pairs * pair_bytes <= block_bytes:  # several whole blocks per chunk
-            chunks = [
-                (slice(start, start + max(1, block_bytes // (block_pairs * pair_bytes))), slice(None))
-                for start in range(0, blocks, max(1, block_bytes // (block_pairs * pair_bytes)))
-            ]
+        block_bytes_needed = rows_per_block * columns_per_block * pair_bytes
+        if block_bytes_needed <= block_bytes:  # several whole blocks per chunk
+            per_chunk = block_bytes // block_bytes_needed
+            chunks = [(slice(b, b + per_chunk), slice(None)) for b in range(0, blocks, per_chunk)]
+            largest = min(per_chunk, blocks) * rows_per_block
         else:  # a block is split by its rows
             step = max(1, block_bytes // (pair_bytes * columns_per_block))
             chunks = [
                 (slice(b, b + 1), slice(r, r + step)) for b in range(blocks) for r in range(0, rows_per_block, step)
             ]
+            largest = min(step, rows_per_block)
         # one buffer for every chunk's sum and first ReLU (in place): a fresh 4 MiB tensor per chunk is paid
         # for again in page faults, which cost as much as the arithmetic
-        largest = max((len(range(blocks)[b]) * len(range(rows_per_block)[r]) for b, r in chunks))
         buffer = rows.new_empty((largest * columns_per_block, *columns.shape[2:]))
         values = torch.empty(
             (blocks, rows_per_block, columns_per_block, *outputs), dtype=rows.dtype, device=rows.device
