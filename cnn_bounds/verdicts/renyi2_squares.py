@@ -31,8 +31,8 @@ error; and the boundary model a + b l against the volume model a + c l^2 (the sq
 * "not resolved" otherwise, or with fewer than MIN_FIT_POINTS two-sided points.
 
 S_2 <= S_A, so a boundary-law S_2 is consistent with a sub-volume law for S_A and does not prove it; a
-volume-law S_2 over the measured range is a volume law of S_A there (the proved rank bounds, results 2 and
-3, still cap S_A by a boundary law with a larger coefficient, so such a series is pre-asymptotic).
+volume-law S_2 over the measured range bounds S_A from below by it there (the proved rank bounds, results 2
+and 3, cap S_A by a boundary law far above these values, so they do not constrain that growth).
 """
 
 from __future__ import annotations
@@ -107,8 +107,8 @@ def _majority_patterns(size: int) -> np.ndarray:
 
 def series_functions(lattice: Lattice, seed: int) -> dict[str, dict]:
     """The series of the module docstring on ``lattice``: name -> {"function", "spec"} (spec: what defines
-    the function, e.g. the sampled threshold), the thresholds and sizes calibrated on CALIBRATION_IMAGES
-    random images from ``seed``."""
+    the function, e.g. the sampled threshold), calibrated on random images from ``seed``: the count's median
+    on CALIBRATION_IMAGES of them, the OR's density and the majority's median on the first 4,000."""
     rng = np.random.default_rng(seed)
     images = rng.integers(0, 2, (CALIBRATION_IMAGES, lattice.n_pixels), dtype=np.int8)
     made = {}
@@ -422,6 +422,11 @@ def section(results: dict, q: Quoter) -> str:
         for name, fit in squares["fits"].items()
     ]
     parts.append(
+        rf"Fits on each series' two-sided points with $l \ge {FIT_FROM}$ (at least {MIN_FIT_POINTS}; bounds are not "
+        r"fitted): $S_2 = a\,l^\beta$ weighted by the intervals, and $\Delta$AIC = AIC(volume model "
+        r"$a + c\,l^2$) $-$ AIC(boundary model $a + b\,l$), positive when the boundary model fits better." + "\n"
+    )
+    parts.append(
         table(
             "XrrrX",
             ["series", "points", r"$\beta \pm$ s.e.", r"$\Delta$AIC", "call"],
@@ -438,9 +443,9 @@ def section(results: dict, q: Quoter) -> str:
                 rf"$S_2 / l^2$ falls from {q(rate + '.first', '{:.4f}')} at $l = {q(rate + '.first_side', '{}')}$ "
                 rf"to {q(rate + '.last', '{:.4f}')} at $l = {q(rate + '.last_side', '{}')}$ nats per pixel (random "
                 r"labels: $\ln 2 = 0.693$). A function that is near balance on the whole image needs features rare "
-                r"enough that a square holds one with a probability that grows like its area, so in this range "
-                r"$S_2$ follows the area at a small rate; its proved rank bound is a boundary law, which such a "
-                r"series reaches only for squares far larger than these (pre-asymptotic)." + "\n"
+                r"enough that a square holds one with a probability that grows like its area, which may be why "
+                r"$S_2$ follows the area at a small rate here; its proved rank bound is a boundary law far above "
+                r"these values, so it does not constrain this growth." + "\n"
             )
     largest = {row["series"]: i for i, row in enumerate(squares["rows"]) if row["participation"] is not None}
     if largest:  # the last two-sided square of each series
