@@ -1,11 +1,15 @@
 """Benchmark: values of f per second for the sampled Renyi-2, through the grid path against the plain
 evaluation of the same function on the joined images, in one run.
 
-For each target and centred l x l square of a 28x28 binary image: blocks of 10 x 10 values (the
-estimator's default), drawn as the estimator draws them; "grid" times :func:`numeric.tci.evaluate_grids`
-(local-feature targets count bits, the hashed random labels sum keys), "plain" joins every image and
-evaluates it (local_feature_values on the 784 pixels; the hash on the whole image); "estimator" is the
-whole :func:`numeric.sampling.sampled_renyi2` (draws, grids, block statistics, interval). Median of 3.
+Targets: the catalogue's local-feature targets by name (numeric.catalog, as ``cnn-bounds entropy
+--method sampled`` builds them; the count's threshold is the median count of random images), then the
+squares verdict's other series (an OR of random 4x4 patterns, a majority of 3x3 window detectors, hashed
+random labels). For each target and centred l x l square of a 28x28 binary image: blocks of 10 x 10 values
+(the estimator's default), drawn as the estimator draws them; "grid" times
+:func:`numeric.tci.evaluate_grids` (local-feature targets count bits, the hashed random labels sum keys),
+"plain" joins every image and evaluates it (local_feature_values on the 784 pixels; the hash on the whole
+image); "estimator" is the whole :func:`numeric.sampling.sampled_renyi2` (draws, grids, block statistics,
+interval). Median of 3, with numeric.threads() threads (``--threads`` to choose).
 
     python bench/renyi2_speed.py                      # l = 2, 8, 14
     python bench/renyi2_speed.py --sides 1 4 7 10 14 --markdown
@@ -20,8 +24,8 @@ import time
 import numpy as np
 
 from cnn_bounds.verdicts.renyi2_squares import centred_square, series_functions
-from numeric import Lattice
-from numeric.sampling import sampled_renyi2
+from numeric import Lattice, set_threads, threads
+from numeric.sampling import catalogue_function, sampled_renyi2
 from numeric.tci import evaluate_grids, join
 
 
@@ -39,14 +43,22 @@ def main() -> None:
     parser.add_argument("--sides", type=int, nargs="+", default=[2, 8, 14])
     parser.add_argument("--blocks", type=int, default=600, help="10 x 10 blocks per grid timing")
     parser.add_argument("--values", type=int, default=1_000_000, help="values of f per estimator timing")
+    parser.add_argument("--threads", type=int, default=None, help="threads for numeric's loops")
     parser.add_argument("--markdown", action="store_true")
     args = parser.parse_args()
+    if args.threads:
+        set_threads(args.threads)
     lattice = Lattice(28, 28)
     made = series_functions(lattice, seed=0)
+    median = made.pop("count at the median")["function"].threshold
+    functions = {
+        name: catalogue_function(name, lattice)
+        for name in ("pattern-present", "pattern-absent:size=3", f"count-threshold:threshold={median}")
+    }
+    functions.update({name: entry["function"] for name, entry in made.items()})
     rng = np.random.default_rng(0)
     rows = []
-    for name, entry in made.items():
-        function = entry["function"]
+    for name, function in functions.items():
         for side in args.sides:
             region = np.array(centred_square(lattice, side))
             other = np.setdiff1d(np.arange(lattice.n_pixels), region)
@@ -62,6 +74,7 @@ def main() -> None:
             )
             rows.append((name, side, values / grid, values / plain, plain / grid, args.values / estimator))
     header = ("target", "l", "grid values/s", "plain values/s", "grid / plain", "estimator values/s")
+    print(f"threads: {threads()}")
     if args.markdown:
         print("| " + " | ".join(header) + " |\n|" + "---|" * len(header))
         for row in rows:

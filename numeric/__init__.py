@@ -35,6 +35,7 @@ from numeric.lattice import (
     row_cut,
     straight_cuts,
 )
+from numeric.threads import set_threads, threads
 
 __all__ = [
     "DEFAULT_RANK_RTOL",
@@ -64,5 +65,7 @@ __all__ = [
     "schmidt_spectra",
     "schmidt_spectrum",
     "schmidt_values",
+    "set_threads",
     "straight_cuts",
+    "threads",
 ]

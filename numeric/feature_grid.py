@@ -10,13 +10,19 @@ the windows inside A (once per row), inside B (once per column), and the straddl
 both. For a straddling window w, one side's part (the side with fewer of w's pixels, k of them) has d^k
 codes x; the row or column on that side sets the single bit (w, x) of its code, the other side sets the bits
 (w, x) of every x that its own part completes to an accepted pattern. The straddling term of a pair is then
-the number of bits the two bit strings share, an AND and a popcount per 64 bits. A 28x28 image with a
-14x14 region and 2x2 windows has 60 straddling windows, at most 4 bits each: four 64-bit words per value,
-against 784 pixels per image for the plain evaluation.
+the number of bits the two bit strings share, an AND and a popcount per 64 bits. A window's bits fill a
+slot of a power-of-two width, so that no slot crosses a word. A 28x28 image with a 14x14 region and 2x2
+windows has 60 straddling windows, 2 or 4 bits each: five 64-bit words per value, against 784 pixels per
+image for the plain evaluation.
+
+Each side's own count is taken on the smallest box of the image that holds its inside windows, filled
+from its configurations by runs of consecutive pixels (slice copies: 0.45 µs per 28x28 image, against
+7.8 µs for a scatter pixel by pixel). Blocks are shared among numeric.threads() threads.
 """
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -24,10 +30,12 @@ import numpy as np
 from numeric.errors import InvalidInputError
 from numeric.lattice import Lattice
 from numeric.targets import windows
+from numeric.threads import threads
 
 _PAIR_ELEMENTS = 1 << 21  # (pairs x words) per chunk of the popcount: a few MiB of temporaries
 _TABLE_LIMIT = 1 << 22  # accepted-pattern table entries (d^(window pixels)): 4x4 binary windows need 65,536
-_ROWS = 512  # configurations per chunk of the window codes
+_BLOCKS_PER_THREAD = 64  # fewer blocks per thread cost more in starting threads than they gain
+_CHUNK_PIXELS = 1 << 18  # pixels per chunk of a side's window codes: 334 28x28 images
 
 
 def window_counts(lattice: Lattice, patterns: np.ndarray, images: np.ndarray) -> np.ndarray:
@@ -38,25 +46,28 @@ def window_counts(lattice: Lattice, patterns: np.ndarray, images: np.ndarray) ->
     accepted = _accepted_table(patterns, lattice.levels)
     batch = np.asarray(images).reshape(-1, lattice.height, lattice.width)
     counts = np.empty(len(batch), dtype=np.int64)
-    for start in range(0, len(batch), _ROWS):
-        codes = _window_codes(batch[start : start + _ROWS], patterns.shape[1:], lattice.levels, len(accepted))
-        counts[start : start + _ROWS] = np.sum(accepted[codes], axis=(1, 2))
+    step = max(1, _CHUNK_PIXELS // lattice.n_pixels)
+    for start in range(0, len(batch), step):
+        codes = _window_codes(batch[start : start + step], patterns.shape[1:], lattice.levels, len(accepted))
+        counts[start : start + step] = np.sum(np.take(accepted, codes), axis=(1, 2))
     return counts
 
 
 def _window_codes(images: np.ndarray, window: tuple[int, int], levels: int, table_size: int) -> np.ndarray:
     """The code sum_t levels**t pixel_t (t row-major in the window) of every window position of a batch of
-    images (batch, height, width): shape (batch, positions down, positions across)."""
-    code_type = np.uint16 if table_size <= 1 << 16 else np.int32
+    images (batch, height, width): shape (batch, positions down, positions across). Separable: each row's
+    run of ``width`` pixels is coded once per position across, then ``height`` row codes are combined, so a
+    k x k window costs 2k passes over the images instead of k^2."""
+    code_type = np.uint8 if table_size <= 1 << 8 else np.uint16 if table_size <= 1 << 16 else np.int32
     images = images.astype(code_type, copy=False)
     window_height, window_width = window
     positions = (images.shape[1] - window_height + 1, images.shape[2] - window_width + 1)
-    codes = np.zeros((len(images), *positions), dtype=code_type)
-    place = 1
-    for dy in range(window_height):
-        for dx in range(window_width):
-            codes += images[:, dy : dy + positions[0], dx : dx + positions[1]] * code_type(place)
-            place *= levels
+    rows = images[:, :, : positions[1]].copy()
+    for dx in range(1, window_width):
+        rows += images[:, :, dx : dx + positions[1]] * code_type(levels**dx)
+    codes = rows[:, : positions[0]].copy()
+    for dy in range(1, window_height):
+        codes += rows[:, dy : dy + positions[0]] * code_type(levels ** (dy * window_width))
     return codes
 
 
@@ -94,14 +105,77 @@ def _aggregate(counts: np.ndarray, aggregator: str, threshold: int) -> np.ndarra
 
 
 @dataclass(frozen=True)
+class _Box:
+    """The rows and columns of the image that hold one side's inside windows, how that side's configurations
+    fill it (runs of consecutive pixels, copied as slices), and which window positions in it are inside."""
+
+    top: int
+    left: int
+    height: int
+    width: int
+    runs: tuple[tuple[int, int, int], ...]  # (place in the flattened box, column of the configuration, length)
+    inside: np.ndarray  # mask of the window positions in the box whose pixels all lie on this side
+
+
+def _box(lattice: Lattice, window: tuple[int, int], sites: np.ndarray, inside: np.ndarray) -> _Box:
+    """The _Box of the pixels ``sites`` (in the order of their configurations' columns) whose inside window
+    positions (over the whole image) are ``inside``."""
+    ys, xs = np.nonzero(inside)
+    if len(ys) == 0:
+        return _Box(0, 0, 0, 0, (), np.zeros((0, 0), dtype=bool))
+    top, left = int(ys.min()), int(xs.min())
+    height, width = int(ys.max()) - top + window[0], int(xs.max()) - left + window[1]
+    y, x = np.divmod(np.asarray(sites, dtype=np.int64), lattice.width)
+    kept = np.flatnonzero((y >= top) & (y < top + height) & (x >= left) & (x < left + width))
+    places = (y[kept] - top) * width + (x[kept] - left)
+    breaks = np.flatnonzero((np.diff(places) != 1) | (np.diff(kept) != 1)) + 1
+    starts, stops = np.r_[0, breaks], np.r_[breaks, len(kept)]
+    runs = tuple((int(places[a]), int(kept[a]), int(b - a)) for a, b in zip(starts, stops) if b > a)
+    box_inside = inside[top : top + height - window[0] + 1, left : left + width - window[1] + 1]
+    return _Box(top, left, height, width, runs, np.ascontiguousarray(box_inside))
+
+
+@dataclass(frozen=True)
+class _Straddling:
+    """One side's part of the straddling windows: window w's code is sum_j levels**j configuration[columns[w,
+    j]] over its own pixels (``weights`` 0 past them); per group of windows whose slots have one width, (the
+    windows, their offsets into the table, the table of each code's slot as uint64 words (codes, words per
+    slot), slots per word)."""
+
+    columns: np.ndarray
+    weights: np.ndarray
+    groups: tuple[tuple[np.ndarray, np.ndarray, np.ndarray, int], ...]
+
+    def words(self, configurations: np.ndarray) -> np.ndarray:
+        """The bit strings of a batch of this side's configurations, shape (batch, words)."""
+        if len(self.columns) == 0:
+            return np.zeros((len(configurations), 1), dtype=np.uint64)
+        codes = np.zeros((len(configurations), len(self.columns)), dtype=np.int32)
+        for j in range(self.columns.shape[1]):  # a pass per pixel of the widest part: no BLAS, no threads
+            codes += np.take(configurations, self.columns[:, j], axis=1) * self.weights[:, j]
+        parts = []
+        for windows_of_group, offsets, table, per_word in self.groups:
+            slots = np.take(
+                table, offsets + np.take(codes, windows_of_group, axis=1), axis=0
+            )  # (batch, windows, words)
+            if per_word == 1:
+                parts.append(slots.reshape(len(configurations), -1))
+                continue
+            slots = slots[:, :, 0].reshape(len(configurations), -1, per_word)  # the last word filled by zeros
+            parts.append(np.bitwise_or.reduce(slots, axis=2))
+        return np.concatenate(parts, axis=1)
+
+
+@dataclass(frozen=True)
 class _Split:
     """The windows of one split of the pixels into two sides: per side, the windows inside it (their
     pixels as columns of that side's configurations), and per straddling window the bits each side sets."""
 
     sides: tuple[np.ndarray, np.ndarray]  # the pixels of each side
     accepted: np.ndarray  # accepted[code of a window's pixels]
-    inside: tuple[np.ndarray, np.ndarray]  # per side, a mask of the window positions inside it
-    straddling: tuple[list[tuple[np.ndarray, np.ndarray, int]], list[tuple[np.ndarray, np.ndarray, int]]]
+    only_code: int | None  # the accepted code when there is one
+    boxes: tuple[_Box, _Box]  # per side, the part of the image that holds its inside windows
+    straddling: tuple[_Straddling, _Straddling]
     words: int  # 64-bit words of one bit string
 
 
@@ -144,6 +218,19 @@ class LocalFeatureFunction:
             raise InvalidInputError("a grid's two parts must together cover every pixel once")
         split = self._split(first_sites, second_sites)
         firsts, seconds = np.asarray(firsts), np.asarray(seconds)
+        parts = min(threads(), max(1, len(firsts) // _BLOCKS_PER_THREAD))
+        if parts == 1:
+            counts = self._counts(split, firsts, seconds)
+        else:  # numpy releases the GIL in the loops that cost, so threads share the blocks
+            bounds = np.linspace(0, len(firsts), parts + 1).astype(int)
+            with ThreadPoolExecutor(parts) as pool:
+                counts = np.concatenate(
+                    list(pool.map(lambda a, b: self._counts(split, firsts[a:b], seconds[a:b]), bounds[:-1], bounds[1:]))
+                )
+        return self._labelled(_aggregate(counts, self.aggregator, self.threshold))
+
+    def _counts(self, split: _Split, firsts: np.ndarray, seconds: np.ndarray) -> np.ndarray:
+        """The window counts of a stack of grids (:meth:`grids`), shape (blocks, m, n)."""
         blocks, rows, columns = firsts.shape[0], firsts.shape[1], seconds.shape[1]
         row_counts, row_bits = self._side(split, 0, firsts.reshape(blocks * rows, -1))
         column_counts, column_bits = self._side(split, 1, seconds.reshape(blocks * columns, -1))
@@ -155,7 +242,7 @@ class LocalFeatureFunction:
             shared = np.bitwise_count(row_bits[start : start + step] & column_bits[start : start + step])
             counts[start : start + step] = shared.sum(axis=-1, dtype=np.int32)
         counts += row_counts.reshape(blocks, rows, 1) + column_counts.reshape(blocks, 1, columns)
-        return self._labelled(_aggregate(counts, self.aggregator, self.threshold))
+        return counts
 
     def _labelled(self, values: np.ndarray) -> np.ndarray:
         return 2 * values - 1 if self.labels == "pm1" else values
@@ -168,24 +255,29 @@ class LocalFeatureFunction:
         return self._splits[key]
 
     def _side(self, split: _Split, side: int, configurations: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Per configuration of one side: its windows' count and its bit string (uint64 words)."""
-        levels, height, width = self.lattice.levels, self.lattice.height, self.lattice.width
-        sites, inside = split.sides[side], split.inside[side]
-        counts = np.empty(len(configurations), dtype=np.int32)
-        for start in range(0, len(configurations), _ROWS):
-            chunk = configurations[start : start + _ROWS]
-            image = np.zeros((len(chunk), height * width), dtype=chunk.dtype)
-            image[:, sites] = chunk  # the other side's pixels at 0: only windows inside this side are counted
+        """Per configuration of one side: its windows' count and its bit string (uint64 words). The count is
+        taken on the side's box alone, filled run by run (the other side's pixels at 0: only windows inside
+        this side are counted)."""
+        box = split.boxes[side]
+        counts = np.zeros(len(configurations), dtype=np.int32)
+        step = max(1, _CHUNK_PIXELS // max(1, box.height * box.width))
+        for start in range(0, len(configurations) if box.runs else 0, step):
+            chunk = configurations[start : start + step]
+            image = np.zeros((len(chunk), box.height * box.width), dtype=chunk.dtype)
+            for place, column, length in box.runs:
+                image[:, place : place + length] = chunk[:, column : column + length]
             codes = _window_codes(
-                image.reshape(len(chunk), height, width), self.patterns.shape[1:], levels, len(split.accepted)
+                image.reshape(len(chunk), box.height, box.width),
+                self.patterns.shape[1:],
+                self.lattice.levels,
+                len(split.accepted),
             )
-            counts[start : start + _ROWS] = np.sum(split.accepted[codes] & inside, axis=(1, 2), dtype=np.int32)
-        bits = np.zeros((len(configurations), split.words * 64), dtype=bool)
-        for columns, table, offset in split.straddling[side]:
-            codes = configurations[:, columns].astype(np.int64) @ (levels ** np.arange(len(columns), dtype=np.int64))
-            bits[:, offset : offset + table.shape[1]] = table[codes]
-        packed = np.packbits(bits, axis=1, bitorder="little")
-        return counts, np.ascontiguousarray(packed).view(np.uint64)
+            if split.only_code is None:
+                shown = np.take(split.accepted, codes) & box.inside  # np.take: 2-3x faster than indexing here
+            else:  # one accepted pattern: a comparison, 5x faster than the lookup
+                shown = (codes == split.only_code) & box.inside
+            counts[start : start + step] = np.sum(shown, axis=(1, 2), dtype=np.int32)
+        return counts, split.straddling[side].words(configurations)
 
 
 def _build_split(lattice: Lattice, patterns: np.ndarray, first_sites: np.ndarray, second_sites: np.ndarray) -> _Split:
@@ -200,8 +292,7 @@ def _build_split(lattice: Lattice, patterns: np.ndarray, first_sites: np.ndarray
         column_of[sites] = np.arange(len(sites))
     positions = (lattice.height - height + 1, lattice.width - width + 1)
     inside = (np.zeros(positions, dtype=bool), np.zeros(positions, dtype=bool))
-    straddling: tuple[list, list] = ([], [])
-    offset = 0
+    tables: tuple[list, list] = ([], [])  # per side, per straddling window: (its columns, its bits per code)
     place = levels ** np.arange(size, dtype=np.int64)  # window pixel t carries levels**t in the code
     for number, window in enumerate(windows(lattice, height, width)):
         window = np.asarray(window)
@@ -217,16 +308,58 @@ def _build_split(lattice: Lattice, patterns: np.ndarray, first_sites: np.ndarray
         short_values = _digits(short_codes, len(parts[short]), levels) @ place[parts[short]]
         long_values = _digits(long_codes, len(parts[1 - short]), levels) @ place[parts[1 - short]]
         completes = accepted[long_values[:, None] + short_values[None, :]]  # (long code, short code)
-        straddling[short].append((column_of[window[parts[short]]], np.eye(short_codes, dtype=bool), offset))
-        straddling[1 - short].append((column_of[window[parts[1 - short]]], completes, offset))
-        offset += short_codes
+        tables[short].append((column_of[window[parts[short]]], np.eye(short_codes, dtype=bool)))
+        tables[1 - short].append((column_of[window[parts[1 - short]]], completes))
+    # a window's slot is its short side's code count rounded up to a power of two; windows with slots of one
+    # width are grouped, each group starting a new word, so that no slot crosses a word
+    widths = [1 << max(0, (table.shape[1] - 1).bit_length()) for _, table in tables[0]]
+    words = 0
+    layout = []  # per group: (its windows, their slot width)
+    for width_of_group in sorted(set(widths)):
+        members = np.array([w for w, width_of_window in enumerate(widths) if width_of_window == width_of_group])
+        layout.append((members, width_of_group))
+        words += -(-len(members) * width_of_group // 64)
     return _Split(
         sides=(first_sites, second_sites),
         accepted=accepted,
-        inside=inside,
-        straddling=straddling,
-        words=max(1, -(-offset // 64)),
+        only_code=int(np.flatnonzero(accepted)[0]) if np.count_nonzero(accepted) == 1 else None,
+        boxes=tuple(
+            _box(lattice, (height, width), sites, mask) for sites, mask in zip((first_sites, second_sites), inside)
+        ),
+        straddling=tuple(_straddling(side_tables, layout, levels) for side_tables in tables),
+        words=max(1, words),
     )
+
+
+def _straddling(side_tables: list[tuple[np.ndarray, np.ndarray]], layout: list, levels: int) -> _Straddling:
+    """A side's _Straddling from its (columns, bits per code) per window and the slot layout of the groups."""
+    widest = max((len(c) for c, _ in side_tables), default=0)
+    columns = np.zeros((len(side_tables), widest), dtype=np.int64)
+    weights = np.zeros((len(side_tables), widest), dtype=np.int32)
+    for window, (window_columns, _) in enumerate(side_tables):
+        columns[window, : len(window_columns)] = window_columns
+        weights[window, : len(window_columns)] = levels ** np.arange(len(window_columns))
+    groups = []
+    for members, width in layout:
+        per_word = max(1, 64 // width)
+        tables, offsets, total = [], [], 0
+        for slot, window in enumerate(members):
+            bits = side_tables[window][1]
+            padded = np.zeros((len(bits), max(64, width)), dtype=bool)
+            padded[:, : bits.shape[1]] = bits
+            table = np.packbits(padded, axis=1, bitorder="little").view(np.uint64)  # (codes, words per slot)
+            if per_word > 1:
+                table = table << np.uint64((slot % per_word) * width)
+            tables.append(table)
+            offsets.append(total)
+            total += len(table)
+        if per_word > 1 and len(members) % per_word:  # fill the last word with the first window's codes read
+            padding = per_word - len(members) % per_word  # in a block of zeros
+            tables.append(np.zeros_like(tables[0]))
+            members = np.r_[members, np.full(padding, members[0])]
+            offsets += [total] * padding
+        groups.append((members, np.array(offsets, dtype=np.int64), np.concatenate(tables), per_word))
+    return _Straddling(columns=columns, weights=weights, groups=tuple(groups))
 
 
 def _digits(count: int, length: int, levels: int) -> np.ndarray:

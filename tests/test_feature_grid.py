@@ -4,6 +4,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from numeric import set_threads, targets, threads
 from numeric.feature_grid import LocalFeatureFunction, local_feature_values
 from numeric.lattice import Lattice
 from numeric.tci import evaluate_grids, join
@@ -21,7 +22,9 @@ def _cases(draw):
     aggregator = draw(st.sampled_from(["or", "nor", "count"]))
     threshold = draw(st.integers(1, 4))
     size = draw(st.integers(1, lattice.n_pixels - 1))
-    region = np.sort(rng.choice(lattice.n_pixels, size, replace=False))
+    region = rng.choice(lattice.n_pixels, size, replace=False)
+    if draw(st.booleans()):  # the pixel order of a side is the caller's: sorted or not
+        region = np.sort(region)
     return lattice, patterns, aggregator, threshold, region, rng
 
 
@@ -30,7 +33,7 @@ def _cases(draw):
 def test_grids_equal_the_target_on_every_joined_image(case, labels):
     """Exact: both sides are integer counts compared with the same threshold."""
     lattice, patterns, aggregator, threshold, region, rng = case
-    other = np.setdiff1d(np.arange(lattice.n_pixels), region)
+    other = rng.permutation(np.setdiff1d(np.arange(lattice.n_pixels), region))
     function = LocalFeatureFunction(lattice, patterns, aggregator, threshold, labels=labels)
     firsts = rng.integers(0, lattice.levels, (3, 4, len(region)), dtype=np.int8)
     seconds = rng.integers(0, lattice.levels, (3, 5, len(other)), dtype=np.int8)
@@ -53,3 +56,46 @@ def test_a_28x28_grid_with_a_14x14_square_equals_the_plain_evaluation():
         second = rng.integers(0, 2, (7, len(other)))
         expected = local_feature_values(lattice, patterns, aggregator, threshold, join(square, first, other, second))
         np.testing.assert_array_equal(function.grid(square, first, other, second), expected.reshape(6, 7))
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.integers(2, 3),
+    st.integers(1, 3),
+    st.integers(1, 3),
+    st.integers(1, 3),
+    st.integers(0, 2**32 - 1),
+)
+def test_the_window_counts_equal_the_dense_targets_on_every_image(levels, height, width, threshold, seed):
+    """Exact, against numeric.targets (a separate implementation: one detector table per window position),
+    on every image of a lattice of at most 3^9 images."""
+    lattice = Lattice(3, 3, levels) if levels == 3 else Lattice(4, 3)
+    pattern = np.random.default_rng(seed).integers(0, levels, (height, width))
+    codes = np.arange(lattice.n_images)
+    images = (codes[:, None] // levels ** np.arange(lattice.n_pixels - 1, -1, -1)) % levels  # pixel 0 first
+    np.testing.assert_array_equal(
+        local_feature_values(lattice, pattern, "or", 1, images), targets.pattern_present(lattice, pattern)
+    )
+    np.testing.assert_array_equal(
+        local_feature_values(lattice, pattern, "count", threshold, images),
+        targets.count_threshold(lattice, threshold, pattern),
+    )
+
+
+def test_threads_share_the_blocks_and_give_the_same_grids():
+    lattice = Lattice(12, 12)
+    square = np.array([lattice.pixel(x, y) for y in range(3, 9) for x in range(3, 9)])
+    other = np.setdiff1d(np.arange(lattice.n_pixels), square)
+    rng = np.random.default_rng(2)
+    firsts = rng.integers(0, 2, (200, 3, len(square)), dtype=np.int8)
+    seconds = rng.integers(0, 2, (200, 4, len(other)), dtype=np.int8)
+    function = LocalFeatureFunction(lattice, np.eye(2, dtype=int), "count", 9)
+    threads_before = threads()
+    try:
+        set_threads(1)
+        alone = evaluate_grids(function, square, firsts, other, seconds)
+        set_threads(3)
+        shared = evaluate_grids(function, square, firsts, other, seconds)
+    finally:
+        set_threads(threads_before)
+    np.testing.assert_array_equal(alone, shared)

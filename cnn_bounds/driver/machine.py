@@ -19,7 +19,7 @@ from pathlib import Path
 import torch
 from threadpoolctl import threadpool_limits
 
-from numeric import InvalidInputError
+from numeric import InvalidInputError, set_threads
 
 
 def usable_cpus() -> int:
@@ -70,13 +70,15 @@ def idle_cpus(window: float = 0.1) -> float:
 
 
 def deliberate_threads() -> int:
-    """Set torch's intra-op threads and every loaded BLAS / OpenMP pool (threadpoolctl) to the CPUs idle now,
-    at least 1; returns the count. ``CNN_BOUNDS_THREADS=N`` chooses N instead, and a set OMP_NUM_THREADS is
-    left to torch and the libraries as the user asked."""
+    """Set torch's intra-op threads, every loaded BLAS / OpenMP pool (threadpoolctl) and numeric's own loops
+    (numeric.set_threads) to the CPUs idle now, at least 1; returns the count. ``CNN_BOUNDS_THREADS=N``
+    chooses N instead, and a set OMP_NUM_THREADS is left to torch and the libraries as the user asked (numeric
+    then follows torch)."""
     importlib.import_module("scipy.linalg")  # load scipy's own BLAS first: a limit reaches only loaded libraries
 
     chosen = os.environ.get("CNN_BOUNDS_THREADS")
     if chosen is None and os.environ.get("OMP_NUM_THREADS"):
+        set_threads(torch.get_num_threads())
         return torch.get_num_threads()
     if chosen is not None and not (chosen.isdigit() and int(chosen) > 0):
         raise InvalidInputError(
@@ -86,4 +88,5 @@ def deliberate_threads() -> int:
     threads = int(chosen) if chosen is not None else max(1, round(idle_cpus()))
     torch.set_num_threads(threads)
     threadpool_limits(threads)
+    set_threads(threads)
     return threads
