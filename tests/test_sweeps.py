@@ -131,7 +131,7 @@ def test_the_squares_command_reuses_the_quick_runs_points_and_fits_every_series(
         assert 0 <= low <= row["ceiling"] + 1e-12
         assert high is None or low <= row["entropy"] <= high
         assert row["values_of_f"] == 1_000_000  # 10,000 blocks of 10 x 10 values
-    assert {"squares.csv", "fits.csv", "results.json"} <= {p.name for p in out.iterdir()}
+    assert {"squares.csv", "fits.csv", "results.json", "fig-renyi2-squares.png"} <= {p.name for p in out.iterdir()}
 
 
 def test_a_cache_line_cut_short_is_reported_and_its_point_measured_again(tmp_path):

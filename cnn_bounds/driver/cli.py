@@ -17,7 +17,14 @@ import click
 from tqdm import tqdm
 
 from cnn_bounds.driver.cache import PointCache
-from cnn_bounds.driver.files import dumps, writable_file, writable_folder, write_atomically, write_tables
+from cnn_bounds.driver.files import (
+    dumps,
+    save_figure,
+    writable_file,
+    writable_folder,
+    write_atomically,
+    write_tables,
+)
 from cnn_bounds.driver.machine import deliberate_threads, usable_cpus
 from cnn_bounds.driver.report import fragment
 from cnn_bounds.driver.report import reproduce as run_reproduce
@@ -29,6 +36,7 @@ from cnn_bounds.networks.relu_cnn import HEADS
 from cnn_bounds.verdicts.channel_scaling import channel_sweep, wall_sweep
 from cnn_bounds.verdicts.learnt_cnns import learnt_section, learnt_sweep
 from cnn_bounds.verdicts.learnt_convacs import learnt_convac_section, learnt_convac_sweep
+from cnn_bounds.verdicts.renyi2_squares import figures as squares_figures
 from cnn_bounds.verdicts.renyi2_squares import squares_sweep as run_squares_sweep
 from cnn_bounds.verdicts.trained_cnns import train_sweep as run_train_sweep
 from numeric import InvalidInputError, Lattice
@@ -788,6 +796,8 @@ def squares(full: bool, seed: int, as_json: bool, out_dir: str | None, classifie
     ]
     if out_dir:
         write_tables(out_dir, {"squares": result["rows"], "fits": fits}, result)
+        for stem, drawing in squares_figures({"squares": result}).items():
+            save_figure(drawing, Path(out_dir), stem)
     if as_json:
         click.echo(dumps({k: result[k] for k in ("lattice", "series", "classifiers", "fits", "rows")}))
         return
