@@ -148,14 +148,18 @@ class ConvAC(torch.nn.Module):
 
     def features(self, images: torch.Tensor) -> torch.Tensor:
         """x_{n_c}: the last feature map, shape (batch, final height, final width, D), before the read-out."""
-        reduce = self._reduce
         if self.spec.shared:
-            x = self.representation[images]
-        else:
-            h, w = images.shape[1:]
-            rows = torch.arange(h).view(1, h, 1).expand_as(images)
-            cols = torch.arange(w).view(1, 1, w).expand_as(images)
-            x = self.representation[rows, cols, images]
+            return self.features_at(self.representation[images])
+        h, w = images.shape[1:]
+        rows = torch.arange(h).view(1, h, 1).expand_as(images)
+        cols = torch.arange(w).view(1, 1, w).expand_as(images)
+        return self.features_at(self.representation[rows, cols, images])
+
+    def features_at(self, x: torch.Tensor) -> torch.Tensor:
+        """x_{n_c} from the representation layer's output x_0, shape (batch, height, width, D): the network
+        as a polynomial in the pixels' D-vectors, evaluated at any points (a pixel's one-hot level gives
+        the column W_0 e_s of the representation)."""
+        reduce = self._reduce
         (kh, kw), (sh, sw) = self.spec.window, self.spec.stride
         for weights, (h, w) in zip(self.blocks, self.spec.layer_shapes[1:]):
             pooled = torch.ones(x.shape[0], h, w, self.spec.channels, dtype=x.dtype)
@@ -187,17 +191,32 @@ class ConvAC(torch.nn.Module):
         field straddles both parts are computed per pair (R, C, D), by broadcasting the same formulas. Along
         :func:`tree_order` across a union of windows that is at most one feature per layer, so a grid costs
         about (R + C) N D^2 + R C n_c D^2 operations instead of R C N D^2."""
+        width = self.spec.lattice.width
+
+        def vectors(pixels: torch.Tensor, levels: torch.Tensor) -> torch.Tensor:
+            if self.spec.shared:
+                return self.representation[levels]
+            return torch.stack(
+                [self.representation[p // width, p % width][levels[:, t]] for t, p in enumerate(pixels.tolist())], 1
+            )
+
+        return self.grid_at(first_pixels, vectors(first_pixels, first), second_pixels, vectors(second_pixels, second))
+
+    def grid_at(
+        self, first_pixels: torch.Tensor, first: torch.Tensor, second_pixels: torch.Tensor, second: torch.Tensor
+    ) -> torch.Tensor:
+        """:meth:`grid` at points: ``first`` (R, |first_pixels|, D) and ``second`` (C, |second_pixels|, D) are
+        the pixels' representation vectors (:meth:`at_points`); shape (R, C)."""
         spec, reduce = self.spec, self._reduce
         height, width = spec.lattice.height, spec.lattice.width
         layer: list[torch.Tensor | None] = [None] * (height * width)
         D = spec.channels
-        for pixels, levels, shape in (
+        for pixels, points, shape in (
             (first_pixels, first, (len(first), 1, D)),
             (second_pixels, second, (1, len(second), D)),
         ):
             for column, pixel in enumerate(pixels.tolist()):
-                table = self.representation if spec.shared else self.representation[pixel // width, pixel % width]
-                layer[pixel] = table[levels[:, column]].view(shape)
+                layer[pixel] = points[:, column].reshape(shape)
         (kh, kw), (sh, sw) = spec.window, spec.stride
         for weights, (h, w) in zip(self.blocks, spec.layer_shapes[1:]):
             below_width, above = width, []
@@ -230,6 +249,11 @@ class ConvAC(torch.nn.Module):
     def forward(self, images: torch.Tensor) -> torch.Tensor:
         """f on a batch of images, shape (batch, height, width) of levels 0..d-1; returns (batch,)."""
         return self._pool_and_read(list(self.features(images).flatten(1, 2).unbind(dim=1)))
+
+    def at_points(self, x: torch.Tensor) -> torch.Tensor:
+        """f as a polynomial in the pixels' representation vectors, at points x of shape (batch, height,
+        width, D) (:meth:`features_at`); returns (batch,)."""
+        return self._pool_and_read(list(self.features_at(x).flatten(1, 2).unbind(dim=1)))
 
 
 @dataclass(frozen=True)
