@@ -28,6 +28,7 @@ from cnn_bounds.driver.cache import PointCache
 from cnn_bounds.driver.files import dumps, jsonable, save_figure, write_atomically
 from cnn_bounds.driver.machine import usable_cpus
 from cnn_bounds.verdicts import (
+    capacity_exponents,
     channel_scaling,
     learnt_cnns,
     learnt_convacs,
@@ -195,7 +196,7 @@ def reproduce(
     timings, results = {}, {"seed": seed, "full": full}
     caches = {
         name: PointCache(folder / "cache" / f"{name}.jsonl")
-        for name in ("scale", "squares", "convac", "wall", "training", "learnt", "learnt-convac")
+        for name in ("scale", "squares", "convac", "wall", "capacity", "training", "learnt", "learnt-convac")
     }
     measure_networks = functools.partial(channel_scaling.wall_sweep, cache=caches["wall"])
     stages = [  # (results key, measurement): what each verdict module needs, in the order they run
@@ -228,6 +229,12 @@ def reproduce(
             "wall",
             lambda: channel_scaling.wall_sweep(
                 full=full, seed=seed, cache=caches["wall"], progress=progress("wall networks")
+            ),
+        ),
+        (
+            "capacity",
+            lambda: capacity_exponents.capacity_sweep(
+                full=full, seed=seed, cache=caches["capacity"], progress=progress("capacity exponents")
             ),
         ),
         (

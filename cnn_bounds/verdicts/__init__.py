@@ -7,7 +7,8 @@ report section and its figures. The report runs them in this order:
 * :mod:`~cnn_bounds.verdicts.renyi2_squares`: the same at image scale, Renyi-2 of l x l squares sampled
   with certified intervals, fitted as a scaling law;
 * :mod:`~cnn_bounds.verdicts.min_cut`: a ConvAC carries at most its min-cut entanglement;
-* :mod:`~cnn_bounds.verdicts.channel_scaling`: D = D0^(1/n_c) where the wall of channels is the bottleneck;
+* :mod:`~cnn_bounds.verdicts.channel_scaling`: D = D0^(1/n_c), read as a scaling law of capacity exponents
+  (measured by :mod:`~cnn_bounds.verdicts.capacity_exponents`), with matched integer widths as detail;
 * :mod:`~cnn_bounds.verdicts.trained_cnns`: small CNNs learn local targets on held-out images;
 
 and two measurements without a verdict of their own, trained networks on real digits:
@@ -19,6 +20,7 @@ parallel runner.
 
 from cnn_bounds.verdicts import (
     base,
+    capacity_exponents,
     channel_scaling,
     learnt_cnns,
     learnt_convacs,
@@ -32,6 +34,7 @@ from cnn_bounds.verdicts import (
 
 __all__ = [
     "base",
+    "capacity_exponents",
     "channel_scaling",
     "learnt_cnns",
     "learnt_convacs",

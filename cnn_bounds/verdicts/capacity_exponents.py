@@ -1,0 +1,219 @@
+"""Capacity exponents: how the generic rank of a ConvAC across a cut grows with its width D, per depth.
+
+The paper's argument is about capacity: n_c stride-1 layers of D channels carry n_c c_k |dA| ln D across a
+cut, one layer of D0 channels c_k |dA| ln D0 (c_k = k - 1 on a chain), so equal capacity needs
+D = D0^(1/n_c). Here the capacity is measured: the rank r(D) of the network's function across the cut,
+with pixels that are never the bottleneck (the many-feature limit, sketched at random points over GF(p):
+cnn_bounds.networks.capacity), at D = 2, 3, 4, ... as far as the sketch reaches. The capacity exponent
+c(D) = ln r(D) / ln D is the capacity in units of ln D; where r is an exact power of D it is one number.
+Equal capacity, r_{n_c}(D) = r_1(D0), gives the matched-width exponent c_1 / c_{n_c}, which the paper says
+is 1/n_c.
+
+Beside every point: the cheapest wall of the network's tensor network (cnn_bounds.networks.mincut, no
+pixel cut, so the many-feature limit's bound) as a bond count log_D(bound), and the paper's n_c c_k |dA|.
+Networks end in the local read-out (each final position read to a number, then multiplied), the paper's
+wall geometry, so that only the features whose receptive field straddles the cut carry rank: a chain of
+2 (k - 1) n_c pixels (overlapping) or k^n_c (tree) holds every straddling feature of a chain of any length.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from cnn_bounds.networks.capacity import MAX_POINTS, capacity_exponent, modular_network, sketched_rank
+from cnn_bounds.networks.convac import ConvACSpec
+from cnn_bounds.networks.mincut import min_cut
+from cnn_bounds.verdicts.points import Points
+from numeric import Lattice, boundary_length, column_cut, rectangle
+from numeric.errors import InvalidInputError
+from proofs.channel_scaling import D, overlapping_chain_rank
+
+
+@dataclass(frozen=True)
+class Family:
+    """An architecture family: kernel k, overlapping (stride 1) or tree (stride k) windows, shared or
+    unshared weights; always the local read-out."""
+
+    kernel: int
+    overlapping: bool
+    shared: bool
+
+    @property
+    def label(self) -> str:
+        return (
+            f"k={self.kernel} {'overlapping' if self.overlapping else 'tree'}, "
+            f"{'shared' if self.shared else 'unshared'}"
+        )
+
+
+@dataclass(frozen=True)
+class RegionCase:
+    """A lattice builder (depth -> Lattice) and a region builder (Lattice -> pixels), with a label."""
+
+    label: str
+    lattice: Callable[[int, Family], Lattice]
+    region: Callable[[Lattice], tuple[int, ...]]
+    depths: tuple[int, ...]
+
+
+def _chain(depth: int, family: Family) -> Lattice:
+    length = 2 * (family.kernel - 1) * depth if family.overlapping else family.kernel**depth
+    return Lattice(max(length, 2), 1, 2)
+
+
+def _half(lattice: Lattice) -> tuple[int, ...]:
+    return column_cut(lattice, lattice.width // 2)
+
+
+def _strip(depth: int, family: Family) -> Lattice:
+    """Three rows, wide enough for ``depth`` overlapping layers on each side of the cut."""
+    return Lattice(2 * (family.kernel - 1) * depth, max(3, (family.kernel - 1) * depth + 1), 2)
+
+
+def _square_lattice(depth: int, family: Family) -> Lattice:
+    side = 2 + 2 * (family.kernel - 1) * depth
+    return Lattice(side, side, 2)
+
+
+def _central_pixel_pair(lattice: Lattice) -> tuple[int, ...]:
+    return rectangle(lattice, lattice.width // 2 - 1, lattice.height // 2 - 1, 2, 1)
+
+
+FAMILIES = (
+    Family(2, True, False),
+    Family(2, True, True),
+    Family(3, True, False),
+    Family(2, False, False),
+)
+CHAIN = RegionCase("chain, half cut", _chain, _half, (1, 2, 3, 4, 5))
+STRIP = RegionCase("strip, half cut", _strip, _half, (1, 2))
+SQUARE = RegionCase("square lattice, two central pixels", _square_lattice, _central_pixel_pair, (1, 2))
+WIDTHS = (2, 3, 4, 5)
+
+
+def cases(full: bool = False) -> list[tuple[Family, RegionCase]]:
+    """Quick: the chain for every family (k = 3 to depth 3), the strip for k = 2 overlapping unshared.
+    Full: every family on the chain to depth 5, the strip and the square region."""
+    chosen = [(family, CHAIN) for family in FAMILIES] + [(FAMILIES[0], STRIP)]
+    if full:
+        chosen += [(FAMILIES[0], SQUARE), (FAMILIES[1], STRIP)]
+    return chosen
+
+
+def measure(family: Family, case: RegionCase, depth: int, channels: int, seed: int, max_points: int) -> dict:
+    """One point: the sketched rank across the case's region at this depth and width, with the wall's bond
+    count and the paper's."""
+    lattice = case.lattice(depth, family)
+    region = case.region(lattice)
+    spec = ConvACSpec(lattice, channels, depth, family.kernel, family.overlapping, family.shared, "local")
+    sketch = sketched_rank(modular_network(spec, seed), region, seed, max_points=max_points)
+    many = Lattice(lattice.width, lattice.height, 10**6)  # the wall is read where pixels cost more than bonds
+    wall = min_cut(
+        ConvACSpec(many, channels, depth, family.kernel, family.overlapping, family.shared, "local"),
+        region,
+        cuttable="wall",
+    )
+    boundary = boundary_length(lattice, region)
+    return {
+        "lattice": f"{lattice.width}x{lattice.height}",
+        "boundary": boundary,
+        "rank": sketch.rank,
+        "rank_at_least": sketch.rank_at_least,
+        "points": sketch.points,
+        "failure_bound": sketch.failure_bound,
+        "evaluations": sketch.evaluations,
+        "seconds": sketch.seconds,
+        "wall_bonds": math.log(wall.rank_bound) / math.log(channels) if wall.rank_bound else None,
+        "paper_bonds": depth * (family.kernel - 1) * boundary,
+    }
+
+
+def capacity_sweep(
+    full: bool = False,
+    seed: int = 0,
+    cache: Points | None = None,
+    progress: Callable | None = None,
+    widths: tuple[int, ...] = WIDTHS,
+) -> dict:
+    """Every case, depth and width (a width is skipped once a smaller one left the sketch's reach at that
+    depth); per (family, region, depth) the exponents of :func:`capacity_exponent` over the resolved widths,
+    and the matched-width exponents c_1(D) / c_{n_c}(D) at every width resolved at both depths."""
+    cache = cache or Points()
+    max_points = MAX_POINTS if full else 2048
+    rows = []
+    work = [(family, case, depth) for family, case in cases(full) for depth in case.depths]
+    if not full:
+        work = [(f, c, d) for f, c, d in work if d <= (3 if f.kernel == 3 else 4)]
+    for family, case, depth in progress(work) if progress else work:
+        for channels in widths:
+            parameters = {
+                "stage": "capacity",
+                "family": family.label,
+                "region": case.label,
+                "depth": depth,
+                "channels": channels,
+                "seed": seed,
+                "max_points": max_points,
+            }
+            try:
+                point = cache.get_or_measure(
+                    parameters, lambda: measure(family, case, depth, channels, seed, max_points)
+                )
+            except InvalidInputError:  # the lattice cannot hold this depth
+                break
+            rows.append(point)
+            if point["rank"] is None:
+                break
+    fits = []
+    for family, case in cases(full):
+        resolved_by_depth = {}
+        for depth in case.depths:
+            resolved = [
+                r
+                for r in rows
+                if r["family"] == family.label and r["region"] == case.label and r["depth"] == depth and r["rank"]
+            ]
+            if not resolved:
+                continue
+            resolved_by_depth[depth] = {r["channels"]: r for r in resolved}
+            fit = capacity_exponent([r["channels"] for r in resolved], [r["rank"] for r in resolved])
+            fits.append(
+                {
+                    "family": family.label,
+                    "region": case.label,
+                    "depth": depth,
+                    "lattice": resolved[0]["lattice"],
+                    "boundary": resolved[0]["boundary"],
+                    "widths": [r["channels"] for r in resolved],
+                    "ranks": [r["rank"] for r in resolved],
+                    "capacity_exponent": fit["per_width"],
+                    "slope": fit["slope"],
+                    "slope_se": fit["slope_se"],
+                    "wall_bonds": resolved[0]["wall_bonds"],
+                    "paper_bonds": resolved[0]["paper_bonds"],
+                }
+            )
+        shallow = resolved_by_depth.get(1, {})
+        for fit in fits:
+            if fit["family"] != family.label or fit["region"] != case.label:
+                continue
+            fit["matched_exponent"] = [
+                math.log(shallow[d]["rank"]) / math.log(rank) if d in shallow and rank > 1 else None
+                for d, rank in zip(fit["widths"], fit["ranks"])
+            ]
+            fit["paper_exponent"] = 1 / fit["depth"]
+            matched = [e for e in fit["matched_exponent"] if e is not None]
+            fit["capacity_low"], fit["capacity_high"] = min(fit["capacity_exponent"]), max(fit["capacity_exponent"])
+            fit["matched_low"] = min(matched) if matched else None
+            fit["matched_high"] = max(matched) if matched else None
+    for row in rows:  # the measured law of the overlapping k = 2 chains, beside each of their ranks
+        law = row["region"] == CHAIN.label and row["family"].startswith("k=2 overlapping")
+        row["law_rank"] = int(overlapping_chain_rank(row["depth"]).subs(D, row["channels"])) if law else None
+    checked = [row for row in rows if row["rank"] is not None and row["law_rank"] is not None]
+    law = {"points": len(checked), "equal": sum(row["rank"] == row["law_rank"] for row in checked)}
+    return {"rows": rows, "fits": fits, "law": law, "full": full, "seed": seed, "max_points": max_points}
+
+
+__all__ = ["CHAIN", "FAMILIES", "SQUARE", "STRIP", "Family", "RegionCase", "capacity_sweep", "cases", "measure"]
