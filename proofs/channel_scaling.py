@@ -241,7 +241,7 @@ def check_channel_scaling_numerically(
 
 
 depth = symbols("n", integer=True, positive=True)
-wall = sympy.Function("W")
+_wall = sympy.Function("W")
 
 
 def overlapping_chain_walls() -> sympy.Expr:
@@ -250,7 +250,9 @@ def overlapping_chain_walls() -> sympy.Expr:
     W(1) = 1. The recurrence itself is measured, not derived: it reproduces the minimal cuts that networkx
     finds on the networks' tensor networks for n = 1..8 (cnn_bounds.networks.mincut; tests)."""
     return sympy.simplify(
-        sympy.rsolve(wall(depth) - wall(depth - 1) - 2 * wall(depth - 2) - 1, wall(depth), {wall(0): 0, wall(1): 1})
+        sympy.rsolve(
+            _wall(depth) - _wall(depth - 1) - 2 * _wall(depth - 2) - 1, _wall(depth), {_wall(0): 0, _wall(1): 1}
+        )
     )
 
 

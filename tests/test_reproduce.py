@@ -253,10 +253,20 @@ def test_the_verdict_counts_agree_with_a_recount_of_the_raw_numbers(quick_run):
         r["entropy"] <= math.log(r["rank_bound"]) + r["error_bound"] and r["rank"] <= r["rank_bound"]
         for r in scale_rows
     )
-    wall = [m for m in results["wall"]["matches"] if m["depth"] >= 2]
-    assert verdicts["channel-scaling"]["comparisons"] == len(wall)
-    agree = sum(m["D"] ** m["depth"] >= m["D0"] > (m["D"] - 1) ** m["depth"] for m in wall)
-    assert (verdicts["channel-scaling"]["verdict"] == base.HOLDS) == (agree == len(wall) >= base.MIN_NON_VACUOUS)
+    deep = _deep_fits(results)
+    exponents = [(e, fit["depth"]) for fit in deep for e in fit["matched_exponent"] if e is not None]
+    assert verdicts["channel-scaling"]["comparisons"] == len(exponents)
+    shallow = {  # c_1 / c_n_c recounted from the raw ranks: ln r_1(D) / ln r_n_c(D)
+        (r["family"], r["region"], r["channels"]): r["rank"]
+        for r in results["capacity"]["rows"]
+        if r["depth"] == 1 and r["rank"]
+    }
+    for fit in deep:
+        for width, rank, exponent in zip(fit["widths"], fit["ranks"], fit["matched_exponent"]):
+            expected = math.log(shallow[(fit["family"], fit["region"], width)]) / math.log(rank)
+            assert exponent == pytest.approx(expected, rel=1e-12)
+    agree = sum(abs(e - 1 / n) <= 0.1 / n for e, n in exponents)
+    assert (verdicts["channel-scaling"]["verdict"] == base.HOLDS) == (agree == len(exponents) >= base.MIN_NON_VACUOUS)
     assert verdicts["volume-law"]["comparisons"] == len(results["derive"]["volume-law"]["numeric"]["rows"])
 
 

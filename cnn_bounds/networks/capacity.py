@@ -2,10 +2,10 @@
 
 With M one-hot features per pixel, level s enters as the column W_0 e_s of the representation, one of M
 points in F^D, and the function on all images is the network's polynomial f(x_1, ..., x_N) in its pixels'
-D-vectors, evaluated on the product grid of those points (:meth:`ConvAC.at_points`). Its rank across A|B
-grows with M and stops at the rank of the polynomial itself, the flattening rank of f(x_A; x_B): the limit
-of many features, in which every cut through a pixel costs more than the network's own bonds. That rank is
-what the capacity of a network means here, and it is sketched directly:
+D-vectors (:meth:`cnn_bounds.networks.convac.ConvAC.at_points`), evaluated on the product grid of those
+points. Its rank across A|B grows with M and stops at the rank of the polynomial itself, the flattening
+rank of f(x_A; x_B): the limit of many features, in which every cut through a pixel costs more than the
+network's own bonds. That rank is what the capacity of a network means here, and it is sketched directly:
 
 - draw R points a_i (a uniform vector of F_p^D for each pixel of A) and R points b_j for B;
 - Y_ij = f(a_i, b_j) is a submatrix of the flattening, so rank Y <= rank f whatever the draw;
@@ -15,10 +15,10 @@ what the capacity of a network means here, and it is sketched directly:
   vanishes at random points with at most that probability;
 - R doubles from 16 until rank Y < R, which certifies R > r.
 
-Each Y is one grid of :meth:`ConvAC.grid_at` (every feature inside one side computed once per row or
-column), its rank FLINT's (numeric.precise.rank_mod_p). The weights are uniform residues mod p, so the
-rank is the network's generic rank over GF(p) (equal to its generic rank over the rationals except on a
-set of weights of probability at most deg / p, by the same lemma).
+Each Y is one grid of :meth:`cnn_bounds.networks.convac.ConvAC.grid_at` (every feature inside one side
+computed once per row or column), its rank FLINT's (numeric.precise.rank_mod_p). The weights are uniform
+residues mod p, so the rank is the network's generic rank over GF(p) (equal to its generic rank over the
+rationals except on a set of weights of probability at most deg / p, by the same lemma).
 """
 
 from __future__ import annotations

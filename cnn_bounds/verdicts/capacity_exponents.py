@@ -90,7 +90,10 @@ FAMILIES = (
 CHAIN = RegionCase("chain, half cut", _chain, _half, (1, 2, 3, 4, 5))
 STRIP = RegionCase("strip, half cut", _strip, _half, (1, 2))
 SQUARE = RegionCase("square lattice, two central pixels", _square_lattice, _central_pixel_pair, (1, 2))
-WIDTHS = (2, 3, 4, 5)
+WIDTHS = (2, 3, 4, 5, 6, 8, 12, 16)
+ENOUGH_RANK = 256
+"""Widths grow at each depth until the rank reaches this (the largest shallow width D0 matched below) or
+leaves the sketch's reach."""
 
 
 def cases(full: bool = False) -> list[tuple[Family, RegionCase]]:
@@ -137,9 +140,11 @@ def capacity_sweep(
     progress: Callable | None = None,
     widths: tuple[int, ...] = WIDTHS,
 ) -> dict:
-    """Every case, depth and width (a width is skipped once a smaller one left the sketch's reach at that
-    depth); per (family, region, depth) the exponents of :func:`capacity_exponent` over the resolved widths,
-    and the matched-width exponents c_1(D) / c_{n_c}(D) at every width resolved at both depths."""
+    """Every case, depth and width (the widths stop at a depth once a rank reaches ENOUGH_RANK or leaves the
+    sketch's reach); per (family, region, depth) the exponents of
+    :func:`cnn_bounds.networks.capacity.capacity_exponent` over the resolved widths, and the matched-width
+    exponents c_1(D) / c_{n_c}(D) at every width resolved at both depths; the parameters at matched
+    capacity (:func:`matched_parameters`)."""
     cache = cache or Points()
     max_points = MAX_POINTS if full else 2048
     rows = []
@@ -164,7 +169,7 @@ def capacity_sweep(
             except InvalidInputError:  # the lattice cannot hold this depth
                 break
             rows.append(point)
-            if point["rank"] is None:
+            if point["rank"] is None or point["rank"] >= ENOUGH_RANK:
                 break
     fits = []
     for family, case in cases(full):
@@ -213,7 +218,70 @@ def capacity_sweep(
         row["law_rank"] = int(overlapping_chain_rank(row["depth"]).subs(D, row["channels"])) if law else None
     checked = [row for row in rows if row["rank"] is not None and row["law_rank"] is not None]
     law = {"points": len(checked), "equal": sum(row["rank"] == row["law_rank"] for row in checked)}
-    return {"rows": rows, "fits": fits, "law": law, "full": full, "seed": seed, "max_points": max_points}
+    return {
+        "rows": rows,
+        "fits": fits,
+        "law": law,
+        "parameters": matched_parameters(rows),
+        "full": full,
+        "seed": seed,
+        "max_points": max_points,
+    }
 
 
-__all__ = ["CHAIN", "FAMILIES", "SQUARE", "STRIP", "Family", "RegionCase", "capacity_sweep", "cases", "measure"]
+SHALLOW_WIDTHS = (16, 64, ENOUGH_RANK)
+
+
+def matched_parameters(rows: list[dict], shallow_widths: tuple[int, ...] = SHALLOW_WIDTHS) -> list[dict]:
+    """Deeper is cheaper, measured: for one layer of D0 channels (rank D0 across the half cut of the k = 2
+    overlapping chain) and each measured depth, the smallest width D whose measured rank reaches D0 (None
+    when no measured width does: beyond the sketch's reach), its parameter count n_c k^2 D^2 (the paper's
+    count, k = 2), and the paper's n_c k^2 D0^(2/n_c) beside it; per D0 the measured cheapest depth and the
+    paper's optimum 2 ln D0."""
+    family = FAMILIES[0].label
+    mine = [r for r in rows if r["family"] == family and r["region"] == CHAIN.label and r["rank"] is not None]
+    kernel = FAMILIES[0].kernel
+    table = []
+    for shallow in shallow_widths:
+        per_depth = []
+        for depth in sorted({r["depth"] for r in mine}):
+            ranks = sorted((r["channels"], r["rank"]) for r in mine if r["depth"] == depth)
+            reaching = [d for d, rank in ranks if rank >= shallow]
+            width = min(reaching) if reaching else None
+            per_depth.append(
+                {
+                    "depth": depth,
+                    "D": width if depth > 1 else shallow,
+                    "parameters": depth * kernel**2 * (width if depth > 1 else shallow) ** 2
+                    if (width or depth == 1)
+                    else None,
+                    "paper_parameters": depth * kernel**2 * shallow ** (2 / depth),
+                }
+            )
+        known = [p for p in per_depth if p["parameters"] is not None]
+        best = min(known, key=lambda p: p["parameters"])
+        table.append(
+            {
+                "D0": shallow,
+                "depths": per_depth,
+                "cheapest_depth": best["depth"],
+                "cheapest_parameters": best["parameters"],
+                "paper_best_depth": 2 * math.log(shallow),
+            }
+        )
+    return table
+
+
+__all__ = [
+    "CHAIN",
+    "FAMILIES",
+    "SHALLOW_WIDTHS",
+    "SQUARE",
+    "STRIP",
+    "Family",
+    "RegionCase",
+    "capacity_sweep",
+    "cases",
+    "matched_parameters",
+    "measure",
+]

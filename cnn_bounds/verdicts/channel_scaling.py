@@ -431,7 +431,7 @@ def verdict(results: dict) -> dict:
     misses = [c for c in compared if not c["agrees"]]
     exponents = sum(e is not None for c in compared for e in c["matched_exponent"])  # each could have failed
     examples = "; ".join(
-        f"{c['family']}, {c['region']}, $n_c = {c['depth']}$: {c['low']:.3f}--{c['high']:.3f} "
+        f"{c['family']}, {c['region']}, $n_c = {c['depth']}$: {c['low']:.3f} to {c['high']:.3f} "
         f"against {c['paper_exponent']:.3f}"
         for c in misses[:3]
     )
@@ -616,6 +616,35 @@ def capacity_section(results: dict, q: Quoter) -> str:
         r"the paper's $n_c$ from depth 3 on: $c_1 / c_{n_c}$ is smaller than $1/n_c$, so in this sense deeper "
         r"is cheaper than the paper's argument says, and a tree (stride $k$) across a cut between its top "
         r"windows carries $\ln D$ at every depth." + "\n"
+    )
+    parameters = capacity["parameters"]
+    depths = [p["depth"] for p in parameters[0]["depths"]]
+    parts.append(
+        r"\paragraph{Deeper is cheaper, measured.} Parameters at matched capacity ($n_c k^2 D^2$, $k = 2$, the "
+        r"paper's count), with $D$ the smallest measured width whose rank reaches a shallow network's $D_0$ on "
+        r"the overlapping chain, beside the paper's $n_c k^2 D_0^{2/n_c}$; the cheapest measured depth against "
+        r"the paper's optimum $2 \ln D_0$ (depths beyond the table are not measured in this run):" + "\n"
+    )
+    parts.append(
+        table(
+            "r" + "r" * len(depths) + "rr",
+            ["$D_0$", *[f"$n_c = {d}$" for d in depths], "cheapest", r"$2 \ln D_0$"],
+            [
+                [
+                    q(f"capacity.parameters.{i}.D0", "{}"),
+                    *[
+                        q(f"capacity.parameters.{i}.depths.{j}.parameters", "{}")
+                        + " ("
+                        + q(f"capacity.parameters.{i}.depths.{j}.paper_parameters", "{:.0f}")
+                        + ")"
+                        for j in range(len(depths))
+                    ],
+                    "$n_c = " + q(f"capacity.parameters.{i}.cheapest_depth", "{}") + "$",
+                    q(f"capacity.parameters.{i}.paper_best_depth", "{:.1f}"),
+                ]
+                for i in range(len(parameters))
+            ],
+        )
     )
     parts.append(verdict_line(q, "channel-scaling"))
     return "\n".join(parts) + "\n"
