@@ -117,4 +117,4 @@ def test_the_channel_scaling_verdict_reads_matched_width_exponents():
     paper = verdict(results([1 / 3, 1 / 3, 1 / 3]))
     measured = verdict(results([np.log(2) / np.log(16), np.log(3) / np.log(90), np.log(4) / np.log(320)]))
     assert paper["verdict"] == "holds" and measured["verdict"] == "does not hold"
-    assert "0.240--0.250 against 0.333" in measured["because"]
+    assert "0.240 to 0.250 against 0.333" in measured["because"]
