@@ -4,7 +4,12 @@ Part 1, side by side in one run: the rank of an n x n matrix of rank n/2 (a prod
 mod p) by FLINT's nmod_mat (numeric.precise.rank_mod_p) against the int64 Gauss-Jordan elimination of
 numeric.precise.row_reduce_mod_p, at each n (the elimination only up to ``--elimination-up-to``).
 
-Part 2: cnn_bounds.networks.capacity.sketched_rank on overlapping k = 2 chains of 2 n_c pixels (local
+Part 2, validation: the dense rank of the same modular network with M one-hot features (every image
+enumerated, numeric.precise.schmidt_rank_mod_p) at growing M against its sketched rank, for each family of
+the capacity sweep where the images can be enumerated; the dense rank may not exceed the sketch, and
+reaches it once M is large.
+
+Part 3: cnn_bounds.networks.capacity.sketched_rank on overlapping k = 2 chains of 2 n_c pixels (local
 read-out, unshared weights, half cut) for each depth and width until a sketch exceeds the time budget;
 each row gives the rank (or ">= R" when the largest sketch was of full rank), the sketch size, the values of f
 and the seconds.
@@ -21,9 +26,18 @@ import time
 import numpy as np
 
 from cnn_bounds.networks.capacity import modular_network, sketched_rank
-from cnn_bounds.networks.convac import ConvACSpec
+from cnn_bounds.networks.convac import ConvACSpec, evaluate_on_all_images
 from numeric import Lattice
-from numeric.precise import LARGE_PRIME, rank_mod_p, row_reduce_mod_p
+from numeric.precise import LARGE_PRIME, rank_mod_p, row_reduce_mod_p, schmidt_rank_mod_p
+
+VALIDATION = (  # (label, width, height, kernel, overlapping, depth, channels, features)
+    ("k=2 overlapping chain", 4, 1, 2, True, 2, 3, (2, 4, 8, 12)),
+    ("k=2 overlapping chain", 6, 1, 2, True, 3, 2, (2, 4, 6, 8)),
+    ("k=2 overlapping chain", 6, 1, 2, True, 3, 3, (4, 8, 12)),
+    ("k=3 overlapping chain", 4, 1, 3, True, 1, 3, (2, 4, 8, 16)),
+    ("k=2 tree chain", 8, 1, 2, False, 3, 3, (2, 3, 4)),
+    ("k=2 overlapping strip", 2, 3, 2, True, 1, 3, (2, 4, 8)),
+)
 
 
 def _matrix(size: int, rng: np.random.Generator) -> np.ndarray:
@@ -57,6 +71,21 @@ def main() -> None:
             print(f"| {size} | {rank} | {flint_seconds:.3f} | {elimination:.3f} | {elimination / flint_seconds:.1f}x |")
         else:
             print(f"| {size} | {rank} | {flint_seconds:.3f} | | |")
+    print("\n| network | n_c | D | dense rank (M) | sketched rank | dense <= sketch | reached |")
+    print("|---|---|---|---|---|---|---|")
+    for label, width, height, kernel, overlapping, depth, channels, features in VALIDATION:
+        dense, sketches = [], []
+        for levels in features:
+            spec = ConvACSpec(Lattice(width, height, levels), channels, depth, kernel, overlapping, False, "local")
+            network = modular_network(spec, 0)
+            region = tuple(p for p in range(width * height) if p % width < width // 2)
+            values = evaluate_on_all_images(network, spec.lattice)
+            dense.append(schmidt_rank_mod_p(values, region, levels=levels, prime=network.modulus))
+            sketches.append(sketched_rank(network, region, 0).rank)  # the same network's polynomial
+        listed = ", ".join(f"{r} ({m})" for r, m in zip(dense, features))
+        below = all(d <= k for d, k in zip(dense, sketches))
+        shown = "/".join(str(k) for k in sorted(set(sketches)))
+        print(f"| {label} | {depth} | {channels} | {listed} | {shown} | {below} | {dense[-1] == sketches[-1]} |")
     print("\n| n_c | D | rank | sketch R | values of f | failure bound | s |\n|---|---|---|---|---|---|---|")
     for depth in args.depths:
         for width in args.widths:

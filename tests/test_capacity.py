@@ -118,3 +118,22 @@ def test_the_channel_scaling_verdict_reads_matched_width_exponents():
     measured = verdict(results([np.log(2) / np.log(16), np.log(3) / np.log(90), np.log(4) / np.log(320)]))
     assert paper["verdict"] == "holds" and measured["verdict"] == "does not hold"
     assert "0.240 to 0.250 against 0.333" in measured["because"]
+
+
+def test_column_blocks_give_the_same_sketch(monkeypatch):
+    """A sketch evaluated in blocks of one column at a time (a tiny memory budget) has the same rank."""
+    import cnn_bounds.networks.capacity as capacity
+
+    spec = ConvACSpec(Lattice(6, 1, 2), 2, 3, 2, True, False, "local")
+    whole = sketched_rank(modular_network(spec, 3), (0, 1, 2), 3)
+    monkeypatch.setattr(capacity, "GRID_BYTES", 1)
+    blocks = sketched_rank(modular_network(spec, 3), (0, 1, 2), 3)
+    assert (
+        (blocks.rank, blocks.points, blocks.evaluations)
+        == (whole.rank, whole.points, whole.evaluations)
+        == (
+            16,
+            32,
+            16**2 + 32**2,
+        )
+    )

@@ -38,6 +38,8 @@ from numeric.precise import prime_for_sums, rank_mod_p
 FIRST_POINTS = 16
 MAX_POINTS = 8192
 """The largest sketch (R x R): a rank of FLINT's at 8192 takes about a minute on 2 cores."""
+GRID_BYTES = 1 << 30
+"""Memory for the per-pair features of one block of sketch columns (int64, R x columns x D per feature)."""
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,11 @@ class SketchedRank:
     failure_bound: float
     evaluations: int
     seconds: float
+
+
+def feature_count(spec: ConvACSpec) -> int:
+    """Features of all layers (pixels included): an upper bound on those a grid holds per pair at once."""
+    return sum(height * width for height, width in spec.layer_shapes)
 
 
 def polynomial_degree(spec: ConvACSpec) -> int:
@@ -87,8 +94,12 @@ def sketched_rank(network: ConvAC, region: Region, seed: int = 0, max_points: in
     while True:
         rows = torch.randint(0, prime, (points, len(first), spec.channels), generator=generator)
         columns = torch.randint(0, prime, (points, len(second), spec.channels), generator=generator)
-        with torch.no_grad():
-            values = network.grid_at(first, rows, second, columns).numpy()
+        values = np.empty((points, points), dtype=np.int64)
+        step = max(1, GRID_BYTES // (8 * points * spec.channels * feature_count(spec)))
+        with torch.no_grad():  # column blocks bound the per-pair features held at once
+            for start in range(0, points, step):
+                block = network.grid_at(first, rows, second, columns[start : start + step])
+                values[:, start : start + step] = block.numpy()
         evaluations += points * points
         rank = rank_mod_p(values, prime)
         if rank < points or 2 * points > max_points:
@@ -126,9 +137,11 @@ def capacity_exponent(channels: list[int], ranks: list[int]) -> dict:
 
 __all__ = [
     "FIRST_POINTS",
+    "GRID_BYTES",
     "MAX_POINTS",
     "SketchedRank",
     "capacity_exponent",
+    "feature_count",
     "modular_network",
     "polynomial_degree",
     "sketched_rank",
