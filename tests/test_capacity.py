@@ -1,6 +1,8 @@
 """Sketched ranks of ConvAC polynomials: never above the truth, equal to the dense rank once the features
 are many enough."""
 
+import time
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -137,3 +139,10 @@ def test_column_blocks_give_the_same_sketch(monkeypatch):
             16**2 + 32**2,
         )
     )
+
+
+def test_a_sketch_reports_its_own_time():
+    spec = ConvACSpec(Lattice(6, 1, 2), 2, 3, 2, True, False, "local")
+    start = time.perf_counter()
+    sketch = sketched_rank(modular_network(spec, 0), (0, 1, 2), 0)
+    assert 0 < sketch.seconds <= time.perf_counter() - start

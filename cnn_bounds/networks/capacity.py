@@ -97,9 +97,9 @@ def sketched_rank(network: ConvAC, region: Region, seed: int = 0, max_points: in
         values = np.empty((points, points), dtype=np.int64)
         step = max(1, GRID_BYTES // (8 * points * spec.channels * feature_count(spec)))
         with torch.no_grad():  # column blocks bound the per-pair features held at once
-            for start in range(0, points, step):
-                block = network.grid_at(first, rows, second, columns[start : start + step])
-                values[:, start : start + step] = block.numpy()
+            for column in range(0, points, step):
+                block = network.grid_at(first, rows, second, columns[column : column + step])
+                values[:, column : column + step] = block.numpy()
         evaluations += points * points
         rank = rank_mod_p(values, prime)
         if rank < points or 2 * points > max_points:
