@@ -67,9 +67,14 @@ def _half(lattice: Lattice) -> tuple[int, ...]:
     return column_cut(lattice, lattice.width // 2)
 
 
-def _strip(depth: int, family: Family) -> Lattice:
-    """Three rows, wide enough for ``depth`` overlapping layers on each side of the cut."""
-    return Lattice(2 * (family.kernel - 1) * depth, max(3, (family.kernel - 1) * depth + 1), 2)
+def _strip(rows: int) -> Callable[[int, Family], Lattice]:
+    """A strip of ``rows`` rows, wide enough for ``depth`` overlapping layers on each side of the cut: the
+    half cut crosses ``rows`` bonds, |dA| = rows."""
+
+    def build(depth: int, family: Family) -> Lattice:
+        return Lattice(2 * (family.kernel - 1) * depth, rows, 2)
+
+    return build
 
 
 def _square_lattice(depth: int, family: Family) -> Lattice:
@@ -88,7 +93,11 @@ FAMILIES = (
     Family(2, False, False),
 )
 CHAIN = RegionCase("chain, half cut", _chain, _half, (1, 2, 3, 4, 5))
-STRIP = RegionCase("strip, half cut", _strip, _half, (1, 2))
+STRIPS = tuple(
+    RegionCase(f"{rows}-row strip, half cut", _strip(rows), _half, tuple(d for d in (1, 2, 3) if d <= rows - 1))
+    for rows in (2, 3, 4)
+)
+"""|dA| = 2, 3, 4: a 2-D window of k = 2 needs n_c + 1 rows for n_c layers."""
 SQUARE = RegionCase("square lattice, two central pixels", _square_lattice, _central_pixel_pair, (1, 2))
 WIDTHS = (2, 3, 4, 5, 6, 8, 12, 16)
 ENOUGH_RANK = 256
@@ -97,11 +106,12 @@ leaves the sketch's reach."""
 
 
 def cases(full: bool = False) -> list[tuple[Family, RegionCase]]:
-    """Quick: the chain for every family (k = 3 to depth 3), the strip for k = 2 overlapping unshared.
-    Full: every family on the chain to depth 5, the strip and the square region."""
-    chosen = [(family, CHAIN) for family in FAMILIES] + [(FAMILIES[0], STRIP)]
+    """Quick: the chain for every family (k = 3 to depth 3), strips of 2, 3 and 4 rows for k = 2 overlapping
+    unshared. Full: every family on the chain to depth 5, the square region, and the strips with shared
+    weights too."""
+    chosen = [(family, CHAIN) for family in FAMILIES] + [(FAMILIES[0], strip) for strip in STRIPS]
     if full:
-        chosen += [(FAMILIES[0], SQUARE), (FAMILIES[1], STRIP)]
+        chosen += [(FAMILIES[0], SQUARE)] + [(FAMILIES[1], strip) for strip in STRIPS]
     return chosen
 
 
@@ -277,7 +287,7 @@ __all__ = [
     "FAMILIES",
     "SHALLOW_WIDTHS",
     "SQUARE",
-    "STRIP",
+    "STRIPS",
     "Family",
     "RegionCase",
     "capacity_sweep",
