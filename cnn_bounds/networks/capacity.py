@@ -9,11 +9,13 @@ network's own bonds. That rank is what the capacity of a network means here, and
 
 - draw R points a_i (a uniform vector of F_p^D for each pixel of A) and R points b_j for B;
 - Y_ij = f(a_i, b_j) is a submatrix of the flattening, so rank Y <= rank f whatever the draw;
-- if R >= r = rank f, rank Y = r except with probability at most r deg / p (Schwartz-Zippel): f = sum_k
-  g_k(x_A) h_k(x_B) with r independent g_k and r independent h_k has an r x r evaluation matrix with
-  nonzero determinant, a polynomial of degree at most r deg in the points (deg: f's total degree), which
-  vanishes at random points with at most that probability;
-- R doubles from 16 until rank Y < R, which certifies R > r.
+- rank Y = min(R, r), r = rank f, except with probability at most min(R, r) deg / p (Schwartz-Zippel): f =
+  sum_k g_k(x_A) h_k(x_B) with r independent g_k and r independent h_k has, for every m <= r, an m x m
+  evaluation matrix with nonzero determinant, a polynomial of degree at most m deg in the points (deg: f's
+  total degree), which vanishes at random points with at most that probability;
+- R doubles from 16 until rank Y < R. The reported rank is then r, unless the last sketch fell short of
+  min(R, r): the recorded failure bound is R deg / p, which covers both that case and R <= r (the true rank
+  is unknown, so the bound does not use it).
 
 Each Y is one grid of :meth:`cnn_bounds.networks.convac.ConvAC.grid_at` (every feature inside one side
 computed once per row or column), its rank FLINT's (numeric.precise.rank_mod_p). The weights are uniform
@@ -112,7 +114,7 @@ def sketched_rank(network: ConvAC, region: Region, seed: int = 0, max_points: in
         points=points,
         prime=prime,
         degree=degree,
-        failure_bound=min(1.0, rank * degree / prime) if resolved else 0.0,
+        failure_bound=min(1.0, points * degree / prime) if resolved else 0.0,
         evaluations=evaluations,
         seconds=time.perf_counter() - start,
     )
