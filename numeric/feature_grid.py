@@ -106,11 +106,9 @@ def _aggregate(counts: np.ndarray, aggregator: str, threshold: int) -> np.ndarra
 
 @dataclass(frozen=True)
 class _Box:
-    """The rows and columns of the image that hold one side's inside windows, how that side's configurations
+    """The size of the part of the image that holds one side's inside windows, how that side's configurations
     fill it (runs of consecutive pixels, copied as slices), and which window positions in it are inside."""
 
-    top: int
-    left: int
     height: int
     width: int
     runs: tuple[tuple[int, int, int], ...]  # (place in the flattened box, column of the configuration, length)
@@ -122,7 +120,7 @@ def _box(lattice: Lattice, window: tuple[int, int], sites: np.ndarray, inside: n
     positions (over the whole image) are ``inside``."""
     ys, xs = np.nonzero(inside)
     if len(ys) == 0:
-        return _Box(0, 0, 0, 0, (), np.zeros((0, 0), dtype=bool))
+        return _Box(0, 0, (), np.zeros((0, 0), dtype=bool))
     top, left = int(ys.min()), int(xs.min())
     height, width = int(ys.max()) - top + window[0], int(xs.max()) - left + window[1]
     y, x = np.divmod(np.asarray(sites, dtype=np.int64), lattice.width)
@@ -132,7 +130,7 @@ def _box(lattice: Lattice, window: tuple[int, int], sites: np.ndarray, inside: n
     starts, stops = np.r_[0, breaks], np.r_[breaks, len(kept)]
     runs = tuple((int(places[a]), int(kept[a]), int(b - a)) for a, b in zip(starts, stops) if b > a)
     box_inside = inside[top : top + height - window[0] + 1, left : left + width - window[1] + 1]
-    return _Box(top, left, height, width, runs, np.ascontiguousarray(box_inside))
+    return _Box(height, width, runs, np.ascontiguousarray(box_inside))
 
 
 @dataclass(frozen=True)

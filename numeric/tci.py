@@ -90,6 +90,20 @@ def evaluate_grid(
     return values.reshape(len(first), len(second))
 
 
+def grid_by_grid(
+    function: BatchedFunction,
+    first_sites: np.ndarray,
+    firsts: np.ndarray,
+    second_sites: np.ndarray,
+    seconds: np.ndarray,
+) -> np.ndarray:
+    """The stack of :func:`evaluate_grids` one :func:`evaluate_grid` at a time (for a function without a
+    ``grids`` method of its own)."""
+    return np.stack(
+        [evaluate_grid(function, first_sites, first, second_sites, second) for first, second in zip(firsts, seconds)]
+    )
+
+
 def evaluate_grids(
     function: BatchedFunction,
     first_sites: np.ndarray,
@@ -103,12 +117,7 @@ def evaluate_grids(
     :class:`numeric.feature_grid.LocalFeatureFunction`); any other is evaluated grid by grid."""
     grids = getattr(function, "grids", None)
     if grids is None:
-        return np.stack(
-            [
-                evaluate_grid(function, first_sites, first, second_sites, second)
-                for first, second in zip(firsts, seconds)
-            ]
-        )
+        return grid_by_grid(function, first_sites, firsts, second_sites, seconds)
     values = np.asarray(grids(first_sites, firsts, second_sites, seconds), dtype=np.float64)
     expected = (len(firsts), firsts.shape[1], seconds.shape[1])
     if values.shape != expected or not np.all(np.isfinite(values)):
@@ -596,6 +605,7 @@ __all__ = [
     "cross_interpolate",
     "evaluate_grid",
     "evaluate_grids",
+    "grid_by_grid",
     "in_order",
     "join",
     "interpolant_values",

@@ -13,6 +13,7 @@ channels D >= 2 the cheapest choice is D = 2, n_c = ceil(log2 D0).
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 
@@ -244,6 +245,7 @@ depth = symbols("n", integer=True, positive=True)
 _wall = sympy.Function("W")
 
 
+@functools.cache
 def overlapping_chain_walls() -> sympy.Expr:
     """W(n), the cheapest wall of an overlapping k = 2 chain network with the local read-out across a half
     cut, in bonds of dimension D: the solution (sympy's rsolve) of W(n) = W(n-1) + 2 W(n-2) + 1, W(0) = 0,
@@ -262,6 +264,7 @@ def overlapping_chain_parts(layers: int) -> list[int]:
     return [int(walls.subs(depth, i) - walls.subs(depth, i - 1)) for i in range(1, layers + 1)]
 
 
+@functools.cache
 def overlapping_chain_rank(layers: int) -> sympy.Expr:
     """The measured law of the generic rank of an overlapping k = 2 chain network (local read-out, the
     many-feature limit) across a half cut, as a polynomial in D: prod_i C(D + J_i - 1, J_i), the dimension

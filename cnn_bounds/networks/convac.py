@@ -34,7 +34,7 @@ from numeric import InvalidInputError, Lattice
 from numeric.lattice import validate_region
 from numeric.memory import require_memory
 from numeric.mps import DEFAULT_TOLERANCE, MatrixProductState, compress, contract_site, embed, hadamard, tensor_to_mps
-from numeric.tci import evaluate_grid
+from numeric.tci import evaluate_grid, grid_by_grid
 
 
 @dataclass(frozen=True)
@@ -291,7 +291,7 @@ class _NetworkFunction:
         """A stack of grids (numeric.tci.evaluate_grids), by the network's own ``grids`` when it has one
         (cnn_bounds.networks.relu_cnn.ReluCNN.grids), else grid by grid."""
         if not hasattr(self.network, "grids"):
-            return np.stack([self.grid(first_pixels, a, second_pixels, b) for a, b in zip(firsts, seconds)])
+            return grid_by_grid(self, first_pixels, firsts, second_pixels, seconds)
         tensors = [
             torch.as_tensor(np.asarray(a, dtype=np.int64), device=self.device)
             for a in (first_pixels, firsts, second_pixels, seconds)

@@ -27,7 +27,6 @@ from cnn_bounds.networks.convac import ConvACSpec
 from cnn_bounds.networks.mincut import min_cut
 from cnn_bounds.verdicts.points import Points
 from numeric import Lattice, boundary_length, column_cut, rectangle
-from numeric.errors import InvalidInputError
 from proofs.channel_scaling import D, overlapping_chain_rank
 
 
@@ -59,8 +58,7 @@ class RegionCase:
 
 
 def _chain(depth: int, family: Family) -> Lattice:
-    length = 2 * (family.kernel - 1) * depth if family.overlapping else family.kernel**depth
-    return Lattice(max(length, 2), 1, 2)
+    return Lattice(2 * (family.kernel - 1) * depth if family.overlapping else family.kernel**depth, 1, 2)
 
 
 def _half(lattice: Lattice) -> tuple[int, ...]:
@@ -172,28 +170,25 @@ def capacity_sweep(
                 "seed": seed,
                 "max_points": max_points,
             }
-            try:
-                point = cache.get_or_measure(
-                    parameters, lambda: measure(family, case, depth, channels, seed, max_points)
-                )
-            except InvalidInputError:  # the lattice cannot hold this depth
-                break
+            point = cache.get_or_measure(parameters, lambda: measure(family, case, depth, channels, seed, max_points))
             rows.append(point)
             if point["rank"] is None or point["rank"] >= ENOUGH_RANK:
                 break
     fits = []
     for family, case in cases(full):
-        resolved_by_depth = {}
+        mine = [r for r in rows if r["family"] == family.label and r["region"] == case.label and r["rank"]]
+        shallow = {r["channels"]: r["rank"] for r in mine if r["depth"] == 1}
         for depth in case.depths:
-            resolved = [
-                r
-                for r in rows
-                if r["family"] == family.label and r["region"] == case.label and r["depth"] == depth and r["rank"]
-            ]
+            resolved = [r for r in mine if r["depth"] == depth]
             if not resolved:
                 continue
-            resolved_by_depth[depth] = {r["channels"]: r for r in resolved}
-            fit = capacity_exponent([r["channels"] for r in resolved], [r["rank"] for r in resolved])
+            widths, ranks = [r["channels"] for r in resolved], [r["rank"] for r in resolved]
+            fit = capacity_exponent(widths, ranks)
+            matched = [
+                math.log(shallow[d]) / math.log(rank) if d in shallow and rank > 1 else None
+                for d, rank in zip(widths, ranks)
+            ]
+            known = [e for e in matched if e is not None]
             fits.append(
                 {
                     "family": family.label,
@@ -201,28 +196,21 @@ def capacity_sweep(
                     "depth": depth,
                     "lattice": resolved[0]["lattice"],
                     "boundary": resolved[0]["boundary"],
-                    "widths": [r["channels"] for r in resolved],
-                    "ranks": [r["rank"] for r in resolved],
+                    "widths": widths,
+                    "ranks": ranks,
                     "capacity_exponent": fit["per_width"],
+                    "capacity_low": min(fit["per_width"]),
+                    "capacity_high": max(fit["per_width"]),
                     "slope": fit["slope"],
                     "slope_se": fit["slope_se"],
                     "wall_bonds": resolved[0]["wall_bonds"],
                     "paper_bonds": resolved[0]["paper_bonds"],
+                    "matched_exponent": matched,
+                    "matched_low": min(known) if known else None,
+                    "matched_high": max(known) if known else None,
+                    "paper_exponent": 1 / depth,
                 }
             )
-        shallow = resolved_by_depth.get(1, {})
-        for fit in fits:
-            if fit["family"] != family.label or fit["region"] != case.label:
-                continue
-            fit["matched_exponent"] = [
-                math.log(shallow[d]["rank"]) / math.log(rank) if d in shallow and rank > 1 else None
-                for d, rank in zip(fit["widths"], fit["ranks"])
-            ]
-            fit["paper_exponent"] = 1 / fit["depth"]
-            matched = [e for e in fit["matched_exponent"] if e is not None]
-            fit["capacity_low"], fit["capacity_high"] = min(fit["capacity_exponent"]), max(fit["capacity_exponent"])
-            fit["matched_low"] = min(matched) if matched else None
-            fit["matched_high"] = max(matched) if matched else None
     for row in rows:  # the measured law of the overlapping k = 2 chains, beside each of their ranks
         law = row["region"] == CHAIN.label and row["family"].startswith("k=2 overlapping")
         row["law_rank"] = int(overlapping_chain_rank(row["depth"]).subs(D, row["channels"])) if law else None
@@ -255,16 +243,13 @@ def matched_parameters(rows: list[dict], shallow_widths: tuple[int, ...] = SHALL
     for shallow in shallow_widths:
         per_depth = []
         for depth in sorted({r["depth"] for r in mine}):
-            ranks = sorted((r["channels"], r["rank"]) for r in mine if r["depth"] == depth)
-            reaching = [d for d, rank in ranks if rank >= shallow]
-            width = min(reaching) if reaching else None
+            reaching = [r["channels"] for r in mine if r["depth"] == depth and r["rank"] >= shallow]
+            width = shallow if depth == 1 else min(reaching, default=None)
             per_depth.append(
                 {
                     "depth": depth,
-                    "D": width if depth > 1 else shallow,
-                    "parameters": depth * kernel**2 * (width if depth > 1 else shallow) ** 2
-                    if (width or depth == 1)
-                    else None,
+                    "D": width,
+                    "parameters": None if width is None else depth * kernel**2 * width**2,
                     "paper_parameters": depth * kernel**2 * shallow ** (2 / depth),
                 }
             )

@@ -409,17 +409,17 @@ MATCHED_TOLERANCE = 0.1
 the capacity sweep was run; ranks are exact, so the spread over D is the only spread)."""
 
 
-def capacity_comparisons(capacity: dict) -> list[tuple[int, dict]]:
-    """(index, fit) of the capacity sweep's fits with depth >= 2 and a matched-width exponent, each with
-    "agrees": every c_1 / c_{n_c} within MATCHED_TOLERANCE of 1/n_c."""
+def capacity_comparisons(capacity: dict) -> list[dict]:
+    """The capacity sweep's fits with depth >= 2 and a matched-width exponent, each with its lowest and
+    highest exponent and "agrees": every c_1 / c_{n_c} within MATCHED_TOLERANCE of 1/n_c."""
     compared = []
-    for index, fit in enumerate(capacity["fits"]):
+    for fit in capacity["fits"]:
         exponents = [e for e in fit.get("matched_exponent", []) if e is not None]
         if fit["depth"] < 2 or not exponents:
             continue
         paper = fit["paper_exponent"]
         agrees = all(abs(e - paper) <= MATCHED_TOLERANCE * paper for e in exponents)
-        compared.append((index, {**fit, "low": min(exponents), "high": max(exponents), "agrees": agrees}))
+        compared.append({**fit, "low": min(exponents), "high": max(exponents), "agrees": agrees})
     return compared
 
 
@@ -427,7 +427,7 @@ def verdict(results: dict) -> dict:
     """Reads D ~ D0^(1/n_c) as a scaling law: holds when the measured matched-width exponent c_1 / c_{n_c}
     agrees with 1/n_c (MATCHED_TOLERANCE) for every family, region and depth n_c >= 2 the capacity sweep
     resolves."""
-    compared = [fit for _, fit in capacity_comparisons(results["capacity"])]
+    compared = capacity_comparisons(results["capacity"])
     misses = [c for c in compared if not c["agrees"]]
     exponents = sum(e is not None for c in compared for e in c["matched_exponent"])  # each could have failed
     examples = "; ".join(
