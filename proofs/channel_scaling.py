@@ -272,9 +272,3 @@ def overlapping_chain_rank(layers: int) -> sympy.Expr:
     verdict checks it at every measured point), not proved; its degree in D is W(n)."""
     parts = overlapping_chain_parts(layers)
     return sympy.expand(sympy.expand_func(sympy.prod(sympy.binomial(D + part - 1, part) for part in parts)))
-
-
-def capacity_limit(rank: sympy.Expr) -> int:
-    """lim_{D -> oo} ln rank(D) / ln D for a rank polynomial in D with a positive leading coefficient: its
-    degree (ln(a D^m (1 + O(1/D))) / ln D -> m)."""
-    return int(sympy.Poly(rank, D).degree())

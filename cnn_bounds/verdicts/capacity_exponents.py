@@ -232,7 +232,8 @@ SHALLOW_WIDTHS = (16, 64, ENOUGH_RANK)
 
 def matched_parameters(rows: list[dict], shallow_widths: tuple[int, ...] = SHALLOW_WIDTHS) -> list[dict]:
     """Deeper is cheaper, measured: for one layer of D0 channels (rank D0 across the half cut of the k = 2
-    overlapping chain) and each measured depth, the smallest width D whose measured rank reaches D0 (None
+    overlapping chain: measured for D0 <= 16, the widest shallow network swept, and taken as D0 beyond) and
+    each measured depth, the smallest width D whose measured rank reaches D0 (None
     when no measured width does: beyond the sketch's reach), its parameter count n_c k^2 D^2 (the paper's
     count, k = 2), and the paper's n_c k^2 D0^(2/n_c) beside it; per D0 the measured cheapest depth and the
     paper's optimum 2 ln D0."""

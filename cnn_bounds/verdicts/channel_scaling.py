@@ -405,8 +405,8 @@ TITLE = "Channel scaling with depth"
 
 
 MATCHED_TOLERANCE = 0.1
-"""A matched-width exponent agrees with 1/n_c when within a tenth of it at every measured width (fixed before
-the capacity sweep was run; ranks are exact, so the spread over D is the only spread)."""
+"""A matched-width exponent agrees with 1/n_c when within a tenth of it at every measured width: the ranks are
+exact (up to the sketch's stated failure bound), so the spread over D is the only spread this allows for."""
 
 
 def capacity_comparisons(capacity: dict) -> list[dict]:
@@ -612,7 +612,8 @@ def capacity_section(results: dict, q: Quoter) -> str:
         r"duplicate identical sub-networks, whose copies can only carry symmetric tensors. This law equals "
         rf"{q('capacity.law.equal', '{}')} of the {q('capacity.law.points', '{}')} resolved ranks "
         r"of these chains (shared and unshared weights alike). Its capacity exponent tends to the wall's "
-        r"$W(n_c)$ as $D \to \infty$ (the polynomial's degree) but lies well below it at small $D$, and far above "
+        r"$W(n_c)$ as $D \to \infty$ (the polynomial's degree, $\sum_i J_i = W(n_c)$) but lies well below it at "
+        r"small $D$, and far above "
         r"the paper's $n_c$ from depth 3 on: $c_1 / c_{n_c}$ is smaller than $1/n_c$, so in this sense deeper "
         r"is cheaper than the paper's argument says, and a tree (stride $k$) across a cut between its top "
         r"windows carries $\ln D$ at every depth." + "\n"
@@ -622,7 +623,8 @@ def capacity_section(results: dict, q: Quoter) -> str:
     parts.append(
         r"\paragraph{Deeper is cheaper, measured.} Parameters at matched capacity ($n_c k^2 D^2$, $k = 2$, the "
         r"paper's count), with $D$ the smallest measured width whose rank reaches a shallow network's $D_0$ on "
-        r"the overlapping chain, beside the paper's $n_c k^2 D_0^{2/n_c}$; the cheapest measured depth against "
+        r"the overlapping chain (one layer's rank is taken to be $D_0$, as measured for $D_0 \le 16$), beside "
+        r"the paper's $n_c k^2 D_0^{2/n_c}$; the cheapest measured depth against "
         r"the paper's optimum $2 \ln D_0$ (depths beyond the table are not measured in this run):" + "\n"
     )
     parts.append(
