@@ -307,6 +307,7 @@ BAD_OUTPUTS = [
     ("derive", "--latex", "{folder}"),
     ("learnt", "--no-measure", "--out", "{file}/nope"),
     ("learnt-convac", "--out", "{file}"),
+    ("trained-widths", "--out", "{file}/x"),
 ]
 
 

@@ -39,6 +39,7 @@ from cnn_bounds.verdicts.learnt_convacs import learnt_convac_section, learnt_con
 from cnn_bounds.verdicts.renyi2_squares import figures as squares_figures
 from cnn_bounds.verdicts.renyi2_squares import squares_sweep as run_squares_sweep
 from cnn_bounds.verdicts.trained_cnns import train_sweep as run_train_sweep
+from cnn_bounds.verdicts.trained_widths import width_sweep
 from numeric import InvalidInputError, Lattice
 from numeric.catalog import CATALOG
 from numeric.cuts import FLAGGED_ERROR, METHODS, choose_method, format_bound, measure_cuts
@@ -822,6 +823,50 @@ def _interval_text(interval: list) -> str:
     """[low, high] in nats, or '> low' for a lower bound."""
     low, high = interval
     return f"> {low:.4f}" if high is None else f"[{low:.4f}, {high:.4f}]"
+
+
+@main.command("trained-widths")
+@sweep_options
+@refuse_bad_input
+def trained_widths(full: bool, seed: int, as_json: bool, out_dir: str | None) -> None:
+    """The fewest channels per depth that reach a mean held-out accuracy of 0.9 on binarised 8x8 digits, for
+    networks whose read-out pools over positions (ReLU CNNs, tree ConvACs): the width climbs a ladder up to
+    64 per depth (1 seed, quick; 3 seeds and a finer ladder with --full), beside the paper's D0^(1/n_c)."""
+    cache = PointCache(Path(out_dir) / "points.jsonl" if out_dir else None)
+    result = width_sweep(full=full, seed=seed, cache=cache, jobs=usable_cpus(), progress=True)
+    if out_dir:
+        write_tables(out_dir, {"widths": result["rows"], "depths": result["summaries"]}, result)
+    if as_json:
+        click.echo(dumps(result))
+        return
+    click.echo(
+        f"goal {result['goal']:g} (logistic regression on the pixels: {_mean_sd(result['baseline'])}), "
+        f"{result['seeds']} seeds, ladder {', '.join(map(str, result['ladder']))}"
+    )
+    rows = []
+    for item in result["summaries"]:
+        low, high = item["exponent_low"], item["exponent_high"]
+        exponent = (
+            "-"
+            if low is None and high is None
+            else f"< {high:.2f}"
+            if low is None
+            else f">= {low:.2f}"
+            if high is None
+            else f"[{low:.2f}, {high:.2f}]"
+        )
+        rows.append(
+            [
+                item["family"],
+                item["depth"],
+                item["channels"] if item["reached"] else f"> {result['ladder'][-1]}",
+                _mean_sd(item["accuracy"]) if item["reached"] else "best " + _mean_sd(item["best_accuracy"]),
+                item["parameters"] if item["reached"] else "-",
+                exponent,
+                f"{item['paper_exponent']:.2f}",
+            ]
+        )
+    click.echo(format_table(["family", "n_c", "D", "held-out accuracy", "parameters", "ln D/ln D_1", "1/n_c"], rows))
 
 
 @main.command("train-sweep")

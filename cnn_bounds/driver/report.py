@@ -36,6 +36,7 @@ from cnn_bounds.verdicts import (
     renyi2_squares,
     subvolume,
     trained_cnns,
+    trained_widths,
     volume_law,
 )
 from cnn_bounds.verdicts.base import Quoter, table
@@ -196,7 +197,17 @@ def reproduce(
     timings, results = {}, {"seed": seed, "full": full}
     caches = {
         name: PointCache(folder / "cache" / f"{name}.jsonl")
-        for name in ("scale", "squares", "convac", "wall", "capacity", "training", "learnt", "learnt-convac")
+        for name in (
+            "scale",
+            "squares",
+            "convac",
+            "wall",
+            "capacity",
+            "trained-widths",
+            "training",
+            "learnt",
+            "learnt-convac",
+        )
     }
     measure_networks = functools.partial(channel_scaling.wall_sweep, cache=caches["wall"])
     stages = [  # (results key, measurement): what each verdict module needs, in the order they run
@@ -235,6 +246,12 @@ def reproduce(
             "capacity",
             lambda: capacity_exponents.capacity_sweep(
                 full=full, seed=seed, cache=caches["capacity"], progress=progress("capacity exponents")
+            ),
+        ),
+        (
+            "trained_widths",
+            lambda: trained_widths.width_sweep(
+                full=full, seed=seed, cache=caches["trained-widths"], jobs=jobs, progress=True
             ),
         ),
         (

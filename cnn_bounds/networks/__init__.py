@@ -19,13 +19,14 @@ from cnn_bounds.networks.convac import (
     evaluate_on_all_images,
     tree_order,
 )
-from cnn_bounds.networks.convac_classifier import ConvACClassifier, class_convac, train_convac, tree_spec
+from cnn_bounds.networks.convac_classifier import CONVAC_HEADS, ConvACClassifier, class_convac, train_convac, tree_spec
 from cnn_bounds.networks.data import DATASETS, ImageSet, load, split
 from cnn_bounds.networks.mincut import MinCut, min_cut, tensor_network
 from cnn_bounds.networks.relu_cnn import HEADS, ReluCNN
 
 __all__ = [
     "CLASSES",
+    "CONVAC_HEADS",
     "DATASETS",
     "HEADS",
     "OUTPUTS",

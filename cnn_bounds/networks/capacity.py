@@ -21,6 +21,11 @@ Each Y is one grid of :meth:`cnn_bounds.networks.convac.ConvAC.grid_at` (every f
 computed once per row or column), its rank FLINT's (numeric.precise.rank_mod_p). The weights are uniform
 residues mod p, so the rank is the network's generic rank over GF(p) (equal to its generic rank over the
 rationals except on a set of weights of probability at most deg / p, by the same lemma).
+
+One side of every reported rank is certain: the sketch exhibits integer weights and points (the residues
+themselves) whose matrix Y has an r x r minor that is nonzero mod p, hence nonzero as an integer, so the real
+network with those weights has rank at least r across the cut and its generic rank over the reals is at least
+r. Only the other side (that the rank is not larger) carries the failure bound.
 """
 
 from __future__ import annotations

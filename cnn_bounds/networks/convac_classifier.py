@@ -29,6 +29,13 @@ parts' Gram matrices, computed up the tree from the representation: G_0 = R^T R,
 product pool multiplies its windows' Gram matrices elementwise. Exact up to float64 rounding (relative
 ~1e-13 on the probabilities for well-conditioned Gram matrices), on any image size: the rank across such a
 cut is at most D, its entropy at most ln D (the min cut of the architecture).
+
+The pooling head (``head="mean"``) replaces the product of the final positions by their mean: the scores are
+a_c . mean_q x_{n_c}[q], with every channel vector divided by its length as above. It cannot see where a
+feature is, so the convolutions must do the work (as with a ReLU CNN's pooling head). The divisions now
+change the function (each position's vector is scaled by its own length), so a mean-head network is a
+ConvAC trunk with normalisation layers, judged by its accuracy; no exact tensor network is claimed for it.
+With one final position the two heads are the same network.
 """
 
 from __future__ import annotations
@@ -49,6 +56,7 @@ LEARNING_RATE = 0.003
 EPOCHS = 40
 INITIAL_SPREAD = 0.3
 INITIAL_TEMPERATURE = 10.0
+CONVAC_HEADS = ("product", "mean")
 
 
 def tree_spec(lattice: Lattice, channels: int, depth: int, kernel: int = 2) -> ConvACSpec:
@@ -60,14 +68,17 @@ class ConvACClassifier(torch.nn.Module):
     """A tree ConvAC trunk with CLASSES read-outs; ``forward`` gives the training logits (normalised scores
     times the temperature, module docstring); :func:`class_convac` gives a class's raw ConvAC."""
 
-    def __init__(self, spec: ConvACSpec, seed: int) -> None:
+    def __init__(self, spec: ConvACSpec, seed: int, head: str = "product") -> None:
         super().__init__()
+        if head not in CONVAC_HEADS:
+            raise InvalidInputError(f"head must be one of {', '.join(CONVAC_HEADS)}, got {head!r}")
         if spec.overlapping or not spec.shared or spec.readout != "global":
             raise InvalidInputError(
                 "a ConvAC classifier is a tree ConvAC with shared weights and a global read-out: "
                 "build its spec with cnn_bounds.networks.convac_classifier.tree_spec"
             )
         self.spec = spec
+        self.head = head
         self.trunk = ConvAC(spec, seed)
         generator = torch.Generator().manual_seed(seed)
         D = spec.channels
@@ -83,8 +94,9 @@ class ConvACClassifier(torch.nn.Module):
         self.temperature = torch.nn.Parameter(torch.tensor(INITIAL_TEMPERATURE, dtype=torch.float64))
 
     def normalised_scores(self, images: torch.Tensor) -> torch.Tensor:
-        """The class scores with every channel vector divided by its length: (batch, CLASSES), each row the raw
-        scores times one positive number."""
+        """The class scores with every channel vector divided by its length: (batch, CLASSES); with the product
+        head each row is the raw scores times one positive number, with the mean head these are the network's
+        scores (module docstring)."""
         spec, trunk = self.spec, self.trunk
         x = _unit(trunk.representation[images])
         kh, kw = spec.window
@@ -97,6 +109,8 @@ class ConvACClassifier(torch.nn.Module):
                     mixed = windows[:, :, i, :, j, :] @ weights[i, j]
                     pooled = mixed if pooled is None else pooled * mixed
             x = _unit(pooled)
+        if self.head == "mean":
+            return x.flatten(1, 2).mean(dim=1) @ self.readouts
         product = None
         for position in x.flatten(1, 2).unbind(dim=1):
             product = position if product is None else _unit(product * position)
@@ -111,13 +125,19 @@ def _unit(x: torch.Tensor) -> torch.Tensor:
 
 
 def train_convac(
-    training: ImageSet, channels: int, depth: int, seed: int, epochs: int = EPOCHS, kernel: int = 2
+    training: ImageSet,
+    channels: int,
+    depth: int,
+    seed: int,
+    epochs: int = EPOCHS,
+    kernel: int = 2,
+    head: str = "product",
 ) -> ConvACClassifier:
-    """A tree ConvAC classifier trained on ``training`` by the rule of the module docstring; deterministic
-    for a seed on the CPU."""
+    """A tree ConvAC classifier with ``head`` (CONVAC_HEADS) trained on ``training`` by the rule of the module
+    docstring; deterministic for a seed on the CPU."""
     if not isinstance(epochs, int) or epochs < 1:
         raise InvalidInputError(f"epochs must be a positive integer, got {epochs!r}")
-    network = ConvACClassifier(tree_spec(training.lattice, channels, depth, kernel), seed)
+    network = ConvACClassifier(tree_spec(training.lattice, channels, depth, kernel), seed, head)
     images = torch.as_tensor(training.images, dtype=torch.int64)
     labels = torch.as_tensor(training.labels)
     optimiser = torch.optim.Adam(network.parameters(), lr=LEARNING_RATE)
@@ -139,7 +159,10 @@ def convac_accuracy(network: ConvACClassifier, data: ImageSet) -> float:
 
 @torch.no_grad()
 def class_convac(network: ConvACClassifier, label: int) -> ConvAC:
-    """The raw score of class ``label`` as a ConvAC (float64; a copy, with the read-out a_label)."""
+    """The raw score of class ``label`` as a ConvAC (float64; a copy, with the read-out a_label); the product
+    head's only (a mean-head network is not a ConvAC)."""
+    if network.head != "product" and np.prod(network.spec.layer_shapes[-1]) > 1:
+        raise InvalidInputError("a mean-head network with several final positions is not a ConvAC; use head='product'")
     if not isinstance(label, int) or not 0 <= label < CLASSES:
         raise InvalidInputError(f"the class must be an integer from 0 to {CLASSES - 1}, got {label!r}")
     convac = ConvAC(network.spec)

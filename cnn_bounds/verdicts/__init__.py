@@ -8,7 +8,8 @@ report section and its figures. The report runs them in this order:
   with certified intervals, fitted as a scaling law;
 * :mod:`~cnn_bounds.verdicts.min_cut`: a ConvAC carries at most its min-cut entanglement;
 * :mod:`~cnn_bounds.verdicts.channel_scaling`: D = D0^(1/n_c), read as a scaling law of capacity exponents
-  (measured by :mod:`~cnn_bounds.verdicts.capacity_exponents`), with matched integer widths as detail;
+  (measured by :mod:`~cnn_bounds.verdicts.capacity_exponents`), with matched integer widths as detail and
+  the fewest channels per depth of trained networks (:mod:`~cnn_bounds.verdicts.trained_widths`);
 * :mod:`~cnn_bounds.verdicts.trained_cnns`: small CNNs learn local targets on held-out images;
 
 and two measurements without a verdict of their own, trained networks on real digits:
@@ -29,6 +30,7 @@ from cnn_bounds.verdicts import (
     renyi2_squares,
     subvolume,
     trained_cnns,
+    trained_widths,
     volume_law,
 )
 
@@ -43,5 +45,6 @@ __all__ = [
     "renyi2_squares",
     "subvolume",
     "trained_cnns",
+    "trained_widths",
     "volume_law",
 ]

@@ -43,6 +43,7 @@ from scipy.stats import linregress
 
 from cnn_bounds.networks.convac import ConvAC, ConvACSpec, evaluate_on_all_images
 from cnn_bounds.networks.mincut import min_cut, tensor_network
+from cnn_bounds.verdicts import trained_widths
 from cnn_bounds.verdicts.base import Quoter, decide, figure, table, verdict_line
 from cnn_bounds.verdicts.points import Points
 from numeric import Lattice, column_cut, entanglement_profile, max_schmidt_rank, rectangle
@@ -602,7 +603,8 @@ def capacity_section(results: dict, q: Quoter) -> str:
         )
     )
     parts.append(
-        r"\paragraph{The law the overlapping chains follow (measured, not proved).} On a chain with windows of "
+        r"\paragraph{The law the overlapping chains follow (measured, not proved; its lower side checked exactly).} "
+        r"On a chain with windows of "
         r"2 and the half cut, the cheapest wall has $W(n_c)$ bonds, with $W(n) = W(n-1) + 2 W(n-2) + 1$ "
         r"(the recurrence reproduces the minimal cuts networkx finds for $n_c = 1, \dots, 8$; sympy solves it: "
         rf"$W(n) = {sympy.latex(walls)}$, so $1, 2, 5, 10, 21$). The ranks are not $D^{{W}}$: they are "
@@ -611,7 +613,11 @@ def capacity_section(results: dict, q: Quoter) -> str:
         r"windows "
         r"duplicate identical sub-networks, whose copies can only carry symmetric tensors. This law equals "
         rf"{q('capacity.law.equal', '{}')} of the {q('capacity.law.points', '{}')} resolved ranks "
-        r"of these chains (shared and unshared weights alike). Its capacity exponent tends to the wall's "
+        r"of these chains (shared and unshared weights alike). Where they are equal, the law's value is a certain "
+        r"lower bound on the generic rank over the reals: the sketch exhibits integer weights and points whose "
+        r"matrix has a minor of that size that is nonzero mod $p$, hence nonzero over the integers; only the "
+        r"upper side (that the rank is no larger) carries the sketch's failure bound. "
+        r"Its capacity exponent tends to the wall's "
         r"$W(n_c)$ as $D \to \infty$ (the polynomial's degree, $\sum_i J_i = W(n_c)$) but lies well below it at "
         r"small $D$, and far above "
         r"the paper's $n_c$ from depth 3 on: $c_1 / c_{n_c}$ is smaller than $1/n_c$, so in this sense deeper "
@@ -648,6 +654,7 @@ def capacity_section(results: dict, q: Quoter) -> str:
             ],
         )
     )
+    parts.append(trained_widths.section(results["trained_widths"], q))
     parts.append(verdict_line(q, "channel-scaling"))
     return "\n".join(parts) + "\n"
 
