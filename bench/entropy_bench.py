@@ -5,7 +5,7 @@ allocations are traced; LAPACK's internal workspace is not) relative to the func
 float32 array for our float32 path). Regions are spread over the pixel order (not a prefix), so every
 method must reorder the data. quimb is a benchmark-only dependency: ``pip install -e ".[bench]"``.
 
-    python bench/entropy_bench.py --pixels 16 18 20 22 24 26 --markdown
+    python bench/entropy_bench.py --pixels 16 18 20 22 24 26 --large-repeats 3 --runs 3 --markdown
     python bench/entropy_bench.py --pixels 28 --no-peers          # our float64 and float32 paths only
     python bench/entropy_bench.py --all-cuts 5x4 6x4              # many cuts of one function: shared or not
 """
@@ -20,7 +20,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from numeric import Lattice, rectangles, schmidt_spectra, schmidt_spectrum, straight_cuts
+from numeric import Lattice, lapack, rectangles, schmidt_spectra, schmidt_spectrum, straight_cuts
 from numeric.lattice import parse_shape
 
 
@@ -69,11 +69,12 @@ def measure(method: Callable[[], float], nbytes: int, repeats: int) -> tuple[flo
 
 
 def region_rows(args: argparse.Namespace) -> list[list[str]]:
+    lapack.available()  # load MKL (torch's import) before any memory is traced
     rows = []
     for n_pixels in args.pixels:
         values = np.random.default_rng(args.seed).standard_normal(2**n_pixels)
         single = values.astype(np.float32)
-        repeats = args.repeats if n_pixels <= 24 else 0
+        repeats = args.repeats if n_pixels <= 24 else args.large_repeats
         for size in sorted({1, 2, 4, 8, n_pixels // 2} & set(range(1, n_pixels // 2 + 1))):
             region = spread_region(n_pixels, size)
             found = {
@@ -188,17 +189,42 @@ def main() -> None:
         "(N > 24: the traced run only); the median is shown.",
     )
     parser.add_argument(
+        "--large-repeats",
+        type=int,
+        default=0,
+        help="Timed runs per row for N > 24 after the traced run (default 0: the traced run is the timed one).",
+    )
+    parser.add_argument(
         "--peers", action=argparse.BooleanOptionalAction, default=True, help="Also time quimb and numpy."
     )
     parser.add_argument("--max-svd-pixels", type=int, default=24, help="Skip the numpy SVD above this N (minutes).")
     parser.add_argument("--all-cuts", nargs="*", default=[], metavar="WxH", help="Time every cut of these lattices.")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--markdown", action="store_true", help="Print Markdown tables (for the README).")
+    parser.add_argument(
+        "--runs",
+        type=int,
+        default=1,
+        help="Whole runs of the region table; with more than one, also each row's ours/quimb over the runs and "
+        "its median (the last run's table is shown).",
+    )
     args = parser.parse_args()
-    region_table = region_rows(args) if args.pixels else []
+    runs = [region_rows(args) for _ in range(args.runs)] if args.pixels else [[]]
+    region_table = runs[-1]
     cut_table = all_cut_rows(args)
     if region_table:
         show(REGION_HEADER, region_table, args.markdown)
+    if len(runs) > 1 and args.peers:
+        column = REGION_HEADER.index("ours/quimb")
+        ratios = [[float(run[i][column]) for run in runs] for i in range(len(region_table))]
+        show(
+            ["N", "|A|", *[f"run {r + 1}" for r in range(len(runs))], "median ours/quimb"],
+            [
+                [row[0], row[1], *[f"{x:.2f}" for x in found], f"{statistics.median(found):.2f}"]
+                for row, found in zip(region_table, ratios)
+            ],
+            args.markdown,
+        )
     if cut_table:
         show(ALL_CUTS_HEADER, cut_table, args.markdown)
 
