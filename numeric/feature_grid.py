@@ -216,6 +216,8 @@ class LocalFeatureFunction:
             raise InvalidInputError("a grid's two parts must together cover every pixel once")
         split = self._split(first_sites, second_sites)
         firsts, seconds = np.asarray(firsts), np.asarray(seconds)
+        if firsts.shape[0] * firsts.shape[1] * seconds.shape[1] == 0:  # nothing to count (cross interpolation
+            return np.zeros((firsts.shape[0], firsts.shape[1], seconds.shape[1]))  # asks for no new columns)
         parts = min(threads(), max(1, len(firsts) // _BLOCKS_PER_THREAD))
         if parts == 1:
             counts = self._counts(split, firsts, seconds)

@@ -342,3 +342,21 @@ def test_a_hopeless_automaton_is_refused_while_it_is_still_small():
     assert "on course for about" in result.output and "states after" in result.output, result.output
     states = int(result.output.split("projected from its ")[1].split(" states")[0])
     assert states < 100_000
+
+
+def test_entropy_by_cross_interpolation_equals_the_dense_engine_and_reports_its_cost():
+    by_tci = json.loads(
+        run("entropy", "--shape", "4x3", "--function", "pattern-present", "--method", "tci", "--json").output
+    )
+    dense = json.loads(
+        run("entropy", "--shape", "4x3", "--function", "pattern-present", "--method", "dense", "--json").output
+    )
+    exact = {r["region"]: r for r in dense["regions"]}
+    assert len(by_tci["regions"]) == 5  # the straight cuts
+    for region in by_tci["regions"]:
+        assert region["converged"] and region["values_of_f"] > 0
+        assert abs(region["entropy"] - exact[region["region"]]["entropy"]) <= 1e-9
+        assert region["bond_dimension"] == exact[region["region"]]["schmidt_rank"]
+        assert max(region["validation_max_error"].values()) <= 1e-9
+    table = run("entropy", "--shape", "4x3", "--function", "pattern-present", "--method", "tci", "--region", "cols:2")
+    assert table.exit_code == 0 and "cols<2" in table.output and "0.952315" in table.output

@@ -99,3 +99,12 @@ def test_threads_share_the_blocks_and_give_the_same_grids():
     finally:
         set_threads(threads_before)
     np.testing.assert_array_equal(alone, shared)
+
+
+def test_a_grid_with_no_rows_or_no_columns_is_empty_of_its_shape():
+    # cross interpolation asks for grids of no new columns; counting must not fail on them
+    function = LocalFeatureFunction(Lattice(4, 3), np.ones((2, 2), dtype=int), "or", 1)
+    first, second = np.arange(5), np.arange(5, 12)
+    for rows, columns in [(0, 3), (3, 0), (0, 0)]:
+        grid = function.grid(first, np.zeros((rows, 5), dtype=np.int8), second, np.ones((columns, 7), dtype=np.int8))
+        assert grid.shape == (rows, columns)
