@@ -2,7 +2,8 @@
 
 Functions with an exact matrix product state (the automaton of "some xi x xi window all ones" on binary
 images, pixels in column-major order, numeric.feature_mps), so every result is judged by its exact relative
-error ||f - f~||_2 / ||f||_2 over all 2^N images (numeric.mps.difference_norm, no sampling). Per method: the
+error ||f - f~||_2 / ||f||_2 over all 2^N images (numeric.mps.difference_norm, no sampling; "not finite" when
+the result holds NaN or infinity). Per method: the
 time, the values of f it asked for (rows passed to the function, repeats included), its largest bond, and
 whether its own stopping rule said it converged. Each peer runs with its documented accuracy settings:
 
@@ -143,11 +144,22 @@ def main() -> None:
                         max(core.shape[2] for core in state.cores[:-1]),
                         exact_bond,
                         "yes" if converged else "no",
-                        f"{difference_norm(exact, state) / scale:.1e}",
+                        f"{difference_norm(exact, state) / scale:.1e}"
+                        if all(np.all(np.isfinite(core)) for core in state.cores)
+                        else "not finite",
                     ]
                 )
                 print(*rows[-1], sep=" | ", flush=True)
-    header = ["function", "method", "seed", "seconds", "values of f", "largest bond", "exact bond", "stopped"]
+    header = [
+        "function",
+        "method",
+        "seed",
+        "seconds",
+        "values of f",
+        "largest bond",
+        "exact bond",
+        "converged (own rule)",
+    ]
     print(format_table([*header, "exact relative error"], rows, markdown=args.markdown))
 
 
