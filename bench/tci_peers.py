@@ -20,7 +20,7 @@ whether its own stopping rule said it converged. Each peer runs with its documen
   its DMRG and greedy strategies from the all-ones image (measured on 4x4 images), which is why the
   maxvol strategy is the one timed.
 
-    pip install teneva tntorch seemps
+    pip install -e ".[bench]"     # quimb, teneva, tntorch, seemps (seemps builds from source)
     python bench/tci_peers.py --markdown
 """
 
