@@ -35,7 +35,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.linalg.blas import cherk, dsyrk, ssyrk, zherk
+from scipy.linalg.blas import cherk, dgemm, dsyrk, ssyrk, zgemm, zherk
 
 from numeric.lattice import Region
 from numeric.memory import require_memory
@@ -55,6 +55,12 @@ _UPDATES = {
     np.dtype(np.complex128): zherk,
     np.dtype(np.complex64): cherk,
 }
+_PANEL_SIDE = 8192
+"""The largest Gram matrix one BLAS update writes: the OpenBLAS bundled with scipy 1.17 segfaults in ``dsyrk``
+on a 16384 x 16384 matrix (2^31 bytes), so larger ones are updated in panels of this side (``?syrk`` on the
+diagonal panels, ``?gemm`` above them; each panel's result is a temporary of at most 512 MB)."""
+_PRODUCTS = {np.dtype(np.float64): dgemm, np.dtype(np.complex128): zgemm}
+
 _ACCUMULATOR = {np.dtype(np.float32): np.dtype(np.float64), np.dtype(np.complex64): np.dtype(np.complex128)}
 
 
@@ -142,7 +148,8 @@ def gram_matrix(tensor: np.ndarray, small: Region, large: Region) -> GramMatrix:
     in_place = not fixed and layout == list(range(n_pixels))  # one slice, already in order: read f itself
     require_memory(
         side * side * (accumulator.itemsize + (dtype.itemsize if temporary else 0))
-        + (0 if in_place else entries * dtype.itemsize),
+        + (0 if in_place else entries * dtype.itemsize)
+        + (min(side, _PANEL_SIDE) ** 2 * dtype.itemsize if side > _PANEL_SIDE and not single else 0),
         f"the {side}x{side} Gram matrix of the smaller side and a {entries}-entry slice of the function",
         "use a smaller region or lattice" + ("" if single else ", or precision='float32'"),
     )
@@ -163,6 +170,8 @@ def gram_matrix(tensor: np.ndarray, small: Region, large: Region) -> GramMatrix:
         if not single and side <= _DOT_SIDE:  # a few dot products beat a rank-k update with n <= 4
             for i, j in pairs:
                 gram[i, j] += np.vdot(runs[0, i], runs[0, j])
+        elif not single and side > _PANEL_SIDE:
+            _update_in_panels(update, _PRODUCTS[dtype], runs[0].T, gram, trans)
         elif not single:  # gram += block block^T in place (block^T is Fortran-ordered: no copy)
             update(1.0, runs[0].T, beta=1.0, c=gram, trans=trans, overwrite_c=1)
         elif batched:  # one float32 product per run, the runs summed in float64
@@ -179,6 +188,18 @@ def gram_matrix(tensor: np.ndarray, small: Region, large: Region) -> GramMatrix:
     else:
         coefficient = gamma(total_terms + 2, unit_roundoff(dtype))
     return GramMatrix(gram, tuple(small), coefficient)
+
+
+def _update_in_panels(update, product, a: np.ndarray, gram: np.ndarray, trans: int) -> None:
+    """gram += a^H a on and above the diagonal, in panels of _PANEL_SIDE (``a`` Fortran-ordered, so its column
+    panels are too)."""
+    side = gram.shape[0]
+    for i in range(0, side, _PANEL_SIDE):
+        rows = slice(i, i + _PANEL_SIDE)
+        gram[rows, rows] = update(1.0, a[:, rows], beta=1.0, c=gram[rows, rows], trans=trans)
+        for j in range(i + _PANEL_SIDE, side, _PANEL_SIDE):
+            columns = slice(j, j + _PANEL_SIDE)
+            gram[rows, columns] += product(1.0, a[:, rows], a[:, columns], trans_a=trans)
 
 
 def partial_trace(parent: GramMatrix, pixels: Region, levels: int) -> GramMatrix:
