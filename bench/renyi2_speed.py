@@ -70,7 +70,7 @@ def main() -> None:
                 lambda: [function(join(region, a, other, b)) for a, b in zip(firsts[:60], seconds[:60])]
             ) * (args.blocks / 60)
             estimator = _median_seconds(
-                lambda: sampled_renyi2(function, lattice.n_pixels, 2, region, values=args.values, seed=1), repeats=1
+                lambda: sampled_renyi2(function, lattice.n_pixels, 2, region, values=args.values, seed=1)
             )
             rows.append((name, side, values / grid, values / plain, plain / grid, args.values / estimator))
     header = ("target", "l", "grid values/s", "plain values/s", "grid / plain", "estimator values/s")

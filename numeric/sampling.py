@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -47,7 +48,7 @@ import numpy as np
 from numeric.catalog import build_target, parse_function_spec
 from numeric.cuts import dense_fits
 from numeric.errors import InvalidInputError
-from numeric.feature_grid import LocalFeatureFunction
+from numeric.feature_grid import LocalFeatureFunction, words_of_bytes
 from numeric.lattice import Lattice
 from numeric.tci import BatchedFunction, evaluate_grids
 
@@ -124,15 +125,18 @@ def block_statistics(grids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return numerator, denominator
 
 
-def _draw(rng: np.random.Generator, shape: tuple[int, ...], marginals: np.ndarray) -> np.ndarray:
+def _draw(rng: np.random.Generator, shape: tuple[int, ...], marginals: np.ndarray, packed: bool = False) -> np.ndarray:
     """Configurations of the pixels whose level probabilities are the rows of ``marginals``: an int8 array of
     ``shape`` + (pixels,). Uniform levels are drawn as integers (binary ones as random bits), others by
-    comparing uniforms with the cumulative probabilities."""
+    comparing uniforms with the cumulative probabilities. ``packed`` (uniform binary pixels only): the same
+    configurations as words (:func:`numeric.feature_grid.words_of_bytes`), never unpacked."""
     pixels, levels = marginals.shape
     count = math.prod(shape)
     if np.all(marginals == 1.0 / levels):
         if levels == 2:
             random_bytes = rng.integers(0, 256, (count, -(-pixels // 8)), dtype=np.uint8)
+            if packed:
+                return words_of_bytes(random_bytes, pixels).reshape(*shape, -1)
             bits = np.unpackbits(random_bytes, axis=1, count=pixels).view(np.int8)
             return bits.reshape(*shape, pixels)
         return rng.integers(0, levels, (*shape, pixels), dtype=np.int8)
@@ -194,21 +198,43 @@ def sampled_renyi2(
     rng = np.random.default_rng(seed)
     numerators, denominators, means = np.empty(blocks), np.empty(blocks), np.empty(blocks)
     per_batch = max(1, _BATCH_VALUES // (rows * columns))
-    for start in range(0, blocks, per_batch):
+
+    # uniform binary pixels drawn as words for a function that evaluates them packed: the same configurations,
+    # never unpacked (a local-feature target on binary images)
+    packed = bool(np.all(marginals == 0.5)) and getattr(function, "packs", lambda *_: False)(first, second)
+
+    def draw(start: int) -> tuple[np.ndarray, np.ndarray]:
         count = min(per_batch, blocks - start)
-        grids = evaluate_grids(
-            function,
-            first,
-            _draw(rng, (count, rows), marginals[first]),
-            second,
-            _draw(rng, (count, columns), marginals[second]),
+        return (
+            _draw(rng, (count, rows), marginals[first], packed),
+            _draw(rng, (count, columns), marginals[second], packed),
         )
+
+    def summarise(start: int, grids: np.ndarray) -> None:
         if labels == "pm1" and not np.all(np.abs(grids) == 1.0):
             raise InvalidInputError("labels='pm1' needs f = +-1 on every image; use labels='real' with a bound")
         if np.max(np.abs(grids)) > bound:
             raise InvalidInputError(f"a sampled |f| = {np.max(np.abs(grids)):g} exceeds the stated bound {bound:g}")
-        numerators[start : start + count], denominators[start : start + count] = block_statistics(grids)
-        means[start : start + count] = np.mean(grids, axis=(1, 2))
+        stop = start + len(grids)
+        numerators[start:stop], denominators[start:stop] = block_statistics(grids)
+        means[start:stop] = np.mean(grids, axis=(1, 2))
+
+    # While f is evaluated on one batch, the next is drawn (in order, from the one generator) and the last
+    # is checked and summarised: the three overlap on the cores that f's evaluation leaves idle.
+    with ThreadPoolExecutor(1) as drawer, ThreadPoolExecutor(1) as summariser:
+        upcoming, summary = drawer.submit(draw, 0), None
+        for start in range(0, blocks, per_batch):
+            firsts, seconds = upcoming.result()
+            if start + per_batch < blocks:
+                upcoming = drawer.submit(draw, start + per_batch)
+            if packed:
+                grids = function.packed_grids(first, firsts, second, seconds)
+            else:
+                grids = evaluate_grids(function, first, firsts, second, seconds)
+            if summary is not None:
+                summary.result()  # raises if the last batch failed its checks
+            summary = summariser.submit(summarise, start, grids)
+        summary.result()
     delta = 1.0 - confidence
     dimension = min(levels ** len(first), levels ** len(second))
     floor = 1.0 / dimension

@@ -1,11 +1,12 @@
-"""Grids of local-feature targets by counting bits equal the targets on the joined images."""
+"""Grids of local-feature targets by counting bits (numpy passes, and the compiled kernels on packed binary
+images) equal the targets on the joined images."""
 
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from numeric import set_threads, targets, threads
-from numeric.feature_grid import LocalFeatureFunction, local_feature_values
+from numeric.feature_grid import LocalFeatureFunction, local_feature_values, packed_columns, words_of_bytes
 from numeric.lattice import Lattice
 from numeric.tci import evaluate_grids, join
 
@@ -15,7 +16,7 @@ def _cases(draw):
     levels = draw(st.integers(2, 3))
     height, width = draw(st.integers(1, 3)), draw(st.integers(1, 3))
     lattice = Lattice(draw(st.integers(max(width, 2), 7)), draw(st.integers(height, 6)), levels)
-    count = draw(st.integers(1, 4))
+    count = draw(st.integers(1, 8))  # binary images: up to 4 accepted patterns are matched, more looked up
     seed = draw(st.integers(0, 2**32 - 1))
     rng = np.random.default_rng(seed)
     patterns = rng.integers(0, levels, (count, height, width))
@@ -38,6 +39,10 @@ def test_grids_equal_the_target_on_every_joined_image(case, labels):
     firsts = rng.integers(0, lattice.levels, (3, 4, len(region)), dtype=np.int8)
     seconds = rng.integers(0, lattice.levels, (3, 5, len(other)), dtype=np.int8)
     grids = evaluate_grids(function, region, firsts, other, seconds)
+    assert function.packs(region, other) == (lattice.levels == 2)
+    if lattice.levels == 2:
+        packed = function.packed_grids(region, packed_columns(firsts), other, packed_columns(seconds))
+        np.testing.assert_array_equal(packed, grids)
     for block in range(3):
         images = join(region, firsts[block], other, seconds[block])
         expected = local_feature_values(lattice, patterns, aggregator, threshold, images).reshape(4, 5)
@@ -108,3 +113,26 @@ def test_a_grid_with_no_rows_or_no_columns_is_empty_of_its_shape():
     for rows, columns in [(0, 3), (3, 0), (0, 0)]:
         grid = function.grid(first, np.zeros((rows, 5), dtype=np.int8), second, np.ones((columns, 7), dtype=np.int8))
         assert grid.shape == (rows, columns)
+
+
+def test_images_wider_than_a_word_are_counted_without_packing():
+    lattice = Lattice(70, 2)
+    region = np.arange(0, 140, 3)
+    other = np.setdiff1d(np.arange(lattice.n_pixels), region)
+    function = LocalFeatureFunction(lattice, np.ones((1, 2, 2), dtype=int), "count", 2, labels="01")
+    assert not function.packs(region, other)
+    rng = np.random.default_rng(5)
+    first, second = rng.integers(0, 2, (4, len(region))), rng.integers(0, 2, (5, len(other)))
+    expected = local_feature_values(lattice, function.patterns, "count", 2, join(region, first, other, second))
+    np.testing.assert_array_equal(function.grid(region, first, other, second), expected.reshape(4, 5))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 200), st.integers(0, 2**32 - 1))
+def test_words_of_random_bytes_are_the_packed_unpacked_bits(columns, seed):
+    random_bytes = np.random.default_rng(seed).integers(0, 256, (3, 2, -(-columns // 8)), dtype=np.uint8)
+    unpacked = np.unpackbits(random_bytes, axis=-1, count=columns)
+    np.testing.assert_array_equal(words_of_bytes(random_bytes, columns), packed_columns(unpacked))
+    words = packed_columns(unpacked)
+    bits = (words[..., np.arange(columns) // 64] >> (np.arange(columns) % 64).astype(np.uint64)) & np.uint64(1)
+    np.testing.assert_array_equal(bits, unpacked)  # column c is bit c % 64 of word c // 64

@@ -128,6 +128,22 @@ def test_an_unresolvable_purity_gives_a_lower_bound_and_no_number():
     assert result.interval[0] <= _exact_renyi2(table, list(range(10)), lattice)
 
 
+def test_a_target_evaluated_on_packed_draws_gives_the_estimate_of_the_unpacked_images():
+    """A local-feature target on uniform binary pixels is evaluated on the drawn bits without unpacking them:
+    the same configurations, so the same estimate, to the last bit, as through the images."""
+    lattice = Lattice(9, 7)
+    function = catalogue_function("count-threshold:size=2,threshold=6", lattice)
+    region = list(range(4, 30))
+
+    def through_images(images):  # the same function, without its packed and grid paths
+        return function(images)
+
+    packed = sampled_renyi2(function, lattice.n_pixels, 2, region, values=30_000, seed=4)
+    unpacked = sampled_renyi2(through_images, lattice.n_pixels, 2, region, values=30_000, seed=4)
+    assert function.packs(np.array(region), np.setdiff1d(np.arange(lattice.n_pixels), region))
+    assert packed == unpacked
+
+
 def test_bad_requests_are_refused_with_the_fix():
     function = on_images(np.arange(16.0), 2)
     with pytest.raises(InvalidInputError, match="labels='pm1' needs f = \\+-1"):
