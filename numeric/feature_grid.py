@@ -27,6 +27,7 @@ numeric.threads() threads.
 
 from __future__ import annotations
 
+import math
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -199,8 +200,10 @@ def packed_columns(configurations: np.ndarray) -> np.ndarray:
     """Binary configurations (..., columns) as words (..., ceil(columns / 64)) uint64: column c is bit c % 64
     of word c // 64."""
     configurations = np.asarray(configurations)
+    if configurations.dtype.kind not in "biu":  # levels given as floats
+        configurations = configurations != 0
     columns = configurations.shape[-1]
-    flat = configurations.reshape(-1, columns)
+    flat = configurations.reshape(math.prod(configurations.shape[:-1]), columns)  # a side may have no pixels
     words = np.zeros((len(flat), max(1, -(-columns // 64))), dtype=np.uint64)
     packed = np.packbits(flat, axis=1, bitorder="little")  # bit c % 8 of byte c // 8 = column c
     words.view(np.uint8)[:, : packed.shape[1]] = packed  # little-endian words (checked where they are used)

@@ -136,3 +136,14 @@ def test_words_of_random_bytes_are_the_packed_unpacked_bits(columns, seed):
     words = packed_columns(unpacked)
     bits = (words[..., np.arange(columns) // 64] >> (np.arange(columns) % 64).astype(np.uint64)) & np.uint64(1)
     np.testing.assert_array_equal(bits, unpacked)  # column c is bit c % 64 of word c // 64
+
+
+def test_a_side_with_no_pixels_leaves_the_other_the_whole_image():
+    # cross interpolation's first and last bonds split the image into no pixels and all of them
+    lattice = Lattice(4, 3)
+    function = LocalFeatureFunction(lattice, np.ones((2, 2), dtype=int), "count", 2, labels="01")
+    images = np.random.default_rng(6).integers(0, 2, (5, lattice.n_pixels))
+    everything, nothing = np.arange(lattice.n_pixels), np.arange(0)
+    expected = local_feature_values(lattice, function.patterns, "count", 2, images)
+    np.testing.assert_array_equal(function.grid(nothing, np.zeros((1, 0)), everything, images)[0], expected)
+    np.testing.assert_array_equal(function.grid(everything, images, nothing, np.zeros((1, 0)))[:, 0], expected)
