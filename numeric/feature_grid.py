@@ -42,7 +42,9 @@ from numeric.threads import threads
 _PAIR_ELEMENTS = 1 << 21  # (pairs x words) per chunk of the popcount: a few MiB of temporaries
 _TABLE_LIMIT = 1 << 22  # accepted-pattern table entries (d^(window pixels)): 4x4 binary windows need 65,536
 _BLOCKS_PER_THREAD = 64  # fewer blocks per thread cost more in starting threads than they gain
+_VALUES_PER_THREAD = 1 << 15  # likewise, values of f per thread when the rows of a few blocks are shared
 _CHUNK_PIXELS = 1 << 18  # pixels per chunk of a side's window codes: 334 28x28 images
+_KEPT_SPLITS = 1024  # splits kept per function, least recently used dropped: a climb over 784 sites reuses each
 _MATCHED_PATTERNS = 4  # up to this many accepted patterns, the kernels match pattern rows; above, look codes up
 
 
@@ -268,10 +270,9 @@ class LocalFeatureFunction:
             return np.zeros((firsts.shape[0], firsts.shape[1], seconds.shape[1]))  # asks for no new columns)
         if split.packed:  # packed in the threads, where packing overlaps
             return self._threaded(
-                lambda a, b: self._packed_values(split, packed_columns(firsts[a:b]), packed_columns(seconds[a:b])),
-                len(firsts),
+                lambda a, b: self._packed_values(split, packed_columns(a), packed_columns(b)), firsts, seconds
             )
-        return self._threaded(lambda a, b: self._values(split, firsts[a:b], seconds[a:b]), len(firsts))
+        return self._threaded(lambda a, b: self._values(split, a, b), firsts, seconds)
 
     def packs(self, first_sites: np.ndarray, second_sites: np.ndarray) -> bool:
         """Whether :meth:`packed_grids` serves this split (binary images at most 64 pixels wide)."""
@@ -286,20 +287,29 @@ class LocalFeatureFunction:
         split = self._split(np.asarray(first_sites), np.asarray(second_sites))
         if split.packed is None:
             raise InvalidInputError("this split cannot be evaluated on packed configurations; use grids")
-        return self._threaded(
-            lambda a, b: self._packed_values(split, first_words[a:b], second_words[a:b]), len(first_words)
-        )
+        return self._threaded(lambda a, b: self._packed_values(split, a, b), first_words, second_words)
 
     @staticmethod
-    def _threaded(values, blocks: int) -> np.ndarray:
-        """``values(a, b)`` (the grids of blocks a:b) over all blocks, shared among numeric.threads() threads."""
+    def _threaded(values, firsts: np.ndarray, seconds: np.ndarray) -> np.ndarray:
+        """``values(firsts, seconds)`` (a stack of grids) with the blocks shared among numeric.threads()
+        threads, or, when there are too few blocks to share (a cross interpolation's one large grid), the
+        rows."""
+        blocks, rows = firsts.shape[:2]
         parts = min(threads(), max(1, blocks // _BLOCKS_PER_THREAD))
+        axis = 0
         if parts == 1:
-            return values(0, blocks)
-        # numpy and the compiled kernels release the GIL in the loops that cost, so threads share the blocks
-        bounds = np.linspace(0, blocks, parts + 1).astype(int)
+            axis = 1
+            parts = min(threads(), rows, max(1, blocks * rows * seconds.shape[1] // _VALUES_PER_THREAD))
+        if parts == 1:
+            return values(firsts, seconds)
+        # numpy and the compiled kernels release the GIL in the loops that cost, so threads share the work
+        bounds = np.linspace(0, firsts.shape[axis], parts + 1).astype(int)
+        pieces = [
+            (firsts[a:b], seconds[a:b]) if axis == 0 else (firsts[:, a:b], seconds)
+            for a, b in zip(bounds[:-1], bounds[1:])
+        ]
         with ThreadPoolExecutor(parts) as pool:
-            return np.concatenate(list(pool.map(values, bounds[:-1], bounds[1:])))
+            return np.concatenate(list(pool.map(lambda piece: values(*piece), pieces)), axis=axis)
 
     def _values(self, split: _Split, firsts: np.ndarray, seconds: np.ndarray) -> np.ndarray:
         return self._labelled(_aggregate(self._counts(split, firsts, seconds), self.aggregator, self.threshold))
@@ -351,8 +361,11 @@ class LocalFeatureFunction:
 
     def _split(self, first_sites: np.ndarray, second_sites: np.ndarray) -> _Split:
         key = (first_sites.tobytes(), second_sites.tobytes())
-        if key not in self._splits:
-            self._splits.clear()  # one split at a time: a sweep moves from region to region
+        if key in self._splits:
+            self._splits[key] = self._splits.pop(key)  # the most recently used last
+        else:  # a sweep moves from region to region; a cross interpolation's climb visits every site in turn
+            if len(self._splits) >= _KEPT_SPLITS:
+                del self._splits[next(iter(self._splits))]
             self._splits[key] = _build_split(self.lattice, self.patterns, first_sites, second_sites)
         return self._splits[key]
 

@@ -255,18 +255,12 @@ def _extend_right(dim: int, suffixes: np.ndarray) -> np.ndarray:
 def _cross_pivots(matrix: np.ndarray, tolerance: float, max_rank: int) -> tuple[list[int], list[int], float]:
     """Rows and columns of a rank-revealing LU with full pivoting: repeatedly the largest |residual| entry,
     eliminated by a rank-one update, until it is at most ``tolerance`` or ``max_rank`` pivots are taken.
-    Returns the pivots and the largest |residual| left (the error of the cross on this matrix)."""
-    residual = matrix.copy()
-    rows, columns = [], []
-    for _ in range(min(max_rank, *matrix.shape)):
-        i, j = np.unravel_index(int(np.argmax(np.abs(residual))), residual.shape)
-        pivot = residual[i, j]
-        if not abs(pivot) > tolerance:
-            break
-        rows.append(int(i))
-        columns.append(int(j))
-        residual -= np.outer(residual[:, j], residual[i, :] / pivot)
-    return rows, columns, float(np.abs(residual).max()) if residual.size else 0.0
+    Returns the pivots and the largest |residual| left (the error of the cross on this matrix); compiled
+    (:func:`numeric.full_pivoting.full_pivot_cross`: one pass over the matrix per pivot)."""
+    from numeric.full_pivoting import full_pivot_cross  # numba compiles it on first use: import only when used
+
+    rows, columns, residual = full_pivot_cross(np.array(matrix, dtype=np.float64, order="C"), tolerance, max_rank)
+    return rows.tolist(), columns.tolist(), float(residual)
 
 
 def _unique_rows(rows: np.ndarray) -> np.ndarray:

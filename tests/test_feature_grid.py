@@ -87,23 +87,27 @@ def test_the_window_counts_equal_the_dense_targets_on_every_image(levels, height
     )
 
 
-def test_threads_share_the_blocks_and_give_the_same_grids():
+def test_threads_share_the_blocks_or_rows_and_give_the_same_grids():
     lattice = Lattice(12, 12)
     square = np.array([lattice.pixel(x, y) for y in range(3, 9) for x in range(3, 9)])
     other = np.setdiff1d(np.arange(lattice.n_pixels), square)
     rng = np.random.default_rng(2)
     firsts = rng.integers(0, 2, (200, 3, len(square)), dtype=np.int8)
     seconds = rng.integers(0, 2, (200, 4, len(other)), dtype=np.int8)
+    one_block = rng.integers(0, 2, (1, 400, len(square)), dtype=np.int8), rng.integers(0, 2, (1, 300, len(other)))
     function = LocalFeatureFunction(lattice, np.eye(2, dtype=int), "count", 9)
     threads_before = threads()
     try:
         set_threads(1)
         alone = evaluate_grids(function, square, firsts, other, seconds)
-        set_threads(3)
+        alone_rows = evaluate_grids(function, square, one_block[0], other, one_block[1])
+        set_threads(3)  # many blocks are shared by blocks, one large block by rows
         shared = evaluate_grids(function, square, firsts, other, seconds)
+        shared_rows = evaluate_grids(function, square, one_block[0], other, one_block[1])
     finally:
         set_threads(threads_before)
     np.testing.assert_array_equal(alone, shared)
+    np.testing.assert_array_equal(alone_rows, shared_rows)
 
 
 def test_a_grid_with_no_rows_or_no_columns_is_empty_of_its_shape():

@@ -192,3 +192,31 @@ def test_the_climb_follows_the_largest_error_as_a_plain_evaluation_would():
     expected = np.sort(np.concatenate(errors))[::-1][: len(start)]
     np.testing.assert_allclose(worst_errors, expected, rtol=1e-12)
     np.testing.assert_allclose(np.abs(function(worst) - interpolant_values(state, worst)), worst_errors, rtol=1e-12)
+
+
+def _full_pivoting_in_numpy(matrix: np.ndarray, tolerance: float, max_rank: int):
+    """The textbook loop: argmax of |residual|, then the rank-one update, in three numpy passes per pivot."""
+    residual = matrix.copy()
+    rows, columns = [], []
+    for _ in range(min(max_rank, *matrix.shape)):
+        i, j = np.unravel_index(int(np.argmax(np.abs(residual))), residual.shape)
+        if not abs(residual[i, j]) > tolerance:
+            break
+        rows.append(int(i))
+        columns.append(int(j))
+        residual -= np.outer(residual[:, j], residual[i, :] / residual[i, j])
+    return rows, columns, float(np.abs(residual).max()) if residual.size else 0.0
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 40), st.integers(1, 40), st.integers(1, 12), st.integers(1, 50), st.integers(0, 2**32 - 1))
+def test_the_compiled_full_pivoting_takes_the_textbook_pivots(m, n, rank, max_rank, seed):
+    """Exact: the same arithmetic entry by entry, so the same pivots (ties included: 0/1 matrices) and the same
+    residual."""
+    rng = np.random.default_rng(seed)
+    matrix = (rng.integers(0, 2, (m, rank)) @ rng.integers(0, 2, (rank, n))).astype(float)
+    if seed % 2:
+        matrix = rng.standard_normal((m, rank)) @ rng.standard_normal((rank, n))
+    expected = _full_pivoting_in_numpy(matrix, 1e-10, max_rank)
+    rows, columns, residual = tci._cross_pivots(matrix, 1e-10, max_rank)
+    assert (rows, columns, residual) == expected
