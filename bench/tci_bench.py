@@ -3,11 +3,12 @@ networks, over several seeds: what sampled validation sees, and what it misses.
 
 For each function with an exact MPS (the automaton of "some xi x xi window all ones", xi = 2, 3; a random
 ConvAC contracted by cnn_bounds.networks.convac.convac_mps) and each seed: the time, function values used, whether
-the sweeps converged, the largest bond, the largest relative error on held-out images (10^4 each: uniform
-and at densities 0.1, 0.3, 0.7, 0.9), the entropy error estimated from the uniform sample, and the truth
-from the exact MPS: ||f/|f| - f~/|f~| || (numeric.mps.difference_norm; the exact ConvAC MPS is f up to a
-constant) and |S - S_exact| across the middle
-column cut (column-major order, bond 32).
+the sweeps converged, the largest bond, the bonds whose rank stayed below the exact Schmidt rank, the
+largest relative error on held-out images (10^4 each: uniform and at densities 0.1, 0.3, 0.7, 0.9), the
+entropy error estimated from the uniform sample, and the truth from the exact MPS: ||f/|f| - f~/|f~| ||
+(numeric.mps.difference_norm; the exact ConvAC MPS is f up to a constant) and |S - S_exact| across the
+middle column cut (column-major order, bond 32). The local targets are evaluated by grids (numeric.feature_grid)
+or, with ``--evaluate joined`` (or ``grid joined``, side by side), on the joined images.
 
 With ``--tree``: tree ConvACs (2x2 windows, stride 2, n_c = log2 side) with orthogonal weights, so that every
 subtree's Gram matrix is the identity and the exact spectrum across the middle column cut is a_j^2 / |a|^2
@@ -16,6 +17,7 @@ the tree's order (cnn_bounds.networks.convac.tree_order). Random Gaussian weight
 side^2 factors whose largest values dominate the uniform measure (S ~ 0 at 16x16: nothing to check).
 
     python bench/tci_bench.py --markdown          # the README's table (several minutes)
+    python bench/tci_bench.py --side 7 --only 3x3 --evaluate grid joined --markdown
     python bench/tci_bench.py --tree --side 16    # 2^256 images against the exact top cut
 """
 
@@ -33,6 +35,7 @@ from cnn_bounds.networks.convac import ConvAC, ConvACSpec, batched_function, con
 from cnn_bounds.networks.convac_classifier import top_cut_probabilities, tree_spec
 from numeric import Lattice
 from numeric.entanglement import entropy_of_probabilities
+from numeric.feature_grid import LocalFeatureFunction
 from numeric.feature_mps import as_matrix_product_state, automaton_values, feature_mps
 from numeric.mps import MatrixProductState, bond_spectra, difference_norm, norm
 from numeric.tci import cross_interpolate, in_order, sample_configurations, sampled_entropy_error, validate
@@ -46,20 +49,30 @@ def normalised(state: MatrixProductState) -> MatrixProductState:
     return MatrixProductState(tuple(cores))
 
 
-def cases(side: int):
+def cases(side: int, evaluations: tuple[str, ...]):
+    """(label, evaluation, f on images, its exact MPS, the pixel order). The local targets are evaluated by
+    grids ("grid": numeric.feature_grid's compiled counting, one run per prefix and suffix) or on the joined
+    images ("joined": the automaton run on every image), the same function either way."""
     lattice = Lattice(side, side)
     order = [y * side + x for x in range(side) for y in range(side)]
     for size in (2, 3):
         automaton = feature_mps(lattice, np.ones((size, size), dtype=int), order=order)
-        yield (
-            f"some {size}x{size} window all ones",
-            lambda images, a=automaton: automaton_values(a, images),
-            as_matrix_product_state(automaton),
-            order,
-        )
+        functions = {
+            "grid": LocalFeatureFunction(lattice, np.ones((1, size, size), dtype=int), "or", 1, labels="01"),
+            "joined": lambda images, a=automaton: automaton_values(a, images),
+        }
+        for evaluation in evaluations:
+            yield (
+                f"some {size}x{size} window all ones",
+                evaluation,
+                functions[evaluation],
+                as_matrix_product_state(automaton),
+                order,
+            )
     network = ConvAC(ConvACSpec(lattice, channels=2, depth=1, readout="local"), 0)
     yield (
         "ConvAC, n_c = 1, D = 2, local read-out",
+        "grid",
         batched_function(network, lattice),
         convac_mps(network, order),
         order,
@@ -152,6 +165,13 @@ def main() -> None:
     parser.add_argument("--only", default="", help="run only the functions whose label contains this")
     parser.add_argument("--peer", action="store_true", help="also time teneva's cross (pip install teneva)")
     parser.add_argument(
+        "--evaluate",
+        nargs="+",
+        choices=("grid", "joined"),
+        default=["grid"],
+        help="how the local targets are evaluated: by grids, on the joined images, or both (side by side)",
+    )
+    parser.add_argument(
         "--settle",
         choices=("each", "sum"),
         default="each",
@@ -195,21 +215,25 @@ def main() -> None:
     dims = [2] * n_sites
     headers = [
         "function",
+        "evaluation",
         "seed",
         "seconds",
         "values of f",
         "converged",
         "largest bond",
+        "bonds below the exact rank",
         "max sampled rel. error",
         "sampled S error (est.)",
         "exact l2 distance of the directions",
         "exact S error, middle (nats)",
     ]
     rows = []
-    for label, function, exact, order in cases(args.side):
+    for label, evaluation, function, exact, order in cases(args.side, tuple(args.evaluate)):
         if args.only not in label:
             continue
-        exact_entropy = bond_spectra(exact)[bond - 1].entropy()
+        exact_spectra = bond_spectra(exact)
+        exact_entropy = exact_spectra[bond - 1].entropy()
+        exact_ranks = [spectrum.probabilities.size for spectrum in exact_spectra]
         site_function = in_order(function, order)
         for seed in range(args.seeds):
             start = time.perf_counter()
@@ -222,11 +246,13 @@ def main() -> None:
             rows.append(
                 [
                     label,
+                    evaluation,
                     seed,
                     f"{seconds:.1f}",
                     f"{result.evaluations:.2e}",
                     "yes" if result.converged else "no",
                     max(result.ranks),
+                    sum(rank < exact_rank for rank, exact_rank in zip(result.ranks, exact_ranks)),
                     f"{max(c.relative_max for c in checks.values()):.1e}",
                     f"{sampled_entropy_error(checks['uniform'], 2**bond, spectrum.probabilities.size):.1e}",
                     f"{relative:.1e}",

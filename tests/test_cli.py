@@ -344,6 +344,19 @@ def test_a_hopeless_automaton_is_refused_while_it_is_still_small():
     assert states < 100_000
 
 
+def test_a_converged_cross_with_a_held_out_error_reports_no_entropy(monkeypatch):
+    """Convergence is decided on sampled searches; an interpolant that held-out images find wrong (as happens
+    on 7x7 "some 3x3 window all ones") gets no entropy, whatever its search said."""
+    from cnn_bounds.driver import cli
+    from numeric.tci import SampledError
+
+    wrong = SampledError(samples=10, max_error=1.0, rms_error=0.3, rms_value=0.5, scale=1.0)
+    monkeypatch.setattr(cli, "validate", lambda *args, **kwargs: {"uniform": wrong})
+    output = run("entropy", "--shape", "4x3", "--function", "pattern-present", "--method", "tci", "--json").output
+    for region in json.loads(output)["regions"]:
+        assert region["converged"] and not region["validated"] and region["entropy"] is None
+
+
 def test_entropy_by_cross_interpolation_equals_the_dense_engine_and_reports_its_cost():
     by_tci = json.loads(
         run("entropy", "--shape", "4x3", "--function", "pattern-present", "--method", "tci", "--json").output
@@ -354,7 +367,7 @@ def test_entropy_by_cross_interpolation_equals_the_dense_engine_and_reports_its_
     exact = {r["region"]: r for r in dense["regions"]}
     assert len(by_tci["regions"]) == 5  # the straight cuts
     for region in by_tci["regions"]:
-        assert region["converged"] and region["values_of_f"] > 0
+        assert region["converged"] and region["validated"] and region["values_of_f"] > 0
         assert abs(region["entropy"] - exact[region["region"]]["entropy"]) <= 1e-9
         assert region["bond_dimension"] == exact[region["region"]]["schmidt_rank"]
         assert max(region["validation_max_error"].values()) <= 1e-9
