@@ -9,7 +9,8 @@ paper; or pixels independent with given probabilities, the state then being sqrt
 with a, a' drawn independently from mu_A and b, b' from mu_B. One *block* draws m rows a_1..a_m and n
 columns b_1..b_n, evaluates the m x n grid F[i, j] = f(a_i, b_j) (:func:`numeric.tci.evaluate_grids`, a
 stack of blocks per call: a network evaluates its first convolution once per row and column, a local-feature
-target counts bits, :mod:`numeric.feature_grid`),
+target counts bits, :mod:`numeric.feature_grid`, and on uniform binary pixels receives the drawn bits packed,
+never unpacked: :meth:`~numeric.feature_grid.LocalFeatureFunction.packed_grids`, the same configurations),
 and forms the U-statistic
 
     U = sum_{i != i'} sum_{j != j'} F[i,j] F[i',j] F[i',j'] F[i,j'] / (m (m-1) n (n-1)),
