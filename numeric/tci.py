@@ -42,7 +42,7 @@ from tqdm import tqdm
 from numeric.entanglement import _fannes_audenaert
 from numeric.errors import InvalidInputError
 from numeric.memory import require_memory
-from numeric.mps import MatrixProductState
+from numeric.mps import MatrixProductState, difference_norm, norm
 
 BatchedFunction = Callable[[np.ndarray], np.ndarray]
 """f on a batch: an integer array (batch, N) of configurations in, an array (batch,) of values out."""
@@ -590,6 +590,16 @@ def sampled_entropy_error(uniform: SampledError, dimension: int, terms: int) -> 
     return _fannes_audenaert(2 * relative / (1 - relative) if relative < 1 else math.inf, dimension, terms)
 
 
+def replica_difference(first: CrossInterpolation, second: CrossInterpolation) -> float:
+    """||f~_1 - f~_2||_2 / max(||f~_1||_2, ||f~_2||_2) over every configuration, computed from the two MPSs
+    (:func:`numeric.mps.difference_norm`, no sampling; 0 when both vanish). Two crosses of f from independent
+    seeds that both reached f agree to rounding; a larger difference shows that at least one of them missed
+    part of f, which its own sampled search may not see. The converse does not hold: both can miss the same
+    part."""
+    scale = max(norm(first.state), norm(second.state))
+    return difference_norm(first.state, second.state) / scale if scale > 0 else 0.0
+
+
 __all__ = [
     "BatchedFunction",
     "CrossInterpolation",
@@ -603,6 +613,7 @@ __all__ = [
     "in_order",
     "join",
     "interpolant_values",
+    "replica_difference",
     "sample_configurations",
     "sampled_entropy_error",
     "validate",

@@ -368,6 +368,7 @@ def test_entropy_by_cross_interpolation_equals_the_dense_engine_and_reports_its_
     assert len(by_tci["regions"]) == 5  # the straight cuts
     for region in by_tci["regions"]:
         assert region["converged"] and region["validated"] and region["values_of_f"] > 0
+        assert region["replica_converged"] and region["replica_difference"] <= 1e-9
         assert abs(region["entropy"] - exact[region["region"]]["entropy"]) <= 1e-9
         assert region["bond_dimension"] == exact[region["region"]]["schmidt_rank"]
         assert max(region["validation_max_error"].values()) <= 1e-9

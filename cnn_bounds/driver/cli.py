@@ -54,6 +54,7 @@ from numeric.tci import (
     SEARCH_MARGIN,
     cross_interpolate,
     in_order,
+    replica_difference,
     sample_configurations,
     validate,
 )
@@ -456,6 +457,9 @@ def _sampled_entropy(
 
 TCI_VALIDATION_SAMPLES = 10_000
 """Held-out images per validation set of ``entropy --method tci`` (uniform, and at densities 0.1 to 0.9)."""
+TCI_REPLICA_SEED = 2
+"""The replica cross of ``entropy --method tci`` runs from seed + TCI_REPLICA_SEED (seed + 1 draws the held-out
+images, so the replica's random start is not the validation set)."""
 
 
 def _interpolated_entropy(
@@ -470,9 +474,11 @@ def _interpolated_entropy(
     """``entropy --method tci``: per region, a cross interpolation of f (numeric.tci.cross_interpolate, its
     defaults) with the region's pixels first, so the region is the bond after its last pixel; the
     interpolant's largest error on held-out images (relative to max|f|); S_alpha from the interpolant's
-    spectrum across that bond, reported only when the interpolation converged and every held-out error is
-    within what its own search accepts (SEARCH_MARGIN x the tolerance): the search is sampled, and a
-    converged cross can still be wrong on images it never met."""
+    spectrum across that bond, reported only when the interpolation converged, every held-out error is
+    within what its own search accepts (SEARCH_MARGIN x the tolerance), and a second cross from an
+    independent seed (its replica) converged to the same MPS within that margin (numeric.tci.replica_difference,
+    exact over every image): the search is sampled, and a converged cross can still be wrong on images it
+    never met."""
     function = catalogue_function(function_spec, lattice, labels=labels, seed=seed)
     regions = dict(parse_region(lattice, spec) for spec in region_specs) if region_specs else straight_cuts(lattice)
     dims = [lattice.levels] * lattice.n_pixels
@@ -482,21 +488,27 @@ def _interpolated_entropy(
         order = [*sorted(region), *(p for p in range(lattice.n_pixels) if p not in inside)]
         site_function = in_order(function, order)
         result = cross_interpolate(site_function, dims, seed=seed)
+        replica = cross_interpolate(site_function, dims, seed=seed + TCI_REPLICA_SEED)
+        difference = replica_difference(result, replica)
         checks = validate(
             result.state, site_function, sample_configurations(dims, TCI_VALIDATION_SAMPLES, seed=seed + 1)
         )
         spectrum = bond_spectra(result.state)[len(region) - 1]
-        validated = all(check.relative_max <= SEARCH_MARGIN * DEFAULT_TOLERANCE for check in checks.values())
+        accepted = SEARCH_MARGIN * DEFAULT_TOLERANCE
+        validated = all(check.relative_max <= accepted for check in checks.values())
+        agreed = replica.converged and difference <= accepted
         records.append(
             {
                 "region": label,
                 "pixels": list(region),
                 "size": len(region),
                 "boundary_bonds": boundary_length(lattice, region),
-                "entropy": spectrum.entropy(alpha) if result.converged and validated else None,
+                "entropy": spectrum.entropy(alpha) if result.converged and validated and agreed else None,
                 "converged": result.converged,
                 "validated": validated,
-                "values_of_f": result.evaluations,
+                "replica_converged": replica.converged,
+                "replica_difference": difference,
+                "values_of_f": result.evaluations + replica.evaluations,
                 "bond_dimension": result.state.bond_dimensions[len(region) - 1],
                 "validation_max_error": {name: check.relative_max for name, check in checks.items()},
                 "volume_law": max_entropy(len(region), lattice.n_pixels, lattice.levels),
@@ -508,13 +520,25 @@ def _interpolated_entropy(
         return
     click.echo(
         f"{function_spec} ({labels} labels) on the {lattice}; S_alpha with alpha = {alpha:g}, in nats, by cross "
-        f"interpolation ('-': not converged, or a held-out error above {SEARCH_MARGIN * DEFAULT_TOLERANCE:.0e}: no "
-        f"entropy; max error: the largest |f - f~| / max|f| on {TCI_VALIDATION_SAMPLES} held-out images per set, "
-        "sampled, not a bound)"
+        f"interpolation ('-': not converged, a held-out error above {SEARCH_MARGIN * DEFAULT_TOLERANCE:.0e}, or a "
+        "replica from another seed that differs by more: no entropy; max error: the largest |f - f~| / max|f| on "
+        f"{TCI_VALIDATION_SAMPLES} held-out images per set, sampled, not a bound; replica: ||f~ - f~'|| / ||f~||, "
+        "exact over every image)"
     )
     click.echo(
         format_table(
-            ["region", "|A|", "|dA|", "S_A", "converged", "bond", "max error", "values of f", "min(|A|,|B|) ln d"],
+            [
+                "region",
+                "|A|",
+                "|dA|",
+                "S_A",
+                "converged",
+                "bond",
+                "max error",
+                "replica",
+                "values of f",
+                "min(|A|,|B|) ln d",
+            ],
             [
                 [
                     r["region"],
@@ -524,6 +548,7 @@ def _interpolated_entropy(
                     "yes" if r["converged"] else "no",
                     r["bond_dimension"],
                     f"{max(r['validation_max_error'].values()):.1e}",
+                    f"{r['replica_difference']:.1e}",
                     r["values_of_f"],
                     r["volume_law"],
                 ]
