@@ -206,10 +206,8 @@ def packed_columns(configurations: np.ndarray) -> np.ndarray:
         configurations = configurations != 0
     columns = configurations.shape[-1]
     flat = configurations.reshape(math.prod(configurations.shape[:-1]), columns)  # a side may have no pixels
-    words = np.zeros((len(flat), max(1, -(-columns // 64))), dtype=np.uint64)
     packed = np.packbits(flat, axis=1, bitorder="little")  # bit c % 8 of byte c // 8 = column c
-    words.view(np.uint8)[:, : packed.shape[1]] = packed  # little-endian words (checked where they are used)
-    return words.reshape(*configurations.shape[:-1], -1)
+    return _words(packed, columns).reshape(*configurations.shape[:-1], -1)
 
 
 _REVERSED_BITS = np.array([int(f"{byte:08b}"[::-1], 2) for byte in range(256)], dtype=np.uint8)
@@ -220,11 +218,18 @@ def words_of_bytes(random_bytes: np.ndarray, columns: int) -> np.ndarray:
     ``random_bytes`` (..., ceil(columns / 8)) uint8 (column c is bit 7 - c % 8 of byte c // 8, as
     ``np.unpackbits`` reads them): the same configurations without unpacking them."""
     flat = random_bytes.reshape(-1, random_bytes.shape[-1])
-    words = np.zeros((len(flat), max(1, -(-columns // 64))), dtype=np.uint64)
-    words.view(np.uint8)[:, : flat.shape[1]] = np.take(_REVERSED_BITS, flat)
+    words = _words(np.take(_REVERSED_BITS, flat), columns)
     if columns % 8:  # the last byte's bits past the last column
         words.view(np.uint8)[:, flat.shape[1] - 1] &= np.uint8((1 << (columns % 8)) - 1)
     return words.reshape(*random_bytes.shape[:-1], -1)
+
+
+def _words(little_bytes: np.ndarray, columns: int) -> np.ndarray:
+    """Rows of bytes whose bit c % 8 of byte c // 8 is column c, as rows of ceil(columns / 64) little-endian
+    uint64 words (at least one; the byte order is checked where the words are used)."""
+    words = np.zeros((len(little_bytes), max(1, -(-columns // 64))), dtype=np.uint64)
+    words.view(np.uint8)[:, : little_bytes.shape[1]] = little_bytes
+    return words
 
 
 @dataclass(frozen=True, eq=False)

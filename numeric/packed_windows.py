@@ -18,7 +18,7 @@ AND of the two sides' strings. :func:`pair_values` adds the three counts and agg
   codes, and each straddling window's part code indexes the slot table of :mod:`numeric.feature_grid`,
   whose words are ORed into the string.
 
-The kernels are compiled by numba on first use (about a second per process) and release the GIL, so that
+The kernels are compiled by numba on first use (1-1.5 s per process, measured) and release the GIL, so that
 threads share the blocks.
 """
 
