@@ -230,8 +230,10 @@ def norm(mps: MatrixProductState) -> float:
     if mps.modulus is not None:
         raise InvalidInputError("the norm of a residue MPS is not defined; use a float64 MPS")
     environment = np.ones((1, 1))
-    for core in mps.cores:
-        environment = np.einsum("ab,asc,bsd->cd", environment, core, core)
+    for core in mps.cores:  # E'[c, d] = sum_{a, b, s} E[a, b] A[a, s, c] A[b, s, d], as two matrix products
+        left, dim, right = core.shape
+        half = (environment.T @ core.reshape(left, dim * right)).reshape(left * dim, right)
+        environment = half.T @ core.reshape(left * dim, right)
     return math.sqrt(max(float(environment[0, 0]), 0.0))
 
 
@@ -263,6 +265,53 @@ def _suffix_spectral_norms(cores: tuple[np.ndarray, ...]) -> list[float]:
     return norms
 
 
+def difference(a: MatrixProductState, b: MatrixProductState) -> MatrixProductState:
+    """The MPS of f - g (bond dimensions added): the cores stacked block-diagonally, the first as
+    [A_0, -B_0] and the last as [A_{L-1}; B_{L-1}]. Its ``error`` is the sum of the two."""
+    if a.dims != b.dims or a.modulus is not None or b.modulus is not None:
+        raise InvalidInputError("the difference of two MPSs needs two float64 MPSs on the same sites")
+    if len(a.cores) == 1:
+        return MatrixProductState((a.cores[0] - b.cores[0],), None, a.error + b.error)
+    last = len(a.cores) - 1
+    cores = []
+    for t, (x, y) in enumerate(zip(a.cores, b.cores)):
+        if t == 0:
+            cores.append(np.concatenate([x, -y], axis=2))
+        elif t == last:
+            cores.append(np.concatenate([x, y], axis=0))
+        else:
+            block = np.zeros((x.shape[0] + y.shape[0], x.shape[1], x.shape[2] + y.shape[2]))
+            block[: x.shape[0], :, : x.shape[2]], block[x.shape[0] :, :, x.shape[2] :] = x, y
+            cores.append(block)
+    return MatrixProductState(tuple(cores), None, a.error + b.error)
+
+
+def sample(mps: MatrixProductState, count: int, rng: np.random.Generator) -> np.ndarray:
+    """``count`` configurations drawn independently with probability |f(s)|^2 / ||f||^2 (exact, no Markov
+    chain): the MPS is made right-orthogonal by QR from the last site, so that the marginal of the digits
+    s_0..s_t is the squared norm of A_0[s_0] ... A_t[s_t], and the digits are drawn site by site from those
+    conditionals. O(L d chi^3) for the QRs, O(L d chi^2) per configuration. Returns an int16 array
+    (count, L)."""
+    if mps.modulus is not None:
+        raise InvalidInputError("sampling needs a float64 MPS, not residues")
+    cores = [np.ascontiguousarray(core.transpose(2, 1, 0)) for core in reversed(mps.cores)]
+    _left_orthogonalise(cores)  # the mirrored chain left-orthogonal = the chain right-orthogonal
+    cores = [core.transpose(2, 1, 0) for core in reversed(cores)]
+    if not np.any(cores[0]):
+        raise InvalidInputError("f is zero: it has no distribution to sample")
+    drawn = np.empty((count, len(cores)), dtype=np.int16)
+    vectors = np.ones((count, 1))
+    for t, core in enumerate(cores):
+        branches = np.einsum("nl,ldr->ndr", vectors, core)
+        weights = np.einsum("ndr,ndr->nd", branches, branches)
+        cumulative = np.cumsum(weights, axis=1)
+        digits = np.minimum(np.sum(cumulative < rng.random((count, 1)) * cumulative[:, -1:], axis=1), core.shape[1] - 1)
+        drawn[:, t] = digits
+        chosen = branches[np.arange(count), digits]
+        vectors = chosen / np.linalg.norm(chosen, axis=1, keepdims=True)
+    return drawn
+
+
 def difference_norm_with_bound(a: MatrixProductState, b: MatrixProductState) -> tuple[float, float]:
     """||f - g||_2 and a bound on its float64 rounding error: |computed - exact| <= bound (to first order in
     the unit roundoff u = 2^-53; the cores are taken as exact).
@@ -278,23 +327,10 @@ def difference_norm_with_bound(a: MatrixProductState, b: MatrixProductState) -> 
     by at most the norm of its error. The bound therefore grows with the gauge of the MPSs (the product of the
     norms of their left and right parts), not only with ||f|| + ||g||: about 1e-14 relative for unit-norm
     random MPSs of a few sites."""
-    if a.dims != b.dims or a.modulus is not None or b.modulus is not None:
-        raise InvalidInputError("difference_norm needs two float64 MPSs on the same sites")
-    if len(a.cores) == 1:
-        difference = a.cores[0] - b.cores[0]
-        value = float(np.linalg.norm(difference))
-        return value, _gamma(difference.size + 2) * value
-    last = len(a.cores) - 1
-    cores = []
-    for t, (x, y) in enumerate(zip(a.cores, b.cores)):
-        if t == 0:
-            cores.append(np.concatenate([x, -y], axis=2))
-        elif t == last:
-            cores.append(np.concatenate([x, y], axis=0))
-        else:
-            block = np.zeros((x.shape[0] + y.shape[0], x.shape[1], x.shape[2] + y.shape[2]))
-            block[: x.shape[0], :, : x.shape[2]], block[x.shape[0] :, :, x.shape[2] :] = x, y
-            cores.append(block)
+    cores = difference(a, b).cores
+    if len(cores) == 1:
+        value = float(np.linalg.norm(cores[0]))
+        return value, _gamma(cores[0].size + 2) * value
     suffix = [math.hypot(f, g) for f, g in zip(_suffix_spectral_norms(a.cores), _suffix_spectral_norms(b.cores))]
     suffix.append(1.0)  # after the last site, the vector itself
     matrix = cores[0].reshape(-1, cores[0].shape[2])
@@ -372,11 +408,13 @@ __all__ = [
     "bond_spectra",
     "compress",
     "contract_site",
-    "embed",
+    "difference",
     "difference_norm",
+    "embed",
     "difference_norm_with_bound",
     "hadamard",
     "norm",
+    "sample",
     "tensor_to_mps",
     "values",
 ]
