@@ -8,7 +8,9 @@ largest relative error on held-out images (10^4 each: uniform and at densities 0
 entropy error estimated from the uniform sample, and the truth from the exact MPS: ||f/|f| - f~/|f~| ||
 (numeric.mps.difference_norm; the exact ConvAC MPS is f up to a constant) and |S - S_exact| across the
 middle column cut (column-major order, bond 32). The local targets are evaluated by grids (numeric.feature_grid)
-or, with ``--evaluate joined`` (or ``grid joined``, side by side), on the joined images.
+or, with ``--evaluate joined`` (or ``grid joined``, side by side), on the joined images. ``--search replica``
+(or ``single replica``, side by side) runs two crosses in lockstep that sample the images where they differ
+(``cross_interpolate(replica=True)``); its values of f are both crosses'.
 
 With ``--tree``: tree ConvACs (2x2 windows, stride 2, n_c = log2 side) with orthogonal weights, so that every
 subtree's Gram matrix is the identity and the exact spectrum across the middle column cut is a_j^2 / |a|^2
@@ -18,12 +20,14 @@ side^2 factors whose largest values dominate the uniform measure (S ~ 0 at 16x16
 
     python bench/tci_bench.py --markdown          # the README's table (several minutes)
     python bench/tci_bench.py --side 7 --only 3x3 --evaluate grid joined --markdown
+    python bench/tci_bench.py --only 3x3 --search single replica --markdown
     python bench/tci_bench.py --tree --side 16    # 2^256 images against the exact top cut
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import math
 import time
 
@@ -172,6 +176,14 @@ def main() -> None:
         help="how the local targets are evaluated: by grids, on the joined images, or both (side by side)",
     )
     parser.add_argument(
+        "--search",
+        nargs="+",
+        choices=("single", "replica"),
+        default=["single"],
+        help="one cross, or two in lockstep that sample where they differ (cross_interpolate(replica=True)), "
+        "or both side by side",
+    )
+    parser.add_argument(
         "--settle",
         choices=("each", "sum"),
         default="each",
@@ -216,6 +228,7 @@ def main() -> None:
     headers = [
         "function",
         "evaluation",
+        "search",
         "seed",
         "seconds",
         "values of f",
@@ -235,9 +248,9 @@ def main() -> None:
         exact_entropy = exact_spectra[bond - 1].entropy()
         exact_ranks = [spectrum.probabilities.size for spectrum in exact_spectra]
         site_function = in_order(function, order)
-        for seed in range(args.seeds):
+        for search, seed in itertools.product(args.search, range(args.seeds)):
             start = time.perf_counter()
-            result = cross_interpolate(site_function, dims, seed=seed, settle=args.settle)
+            result = cross_interpolate(site_function, dims, seed=seed, settle=args.settle, replica=search == "replica")
             seconds = time.perf_counter() - start
             checks = validate(result.state, site_function, sample_configurations(dims, 10_000, seed=1000 + seed))
             relative = difference_norm(normalised(exact), normalised(result.state))
@@ -247,6 +260,7 @@ def main() -> None:
                 [
                     label,
                     evaluation,
+                    search,
                     seed,
                     f"{seconds:.1f}",
                     f"{result.evaluations:.2e}",

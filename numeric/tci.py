@@ -16,7 +16,11 @@ its new pivots are those of a rank-revealing LU with full pivoting, stopped when
 with f on random images (uniform, at biased densities, next to the pivots, and along greedy climbs of the
 error) and the worst ones become global pivots (TCI2, Nunez Fernandez et al., SciPost Phys. 18, 104
 (2025)), whose prefixes and suffixes stay candidates at every bond from then on: local sweeps alone miss
-rare features, which is how cross interpolation fails silently on "some window all ones".
+rare features, which is how cross interpolation fails silently on "some window all ones". Random probes
+cannot find a feature missed on 1e-8 of the images; a second cross can. With ``replica=True`` two crosses
+from independent seeds run in lockstep, and after every half-sweep images drawn exactly from
+|f~ - f~'|^2 (the difference is an MPS: :func:`numeric.mps.sample`) join both searches: where the two
+disagree, at least one of them is wrong, and f says which.
 
 Almost every value of f is asked for as a grid, f(rows[i] + columns[j]) for a bond's prefixes and suffixes
 (:func:`evaluate_grid`): a function with a ``grid`` method computes it itself (a CNN runs its first
@@ -42,7 +46,7 @@ from tqdm import tqdm
 from numeric.entanglement import _fannes_audenaert
 from numeric.errors import InvalidInputError
 from numeric.memory import require_memory
-from numeric.mps import MatrixProductState, difference_norm, norm
+from numeric.mps import MatrixProductState, difference, difference_norm, norm, sample
 
 BatchedFunction = Callable[[np.ndarray], np.ndarray]
 """f on a batch: an integer array (batch, N) of configurations in, an array (batch,) of values out."""
@@ -374,9 +378,11 @@ def _climb(
 @dataclass(frozen=True)
 class CrossInterpolation:
     """An interpolant of f: its MPS (``error`` nan: not certified), the pivots of every bond, the number of
-    function values used, the half-sweeps run, the last half-sweep's largest pivot error and the largest
-    error found by the last global search (both relative to ``scale`` = the largest |f| seen), and whether
-    both fell within the tolerance (the search's within SEARCH_MARGIN times it) with the ranks settled."""
+    function values used (both crosses' when a replica ran), the half-sweeps run, the last half-sweep's largest
+    pivot error and the largest error found by the last global search (both relative to ``scale`` = the
+    largest |f| seen), and whether it converged (:func:`cross_interpolate`). With a replica:
+    ``replica_difference`` = ||f~ - f~'|| / max(||f~||, ||f~'||) over every configuration, exact from the two
+    MPSs, and whether the replica converged by its own rule; both None without one."""
 
     state: MatrixProductState
     left_pivots: tuple[np.ndarray, ...]
@@ -387,10 +393,158 @@ class CrossInterpolation:
     search_error: float
     scale: float
     converged: bool
+    replica_difference: float | None = None
+    replica_converged: bool | None = None
 
     @property
     def ranks(self) -> list[int]:
         return self.state.bond_dimensions
+
+
+def _worst_new(probes: np.ndarray, errors: np.ndarray, accepted: float, found: np.ndarray, count: int) -> np.ndarray:
+    """The ``count`` distinct probes of largest error above ``accepted`` that are not in ``found`` already
+    (images drawn from |f~ - f~'|^2 repeat where the difference concentrates)."""
+    known = {row.tobytes() for row in found}
+    picked = []
+    for i in np.argsort(-errors, kind="stable"):
+        if len(picked) == count or not errors[i] > accepted:
+            break
+        key = probes[i].tobytes()
+        if key not in known:
+            known.add(key)
+            picked.append(i)
+    return probes[picked]
+
+
+REPLICA_SEED = 2
+"""A replica cross runs from seed + REPLICA_SEED (callers that validate draw their held-out images from
+seed + 1, so the replica's random start is not the validation set)."""
+REPLICA_SAMPLES = 256
+"""Configurations drawn from |f~ - f~'|^2 after every half-sweep while two crosses disagree."""
+REPLICA_PIVOTS = 32
+"""At most this many of them (distinct, wrong, not pivots already) join each cross's global pivots per
+half-sweep."""
+
+
+@dataclass(frozen=True)
+class _Settings:
+    """What every cross of one :func:`cross_interpolate` call shares (its arguments)."""
+
+    tolerance: float
+    max_rank: int
+    search: int
+    global_pivots: int
+    climbers: int
+    settle: str
+
+
+class _Cross:
+    """One cross between half-sweeps: its pivots, the global pivots it has found, its last two-site matrix at
+    every bond, and its convergence count (:func:`cross_interpolate` runs one, or two in lockstep)."""
+
+    def __init__(
+        self, evaluate: _Counted, dims: list[int], start_set: np.ndarray, seed: int, settings: _Settings
+    ) -> None:
+        self.evaluate, self.dims, self.start_set, self.settings = evaluate, dims, start_set, settings
+        start_values = evaluate(start_set)
+        if not np.any(start_values != 0):
+            raise InvalidInputError(
+                "f is zero on every seed: give seeds where f is not zero (e.g. the positive examples of a data set)"
+            )
+        largest_first = np.argsort(-np.abs(start_values), kind="stable")
+        ranked = start_set[largest_first[start_values[largest_first] != 0][: settings.max_rank]]
+        # bond k's pivots: prefixes left[k] and suffixes right[k], chosen afresh at every half-sweep from the
+        # neighbours' pivots extended by a digit and from the prefixes and suffixes of every global pivot so
+        # far (kept for good: a global pivot dropped at one bond would otherwise be lost at all the later ones)
+        self.found = ranked
+        self.left = [_unique_rows(ranked[:, :k]) for k in range(len(dims) + 1)]
+        self.right = [_unique_rows(ranked[:, k:]) for k in range(len(dims) + 1)]
+        self.known: list[_Known | None] = [None] * (len(dims) + 1)  # each bond's last two-site matrix
+        self.rng = np.random.default_rng(seed)
+        self.state: MatrixProductState | None = None
+        self.pivot_error, self.search_error = math.inf, math.inf
+        self.previous_ranks: list[int] | None = None
+        self.clean = self.sweeps = 0
+
+    @property
+    def converged(self) -> bool:
+        return self.clean >= 2  # two searches in a row (fresh probes each) found nothing
+
+    def half_sweep(self) -> None:
+        """New pivots at every bond, left to right or back, and the interpolant they make."""
+        dims, evaluate, tolerance = self.dims, self.evaluate, self.settings.tolerance
+        left, right, found = self.left, self.right, self.found
+        bonds = range(1, len(dims)) if self.sweeps % 2 == 0 else range(len(dims) - 1, 0, -1)
+        self.pivot_error = 0.0
+        for k in bonds:  # bond k between sites k-1 and k
+            rows = _unique_rows(np.concatenate([_extend_left(left[k - 1], dims[k - 1]), found[:, :k]]))
+            columns = _unique_rows(np.concatenate([_extend_right(dims[k], right[k + 1]), found[:, k:]]))
+            matrix = _known_grid(evaluate, self.known[k], rows, columns)
+            self.known[k] = _remember(rows, columns, matrix)
+            chosen_rows, chosen_columns, residual = _cross_pivots(
+                matrix, tolerance * evaluate.largest, self.settings.max_rank
+            )
+            if not chosen_rows:  # f vanishes on this cross: keep the largest entry so the pivots stay valid
+                chosen_rows, chosen_columns = map(
+                    list, np.unravel_index([int(np.argmax(np.abs(matrix)))], matrix.shape)
+                )
+            left[k], right[k] = rows[chosen_rows], columns[chosen_columns]
+            self.pivot_error = max(self.pivot_error, residual / evaluate.largest)
+        self.state = _interpolant(evaluate, left, right, dims, self.known)
+        self.sweeps += 1
+
+    def search(self, suspects: np.ndarray) -> None:
+        """The global search after a half-sweep: fresh random probes, the start set and the pivots' neighbours,
+        climbed (:func:`_search`), whose ``global_pivots`` worst errors above the search's acceptance join the
+        pivots; and the ``suspects`` (configurations drawn where a replica disagrees), of which up to
+        REPLICA_PIVOTS distinct wrong ones join them too. A converged cross checks only the suspects, and
+        sweeps again if one of them is wrong."""
+        dims, evaluate, settings = self.dims, self.evaluate, self.settings
+        accepted = SEARCH_MARGIN * settings.tolerance * evaluate.largest
+        suspect_errors = (
+            np.abs(evaluate(suspects) - interpolant_values(self.state, suspects)) if len(suspects) else np.zeros(0)
+        )
+        worst_suspect = float(suspect_errors.max(initial=0.0))
+        if not self.converged:
+            sampled = sample_configurations(dims, settings.search, int(self.rng.integers(2**31)))
+            probes, errors = _search(
+                evaluate,
+                self.state,
+                np.concatenate(
+                    [
+                        *sampled.values(),
+                        self.start_set,
+                        _pivot_neighbours(self.left, self.right, dims, settings.search, self.rng),
+                    ]
+                ),
+                settings.climbers,
+            )
+            self.search_error = max(float(errors.max()), worst_suspect) / evaluate.largest
+            ranks = self.state.bond_dimensions
+            settled = self.previous_ranks is not None and (
+                sum(ranks) <= sum(self.previous_ranks) if settings.settle == "sum" else ranks == self.previous_ranks
+            )
+            within = self.pivot_error <= settings.tolerance and self.search_error <= SEARCH_MARGIN * settings.tolerance
+            self.clean = self.clean + 1 if within and settled else 0
+            self.previous_ranks = ranks
+            worst = np.argsort(-errors)[: settings.global_pivots]
+            missed = worst[errors[worst] > accepted]
+            self.found = _unique_rows(np.concatenate([self.found, probes[missed]]))
+        elif worst_suspect > accepted:
+            self.clean, self.search_error = 0, worst_suspect / evaluate.largest
+        self.found = np.concatenate(
+            [self.found, _worst_new(suspects, suspect_errors, accepted, self.found, REPLICA_PIVOTS)]
+        )
+
+
+def replica_difference(first: MatrixProductState, second: MatrixProductState) -> float:
+    """||f~_1 - f~_2||_2 / max(||f~_1||_2, ||f~_2||_2) over every configuration, computed from the two MPSs
+    (:func:`numeric.mps.difference_norm`, no sampling; 0 when both vanish). Two crosses of f from independent
+    seeds that both reached f agree to rounding; a larger difference shows that at least one of them missed
+    part of f, which its own sampled search may not see. The converse does not hold: both can miss the same
+    part."""
+    scale = max(norm(first), norm(second))
+    return difference_norm(first, second) / scale if scale > 0 else 0.0
 
 
 def cross_interpolate(
@@ -405,6 +559,7 @@ def cross_interpolate(
     global_pivots: int = 8,
     climbers: int = 32,
     seed: int = 0,
+    replica: bool = False,
     batch: int = BATCH,
     settle: str = "each",
     progress: bool = False,
@@ -426,6 +581,19 @@ def cross_interpolate(
     searches less: on 7x7 "some 2x2 window all ones" it stopped 1 of 4 seeds 2.4e-3 away from f with no
     held-out error above 1e-14, where "each" found all four exactly. (Stopping on the largest rank alone,
     TensorCrossInterpolation.jl's rule, left 2 of 3 8x8 seeds 5e-3 away.)
+
+    ``replica``: run a second cross in lockstep from seed + REPLICA_SEED (its own random start, probes and
+    climbs; the same ``seeds``). After every half-sweep REPLICA_SAMPLES configurations drawn from
+    |f~ - f~'|^2 (:func:`numeric.mps.sample`) join both searches, and up to REPLICA_PIVOTS distinct wrong ones
+    become each cross's global pivots: where two crosses disagree at least one is wrong, and those images are
+    found by sampling the difference, not by waiting for uniform probes to land on them (a feature missed on
+    a 1e-8 fraction of images). A converged cross stops sweeping but keeps checking the images drawn, and
+    sweeps again if one is wrong. Converged only when both crosses converged by the rule above, so that
+    their last two searches each found no error above SEARCH_MARGIN * tolerance max|f| where the two differ
+    most; ``replica_difference`` (relative l2, exact from the two MPSs) is reported beside it, not
+    thresholded: crosses accurate to the tolerance at every image can still differ by more in l2 (two
+    crosses of an 8x8 ConvAC, each 2e-9 from f). Returns the first cross. Evidence, not proof: two crosses
+    can miss the same part of f.
     """
     dims = [int(n) for n in dims]
     if len(dims) < 2 or min(dims) < 1:
@@ -435,39 +603,38 @@ def cross_interpolate(
     if settle not in ("each", "sum"):
         raise InvalidInputError(f"settle must be 'each' (every bond's rank unchanged) or 'sum', got {settle!r}")
     n_sites = len(dims)
-    require_memory(8 * (max_rank * max(dims)) ** 2 * 3, f"the two-site matrices of rank {max_rank}", "lower max_rank")
-    evaluate = _Counted(function, batch)
-    rng = np.random.default_rng(seed)
-    start_set = (
-        np.asarray(seeds, dtype=np.int16)
-        if seeds is not None
-        else np.concatenate(list(sample_configurations(dims, search, seed).values()))
+    require_memory(
+        8 * (max_rank * max(dims)) ** 2 * 3 * (2 if replica else 1),
+        f"the two-site matrices of rank {max_rank}",
+        "lower max_rank",
     )
-    if (
-        start_set.ndim != 2
-        or start_set.shape[1] != n_sites
-        or len(start_set) == 0
-        or start_set.min() < 0
-        or np.any(start_set >= dims)
-    ):
-        raise InvalidInputError(
-            f"seeds must be an array (count, {n_sites}) of digits below {dims[0]}..., got shape {start_set.shape}"
+    if seeds is not None:
+        seeds = np.asarray(seeds, dtype=np.int16)
+        if seeds.ndim != 2 or seeds.shape[1] != n_sites or len(seeds) == 0 or seeds.min() < 0 or np.any(seeds >= dims):
+            raise InvalidInputError(
+                f"seeds must be an array (count, {n_sites}) of digits below {dims[0]}..., got shape {seeds.shape}"
+            )
+    evaluate = _Counted(function, batch)
+    settings = _Settings(
+        tolerance=tolerance,
+        max_rank=max_rank,
+        search=search,
+        global_pivots=global_pivots,
+        climbers=climbers,
+        settle=settle,
+    )
+    crosses = [
+        _Cross(
+            evaluate,
+            dims,
+            seeds if seeds is not None else np.concatenate(list(sample_configurations(dims, search, start).values())),
+            start,
+            settings,
         )
-    start_values = evaluate(start_set)
-    if not np.any(start_values != 0):
-        raise InvalidInputError(
-            "f is zero on every seed: give seeds where f is not zero (e.g. the positive examples of a data set)"
-        )
-    largest_first = np.argsort(-np.abs(start_values), kind="stable")
-    ranked = start_set[largest_first[start_values[largest_first] != 0][:max_rank]]
-    # bond k's pivots: prefixes left[k] and suffixes right[k], chosen afresh at every half-sweep from the
-    # neighbours' pivots extended by a digit and from the prefixes and suffixes of every global pivot so far
-    # (kept for good: a global pivot dropped at one bond would otherwise be lost at all the later ones)
-    found = ranked
-    left = [_unique_rows(ranked[:, :k]) for k in range(n_sites + 1)]
-    right = [_unique_rows(ranked[:, k:]) for k in range(n_sites + 1)]
-    state, pivot_error, search_error, previous_ranks, converged, clean = None, math.inf, math.inf, None, False, 0
-    known: list[_Known | None] = [None] * (n_sites + 1)  # each bond's last two-site matrix
+        for start in ([seed, seed + REPLICA_SEED] if replica else [seed])
+    ]
+    rng = np.random.default_rng([seed, REPLICA_SEED])
+    disagreement = None
     sweeps = tqdm(
         range(max_sweeps),
         desc="cross interpolation",
@@ -475,58 +642,38 @@ def cross_interpolate(
         disable=None if progress else True,
         leave=False,
     )
-    for sweep in sweeps:
-        bonds = range(1, n_sites) if sweep % 2 == 0 else range(n_sites - 1, 0, -1)
-        pivot_error = 0.0
-        for k in bonds:  # bond k between sites k-1 and k
-            rows = _unique_rows(np.concatenate([_extend_left(left[k - 1], dims[k - 1]), found[:, :k]]))
-            columns = _unique_rows(np.concatenate([_extend_right(dims[k], right[k + 1]), found[:, k:]]))
-            matrix = _known_grid(evaluate, known[k], rows, columns)
-            known[k] = _remember(rows, columns, matrix)
-            chosen_rows, chosen_columns, residual = _cross_pivots(matrix, tolerance * evaluate.largest, max_rank)
-            if not chosen_rows:  # f vanishes on this cross: keep the largest entry so the pivots stay valid
-                chosen_rows, chosen_columns = map(
-                    list, np.unravel_index([int(np.argmax(np.abs(matrix)))], matrix.shape)
-                )
-            left[k], right[k] = rows[chosen_rows], columns[chosen_columns]
-            pivot_error = max(pivot_error, residual / evaluate.largest)
-        state = _interpolant(evaluate, left, right, dims, known)
-        probes, errors = _search(
-            evaluate,
-            state,
-            np.concatenate(
-                [
-                    *sample_configurations(dims, search, int(rng.integers(2**31))).values(),
-                    start_set,
-                    _pivot_neighbours(left, right, dims, search, rng),
-                ]
-            ),
-            climbers,
+    for _ in sweeps:
+        for cross in crosses:
+            if not cross.converged:
+                cross.half_sweep()
+        suspects = np.zeros((0, n_sites), dtype=np.int16)
+        if replica:
+            disagreement = replica_difference(crosses[0].state, crosses[1].state)
+            if disagreement > 0:
+                suspects = sample(difference(crosses[0].state, crosses[1].state), REPLICA_SAMPLES, rng)
+        for cross in crosses:
+            cross.search(suspects)
+        sweeps.set_postfix(
+            rank=max(max(cross.state.bond_dimensions) for cross in crosses),
+            pivot_error=f"{max(cross.pivot_error for cross in crosses):.1e}",
+            search_error=f"{max(cross.search_error for cross in crosses):.1e}",
+            **({} if disagreement is None else {"replica": f"{disagreement:.1e}"}),
         )
-        search_error = float(errors.max()) / evaluate.largest
-        ranks = state.bond_dimensions
-        sweeps.set_postfix(rank=max(ranks), pivot_error=f"{pivot_error:.1e}", search_error=f"{search_error:.1e}")
-        settled = previous_ranks is not None and (
-            sum(ranks) <= sum(previous_ranks) if settle == "sum" else ranks == previous_ranks
-        )
-        clean = clean + 1 if pivot_error <= tolerance and search_error <= SEARCH_MARGIN * tolerance and settled else 0
-        if clean == 2:  # two searches in a row (fresh probes each) found nothing
-            converged = True
+        if all(cross.converged for cross in crosses):
             break
-        previous_ranks = ranks
-        worst = np.argsort(-errors)[:global_pivots]
-        missed = worst[errors[worst] > SEARCH_MARGIN * tolerance * evaluate.largest]
-        found = _unique_rows(np.concatenate([found, probes[missed]]))
+    first = crosses[0]
     return CrossInterpolation(
-        state,
-        tuple(left),
-        tuple(right),
+        first.state,
+        tuple(first.left),
+        tuple(first.right),
         evaluate.calls,
-        sweep + 1,
-        pivot_error,
-        search_error,
+        first.sweeps,
+        first.pivot_error,
+        first.search_error,
         evaluate.largest,
-        converged,
+        all(cross.converged for cross in crosses),
+        disagreement,
+        crosses[1].converged if replica else None,
     )
 
 
@@ -590,21 +737,14 @@ def sampled_entropy_error(uniform: SampledError, dimension: int, terms: int) -> 
     return _fannes_audenaert(2 * relative / (1 - relative) if relative < 1 else math.inf, dimension, terms)
 
 
-def replica_difference(first: CrossInterpolation, second: CrossInterpolation) -> float:
-    """||f~_1 - f~_2||_2 / max(||f~_1||_2, ||f~_2||_2) over every configuration, computed from the two MPSs
-    (:func:`numeric.mps.difference_norm`, no sampling; 0 when both vanish). Two crosses of f from independent
-    seeds that both reached f agree to rounding; a larger difference shows that at least one of them missed
-    part of f, which its own sampled search may not see. The converse does not hold: both can miss the same
-    part."""
-    scale = max(norm(first.state), norm(second.state))
-    return difference_norm(first.state, second.state) / scale if scale > 0 else 0.0
-
-
 __all__ = [
     "BatchedFunction",
     "CrossInterpolation",
     "DENSITIES",
     "DEFAULT_TOLERANCE",
+    "REPLICA_PIVOTS",
+    "REPLICA_SAMPLES",
+    "REPLICA_SEED",
     "SampledError",
     "cross_interpolate",
     "evaluate_grid",

@@ -54,7 +54,6 @@ from numeric.tci import (
     SEARCH_MARGIN,
     cross_interpolate,
     in_order,
-    replica_difference,
     sample_configurations,
     validate,
 )
@@ -458,9 +457,6 @@ def _sampled_entropy(
 
 TCI_VALIDATION_SAMPLES = 10_000
 """Held-out images per validation set of ``entropy --method tci`` (uniform, and at densities 0.1 to 0.9)."""
-TCI_REPLICA_SEED = 2
-"""The replica cross of ``entropy --method tci`` runs from seed + TCI_REPLICA_SEED (seed + 1 draws the held-out
-images, so the replica's random start is not the validation set)."""
 
 
 def _interpolated_entropy(
@@ -476,10 +472,10 @@ def _interpolated_entropy(
     defaults) with the region's pixels first, so the region is the bond after its last pixel; the
     interpolant's largest error on held-out images (relative to max|f|); S_alpha from the interpolant's
     spectrum across that bond, reported only when the interpolation converged, every held-out error is
-    within what its own search accepts (SEARCH_MARGIN x the tolerance), and a second cross from an
-    independent seed (its replica) converged to the same MPS within that margin (numeric.tci.replica_difference,
-    exact over every image): the search is sampled, and a converged cross can still be wrong on images it
-    never met."""
+    within what its own search accepts (SEARCH_MARGIN x the tolerance). The cross runs with a replica from
+    an independent seed in lockstep (``cross_interpolate(replica=True)``), and both must converge with the
+    images drawn where the two differ in every search: the search is sampled, and a single cross can converge
+    and still be wrong on images it never met."""
     function = catalogue_function(function_spec, lattice, labels=labels, seed=seed)
     regions = dict(parse_region(lattice, spec) for spec in region_specs) if region_specs else straight_cuts(lattice)
     dims = [lattice.levels] * lattice.n_pixels
@@ -489,32 +485,24 @@ def _interpolated_entropy(
         inside = set(region)
         order = [*sorted(region), *(p for p in range(lattice.n_pixels) if p not in inside)]
         site_function = in_order(function, order)
-        result = cross_interpolate(site_function, dims, seed=seed)
+        result = cross_interpolate(site_function, dims, seed=seed, replica=True)
         checks = validate(
             result.state, site_function, sample_configurations(dims, TCI_VALIDATION_SAMPLES, seed=seed + 1)
         )
         spectrum = bond_spectra(result.state)[len(region) - 1]
         validated = all(check.relative_max <= accepted for check in checks.values())
-        # the replica only decides a cross that passed everything else; otherwise it is not run
-        replica = (
-            cross_interpolate(site_function, dims, seed=seed + TCI_REPLICA_SEED)
-            if result.converged and validated
-            else None
-        )
-        difference = replica_difference(result, replica) if replica is not None else None
-        agreed = replica is not None and replica.converged and difference <= accepted
         records.append(
             {
                 "region": label,
                 "pixels": list(region),
                 "size": len(region),
                 "boundary_bonds": boundary_length(lattice, region),
-                "entropy": spectrum.entropy(alpha) if agreed else None,
+                "entropy": spectrum.entropy(alpha) if result.converged and validated else None,
                 "converged": result.converged,
                 "validated": validated,
-                "replica_converged": None if replica is None else replica.converged,
-                "replica_difference": difference,
-                "values_of_f": result.evaluations + (0 if replica is None else replica.evaluations),
+                "replica_converged": result.replica_converged,
+                "replica_difference": result.replica_difference,
+                "values_of_f": result.evaluations,
                 "bond_dimension": result.state.bond_dimensions[len(region) - 1],
                 "validation_max_error": {name: check.relative_max for name, check in checks.items()},
                 "volume_law": max_entropy(len(region), lattice.n_pixels, lattice.levels),
@@ -526,10 +514,10 @@ def _interpolated_entropy(
         return
     click.echo(
         f"{function_spec} ({labels} labels) on the {lattice}; S_alpha with alpha = {alpha:g}, in nats, by cross "
-        f"interpolation ('-': not converged, a held-out error above {accepted:.0e}, or a replica from another seed "
-        "that differs by more: no entropy; max error: the largest |f - f~| / max|f| on "
-        f"{TCI_VALIDATION_SAMPLES} held-out images per set, sampled, not a bound; replica: ||f~ - f~'|| over the "
-        "larger of the two norms, exact over every image, run only for a cross that passed the rest)"
+        "interpolation with a replica from another seed ('-': not converged - both crosses by their own rule, "
+        f"searching where the two differ - or a held-out error above {accepted:.0e}: no entropy; max error: the "
+        f"largest |f - f~| / max|f| on {TCI_VALIDATION_SAMPLES} held-out images per set, sampled, not a bound; "
+        "replica: ||f~ - f~'|| over the larger of the two norms, exact over every image)"
     )
     click.echo(
         format_table(
