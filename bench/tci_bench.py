@@ -18,7 +18,7 @@ subtree's Gram matrix is the identity and the exact spectrum across the middle c
 the tree's order (cnn_bounds.networks.convac.tree_order). Random Gaussian weights would make the score a product of
 side^2 factors whose largest values dominate the uniform measure (S ~ 0 at 16x16: nothing to check).
 
-    python bench/tci_bench.py --markdown          # the README's table (several minutes)
+    python bench/tci_bench.py --search single replica --markdown   # the docs table (about 20 minutes)
     python bench/tci_bench.py --side 7 --only 3x3 --evaluate grid joined --markdown
     python bench/tci_bench.py --only 3x3 --search single replica --markdown
     python bench/tci_bench.py --tree --side 16    # 2^256 images against the exact top cut
