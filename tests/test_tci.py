@@ -52,18 +52,24 @@ def small_problems(draw):
 
 
 @settings(max_examples=25, deadline=None)
-@given(small_problems())
-def test_equal_to_the_dense_engine_on_every_bond(problem):
+@given(small_problems(), st.booleans())
+def test_equal_to_the_dense_engine_on_every_bond(problem, replica):
     """Values to 1e-9 max|f| and the entropy across every bond to 1e-9 nats, ranks equal, for targets,
-    parity (volume law in rank) and random functions, on lattices of up to 2^10 images in any pixel order."""
+    parity (volume law in rank) and random functions, on lattices of up to 2^10 images in any pixel order;
+    one cross or two in lockstep."""
     lattice, function, order, seed = problem
     exact = build_target(function, lattice, seed=seed)
     if not np.any(exact):
         return  # a constant-zero function has no state (the engine refuses it: tested below)
     result = cross_interpolate(
-        in_order(dense_oracle(exact, lattice), order), [lattice.levels] * lattice.n_pixels, seed=seed, search=64
+        in_order(dense_oracle(exact, lattice), order),
+        [lattice.levels] * lattice.n_pixels,
+        seed=seed,
+        search=64,
+        replica=replica,
     )
     assert result.converged
+    assert (result.replica_converged, result.replica_difference is None) == ((True, False) if replica else (None, True))
     found = values(result.state).reshape([lattice.levels] * lattice.n_pixels).transpose(np.argsort(order)).reshape(-1)
     assert np.max(np.abs(found - exact)) <= 1e-9 * np.max(np.abs(exact))
     regions = [order[:bond] for bond in range(1, lattice.n_pixels)]
