@@ -305,7 +305,10 @@ def sample(mps: MatrixProductState, count: int, rng: np.random.Generator) -> np.
         branches = np.einsum("nl,ldr->ndr", vectors, core)
         weights = np.einsum("ndr,ndr->nd", branches, branches)
         cumulative = np.cumsum(weights, axis=1)
-        digits = np.minimum(np.sum(cumulative < rng.random((count, 1)) * cumulative[:, -1:], axis=1), core.shape[1] - 1)
+        # digit s when u * total lies in [cumulative[s-1], cumulative[s]): a digit of weight 0 is never drawn
+        digits = np.minimum(
+            np.sum(cumulative <= rng.random((count, 1)) * cumulative[:, -1:], axis=1), core.shape[1] - 1
+        )
         drawn[:, t] = digits
         chosen = branches[np.arange(count), digits]
         vectors = chosen / np.linalg.norm(chosen, axis=1, keepdims=True)
@@ -410,8 +413,8 @@ __all__ = [
     "contract_site",
     "difference",
     "difference_norm",
-    "embed",
     "difference_norm_with_bound",
+    "embed",
     "hadamard",
     "norm",
     "sample",
