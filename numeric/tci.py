@@ -380,7 +380,8 @@ class CrossInterpolation:
     """An interpolant of f: its MPS (``error`` nan: not certified), the pivots of every bond, the number of
     function values used (both crosses' when a replica ran), the half-sweeps run, the last half-sweep's largest
     pivot error and the largest error found by the last global search (both relative to ``scale`` = the
-    largest |f| seen), and whether it converged (:func:`cross_interpolate`). With a replica:
+    largest |f| seen), and whether it converged (:func:`cross_interpolate`; with a replica, both crosses did).
+    With a replica:
     ``replica_difference`` = ||f~ - f~'|| / max(||f~||, ||f~'||) over every configuration, exact from the two
     MPSs, and whether the replica converged by its own rule; both None without one."""
 
@@ -420,7 +421,7 @@ REPLICA_SEED = 2
 """A replica cross runs from seed + REPLICA_SEED (callers that validate draw their held-out images from
 seed + 1, so the replica's random start is not the validation set)."""
 REPLICA_SAMPLES = 256
-"""Configurations drawn from |f~ - f~'|^2 after every half-sweep while two crosses disagree."""
+"""Configurations drawn from |f~ - f~'|^2 after every half-sweep (unless the two crosses are equal)."""
 REPLICA_PIVOTS = 32
 """At most this many of them (distinct, wrong, not pivots already) join each cross's global pivots per
 half-sweep."""
