@@ -211,8 +211,8 @@ def main() -> None:
     help="dense: f on all images (up to ~28 pixels, any function); tn: exact tensor network of a "
     "local-feature target (16x16 and beyond); auto: tn where the dense function would not fit; sampled: "
     "Renyi-2 (--alpha 2) by sampling at any size, with a confidence interval; tci: cross interpolation "
-    "from values of f (no entropy unless it converged, held-out images confirm it and a replica from another "
-    "seed agrees).",
+    "from values of f, with a replica cross from another seed that searches where the two differ (no entropy "
+    "unless both converged and held-out images confirm it).",
 )
 @click.option(
     "--values",
