@@ -502,9 +502,7 @@ class _Cross:
         sweeps again if one of them is wrong."""
         dims, evaluate, settings = self.dims, self.evaluate, self.settings
         accepted = SEARCH_MARGIN * settings.tolerance * evaluate.largest
-        suspect_errors = (
-            np.abs(evaluate(suspects) - interpolant_values(self.state, suspects)) if len(suspects) else np.zeros(0)
-        )
+        suspect_errors = _search(evaluate, self.state, suspects, 0)[1] if len(suspects) else np.zeros(0)
         worst_suspect = float(suspect_errors.max(initial=0.0))
         if not self.converged:
             sampled = sample_configurations(dims, settings.search, int(self.rng.integers(2**31)))
