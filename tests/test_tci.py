@@ -229,30 +229,31 @@ def test_the_compiled_full_pivoting_takes_the_textbook_pivots(m, n, rank, max_ra
     assert (rows, columns, residual) == expected
 
 
+def _some_3x3_window_all_ones_on_7x7() -> tuple[tci.BatchedFunction, MatrixProductState]:
+    """The target on sites in column-major order, counted by grids, and its exact automaton MPS."""
+    lattice = Lattice(7, 7)
+    order = [y * 7 + x for x in range(7) for y in range(7)]
+    automaton = feature_mps(lattice, np.ones((3, 3), dtype=int), order=order)
+    function = in_order(LocalFeatureFunction(lattice, np.ones((1, 3, 3), dtype=int), "or", 1, labels="01"), order)
+    return function, as_matrix_product_state(automaton)
+
+
 @pytest.mark.xfail(
     strict=True,
     reason="a counterexample to the sampled stopping rule: converged, with 6 bonds below the exact rank, "
     "5.8e-4 away from f (the missed images: one all-ones window in a corner, in a rare context)",
 )
 def test_a_cross_that_says_converged_on_7x7_three_by_three_windows_is_exact():
-    lattice = Lattice(7, 7)
-    order = [y * 7 + x for x in range(7) for y in range(7)]  # column-major
-    automaton = feature_mps(lattice, np.ones((3, 3), dtype=int), order=order)
-    function = in_order(LocalFeatureFunction(lattice, np.ones((1, 3, 3), dtype=int), "or", 1, labels="01"), order)
+    function, exact = _some_3x3_window_all_ones_on_7x7()
     result = cross_interpolate(function, [2] * 49, seed=0)
-    exact = as_matrix_product_state(automaton)
     assert not result.converged or difference_norm(exact, result.state) <= 1e-10 * norm(exact)
 
 
 def test_a_replica_search_makes_the_7x7_counterexample_exact():
     """The counterexample above with a replica: the images where the two crosses differ are sampled into both
     searches, and the cross that missed the corner window finds it."""
-    lattice = Lattice(7, 7)
-    order = [y * 7 + x for x in range(7) for y in range(7)]  # column-major
-    automaton = feature_mps(lattice, np.ones((3, 3), dtype=int), order=order)
-    function = in_order(LocalFeatureFunction(lattice, np.ones((1, 3, 3), dtype=int), "or", 1, labels="01"), order)
+    function, exact = _some_3x3_window_all_ones_on_7x7()
     result = cross_interpolate(function, [2] * 49, seed=0, replica=True)
-    exact = as_matrix_product_state(automaton)
     assert result.converged and result.replica_converged and result.replica_difference <= 1e-9
     assert difference_norm(exact, result.state) <= 1e-10 * norm(exact)
 
